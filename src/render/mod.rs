@@ -1,0 +1,236 @@
+//! `render`: turns a [`Spec`] and the (possibly overridden) templates into the upstream tools'
+//! files, in memory. Writing them is [`crate::fsutil`]'s job, so `--check` and `check` can use
+//! the same result without touching the disk.
+
+mod context;
+mod dashboards;
+pub mod paths;
+pub mod rules;
+mod templates;
+pub mod yaml;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+pub use context::{Context, DATASOURCE_UID, GRAFANA_DASHBOARDS_PATH};
+pub use templates::Engine;
+
+use crate::assets::{self, Assets};
+use crate::diag::{nearest, Diagnostic, Diagnostics, Pos};
+use crate::spec::Spec;
+
+/// One rendered file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutFile {
+    /// Contents.
+    pub contents: Vec<u8>,
+    /// Whether it holds a secret value (written 0600, never printed).
+    pub secret: bool,
+}
+
+/// Everything render produces, keyed by path relative to the output folder (`/`-separated).
+pub type Rendered = BTreeMap<String, OutFile>;
+
+/// Why rendering failed. Nothing is written when it does.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A template, rule or dashboard file is broken.
+    #[error("{0}")]
+    Source(Box<Diagnostic>),
+    /// The spec names something the rendered content does not have.
+    #[error("{0}")]
+    Spec(Diagnostics),
+    /// A secret's environment variable is not set.
+    #[error("environment variable `{var}` is not set; {what} takes its secret from it")]
+    MissingEnv {
+        /// The variable.
+        var: String,
+        /// Which spec field refers to it.
+        what: String,
+    },
+    /// A file could not be read.
+    #[error("failed to read `{}`", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A `dashboards.include` pattern is not a valid glob.
+    #[error("invalid pattern `{pattern}` in dashboards.include: {message}")]
+    Glob {
+        /// The pattern.
+        pattern: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Two included dashboards have the same file name.
+    #[error("dashboards `{}` and `{}` would both be rendered as `grafana/dashboards/{name}`; rename one", first.display(), second.display())]
+    DashboardClash {
+        /// Output name.
+        name: String,
+        /// First file.
+        first: PathBuf,
+        /// Second file.
+        second: PathBuf,
+    },
+}
+
+impl From<Box<Diagnostic>> for RenderError {
+    fn from(d: Box<Diagnostic>) -> Self {
+        RenderError::Source(d)
+    }
+}
+
+/// Where render finds things: the project folder and the spec's own text (for messages).
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// Absolute project folder.
+    pub dir: PathBuf,
+    /// Path of monstack.yaml as the user named it.
+    pub spec_path: PathBuf,
+    /// Text of monstack.yaml.
+    pub spec_text: String,
+}
+
+/// Config templates: bundled name under `templates/` → output path, and whether the spec wants it.
+fn config_outputs(spec: &Spec) -> Vec<&'static str> {
+    let mut out = vec!["prometheus/prometheus.yml"];
+    if spec.alertmanager.enabled {
+        out.push("alertmanager/alertmanager.yml");
+    }
+    if spec.blackbox().is_some() {
+        out.push("blackbox/blackbox.yml");
+    }
+    if spec.grafana.enabled {
+        out.push("grafana/provisioning/datasources/prometheus.yml");
+        out.push("grafana/provisioning/dashboards/monstack.yml");
+    }
+    out
+}
+
+/// Bundled rule files for the components the spec enables.
+fn rule_sources(spec: &Spec) -> Vec<&'static str> {
+    let mut out = vec!["alerts/prometheus.yml"];
+    if spec.alertmanager.enabled {
+        out.push("alerts/alertmanager.yml");
+    }
+    if spec.node_enabled() {
+        out.push("alerts/node.yml");
+    }
+    if spec.blackbox().is_some() {
+        out.push("alerts/blackbox.yml");
+    }
+    if spec.cadvisor_enabled() {
+        out.push("alerts/cadvisor.yml");
+    }
+    if spec.postgres().is_some() {
+        out.push("alerts/postgres.yml");
+    }
+    if spec.redis().is_some() {
+        out.push("alerts/redis.yml");
+    }
+    if spec.http.enabled {
+        out.push("alerts/http.yml");
+    }
+    out
+}
+
+/// Renders everything for `spec` into memory. `out_dir` is where the files will live; paths
+/// inside them are relative to it.
+pub fn render(project: &Project, spec: &Spec, out_dir: &Path) -> Result<Rendered, RenderError> {
+    let out_dir = paths::absolute(out_dir);
+    let assets = Assets::new(&project.dir);
+    let engine = Engine::new();
+    let ctx = Context::new(spec, &project.dir, &out_dir)?;
+    let value = minijinja::Value::from(minijinja::value::Serde(&ctx));
+    let mut files = Rendered::new();
+    let get = |rel: &str| assets.get(rel).map_err(|source| RenderError::Io { path: project.dir.join(rel), source });
+
+    for out in config_outputs(spec) {
+        let rel = format!("templates/{out}");
+        let source = get(&rel)?.ok_or_else(|| missing_bundled(&rel))?;
+        let text = engine.render(&source, &value)?;
+        files.insert(out.to_owned(), OutFile { contents: text.into_bytes(), secret: false });
+    }
+
+    // Bundled rule files of enabled components, then the project's own additions.
+    let mut rule_names: Vec<String> = rule_sources(spec).into_iter().map(str::to_owned).collect();
+    let bundled_rules: BTreeSet<&str> = assets::bundled_in("alerts").collect();
+    for own in assets
+        .project_files("alerts", &["yml", "yaml"])
+        .map_err(|source| RenderError::Io { path: project.dir.join("alerts"), source })?
+    {
+        if !bundled_rules.contains(own.as_str()) {
+            rule_names.push(own);
+        }
+    }
+    let mut seen_alerts = BTreeSet::new();
+    for rel in &rule_names {
+        let source = get(rel)?.ok_or_else(|| missing_bundled(rel))?;
+        let text = engine.render(&source, &value)?;
+        let mut file = rules::parse(&source, &text)?;
+        rules::apply(&mut file, &spec.alerts, &mut seen_alerts);
+        let stem = Path::new(rel).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        files.insert(
+            format!("prometheus/rules/{stem}.yml"),
+            OutFile { contents: rules::emit(&file).into_bytes(), secret: false },
+        );
+    }
+    unknown_alert_names(project, spec, &seen_alerts)?;
+
+    if spec.grafana.enabled {
+        for (name, source) in dashboards::collect(spec, &project.dir, &assets)? {
+            let text = dashboards::process(&source)?;
+            files.insert(format!("grafana/dashboards/{name}"), OutFile { contents: text.into_bytes(), secret: false });
+        }
+    }
+
+    for secret in &ctx.secret_files {
+        files.insert(secret.path.clone(), OutFile { contents: secret.value.clone().into_bytes(), secret: true });
+    }
+    Ok(files)
+}
+
+fn missing_bundled(rel: &str) -> RenderError {
+    RenderError::Io {
+        path: PathBuf::from(rel),
+        source: std::io::Error::new(std::io::ErrorKind::NotFound, "bundled file missing from this build"),
+    }
+}
+
+/// `alerts.disable` and `alerts.overrides` must name alerts that exist: a typo would silently
+/// leave an alert firing or unchanged.
+fn unknown_alert_names(project: &Project, spec: &Spec, seen: &BTreeSet<String>) -> Result<(), RenderError> {
+    let mut diags = Vec::new();
+    let mut check = |name: &str, loc: &serde_saphyr::Location, what: &str| {
+        if !seen.contains(name) {
+            let pos = (loc.line() > 0).then(|| Pos::from_location(loc));
+            let help = match nearest(name, seen.iter().map(String::as_str)) {
+                Some(n) => format!("did you mean `{n}`?"),
+                None => "expected the name of an alert rendered for this spec (see build/prometheus/rules/)".to_owned(),
+            };
+            diags.push(
+                Diagnostic::new(
+                    &project.spec_path,
+                    &project.spec_text,
+                    pos,
+                    format!("{what} names alert `{name}`, which no rendered rule defines"),
+                )
+                .with_help(help),
+            );
+        }
+    };
+    for d in &spec.alerts.disable {
+        check(&d.value, &d.referenced, "alerts.disable");
+    }
+    for (name, o) in &spec.alerts.overrides {
+        check(name, &o.referenced, "alerts.overrides");
+    }
+    if diags.is_empty() {
+        Ok(())
+    } else {
+        Err(RenderError::Spec(Diagnostics(diags)))
+    }
+}

@@ -1,0 +1,156 @@
+//! `init`'s domain: the files of a new project, computed as data, then written without ever
+//! replacing an existing file unless forced.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::assets;
+use crate::cli::Component;
+use crate::fsutil;
+use crate::render::Engine;
+
+/// One file `init` writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFile {
+    /// Path relative to the project folder.
+    pub rel: &'static str,
+    /// Contents.
+    pub contents: String,
+    /// Holds a secret: written 0600 in a 0700 folder.
+    pub secret: bool,
+}
+
+/// Where the generated Grafana admin password goes.
+pub const GRAFANA_PASSWORD_FILE: &str = "secrets/grafana_admin_password";
+
+const OVERRIDE_NOTE: &str = "# {dir}/\n\n\
+A file here with the same name as one bundled with monstack replaces it; see `monstack render`\n\
+in the README for the list. {extra}\n";
+
+/// A project name derived from a folder name: lowercase, with other characters replaced by `-`.
+pub fn project_name(dir: &Path) -> String {
+    let abs = crate::render::paths::absolute(dir);
+    let raw = abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut name: String = raw
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "_.-".contains(c) { c } else { '-' })
+        .collect();
+    name = name.trim_start_matches(['-', '_', '.']).chars().take(48).collect();
+    if name.is_empty() {
+        "monstack".to_owned()
+    } else {
+        name
+    }
+}
+
+/// A random password of 32 letters and digits from the OS's random source.
+pub fn generate_password() -> std::io::Result<String> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut random = std::fs::File::open("/dev/urandom")?;
+    let mut out = String::with_capacity(32);
+    let mut buf = [0u8; 64];
+    while out.len() < 32 {
+        random.read_exact(&mut buf)?;
+        // Rejection sampling keeps every character equally likely (248 = 4 × 62).
+        out.extend(buf.iter().filter(|b| **b < 248).map(|b| ALPHABET[(*b % 62) as usize] as char).take(32 - out.len()));
+    }
+    Ok(out)
+}
+
+/// The files of a new project named `project` with `with` enabled.
+pub fn files(
+    project: &str,
+    with: &[Component],
+    password: String,
+) -> Result<Vec<NewFile>, Box<crate::diag::Diagnostic>> {
+    let on = |c: Component| with.contains(&c);
+    let source = assets::Source {
+        display: PathBuf::from("<bundled>/templates/init/monstack.yaml"),
+        name: "templates/init/monstack.yaml".into(),
+        text: assets::bundled("templates/init/monstack.yaml").unwrap_or_default().to_owned(),
+    };
+    let ctx = minijinja::context! {
+        project => project,
+        password_file => GRAFANA_PASSWORD_FILE,
+        node => on(Component::Node),
+        blackbox => on(Component::Blackbox),
+        cadvisor => on(Component::Cadvisor),
+        postgres => on(Component::Postgres),
+        redis => on(Component::Redis),
+        http => on(Component::Http),
+    };
+    let spec = Engine::new().render(&source, &ctx)?;
+    let note = |dir: &str, extra: &str| OVERRIDE_NOTE.replace("{dir}", dir).replace("{extra}", extra);
+    Ok(vec![
+        NewFile { rel: "monstack.yaml", contents: spec, secret: false },
+        NewFile {
+            rel: "alerts/README.md",
+            contents: note("alerts", "Other `*.yml` files here are your own rule files: they are rendered as templates\ninto `build/prometheus/rules/` too."),
+            secret: false,
+        },
+        NewFile {
+            rel: "dashboards/README.md",
+            contents: note("dashboards", "Every `*.json` here is provisioned in Grafana (see `dashboards.include` in\nmonstack.yaml); exported `${DS_…}` datasource inputs are bound to the provisioned Prometheus."),
+            secret: false,
+        },
+        NewFile {
+            rel: "templates/README.md",
+            contents: note(
+                "templates",
+                "Templates are named like their output, e.g. `prometheus/prometheus.yml`.\nVariables are written `${{ name }}`; `{{ … }}` passes through untouched for Prometheus,\nAlertmanager and Grafana; blocks are `{% … %}`.",
+            ),
+            secret: false,
+        },
+        NewFile { rel: ".gitignore", contents: "# Rendered output and secrets stay out of git.\n/build/\n/secrets/\n".into(), secret: false },
+        NewFile { rel: GRAFANA_PASSWORD_FILE, contents: format!("{password}\n"), secret: true },
+    ])
+}
+
+/// Why `init` wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    /// Some files exist and `--force` was not given.
+    #[error("refusing to overwrite existing files:\n{}\n  = help: pass `--force` to overwrite them", list(.0))]
+    Exists(Vec<PathBuf>),
+    /// Writing failed.
+    #[error(transparent)]
+    Write(#[from] fsutil::WriteError),
+}
+
+fn list(paths: &[PathBuf]) -> String {
+    paths.iter().map(|p| format!("  {}", p.display())).collect::<Vec<_>>().join("\n")
+}
+
+/// Writes `files` under `dir`; without `force`, writes nothing if any of them exists.
+pub fn write(dir: &Path, files: &[NewFile], force: bool) -> Result<(), InitError> {
+    let existing: Vec<PathBuf> = files.iter().map(|f| dir.join(f.rel)).filter(|p| p.exists()).collect();
+    if !existing.is_empty() && !force {
+        return Err(InitError::Exists(existing));
+    }
+    for f in files {
+        let path = dir.join(f.rel);
+        fsutil::write_atomic(&path, f.contents.as_bytes(), if f.secret { 0o600 } else { 0o644 }, f.secret)
+            .map_err(|source| fsutil::WriteError { path, source })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_folders() {
+        assert_eq!(project_name(Path::new("/tmp/My Shop")), "my-shop");
+        assert_eq!(project_name(Path::new("/tmp/__")), "monstack");
+    }
+
+    #[test]
+    fn passwords_are_long_and_differ() {
+        let a = generate_password().unwrap();
+        assert_eq!(a.len(), 32);
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(a, generate_password().unwrap());
+    }
+}

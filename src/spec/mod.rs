@@ -1,0 +1,205 @@
+//! `monstack.yaml`: parsed once into typed values ([`Spec`]), then validated across fields.
+//!
+//! Later stages take a `&Spec` and never look at the YAML again.
+
+mod model;
+mod services;
+mod validate;
+pub mod values;
+
+use std::path::{Path, PathBuf};
+
+pub use model::*;
+pub use services::Service;
+pub use validate::BUILTIN_JOBS;
+
+use crate::diag::{nearest, Diagnostic, Diagnostics, Pos};
+
+/// The spec's file name inside a project folder.
+pub const FILE_NAME: &str = "monstack.yaml";
+
+/// Most YAML nodes one file may hold. serde-saphyr's default (250,000) rejects large but
+/// legitimate files (an 11 MB rule file); 10 million nodes still bounds memory to a few GB.
+pub const MAX_YAML_NODES: usize = 10_000_000;
+
+/// Why a spec could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    /// The file could not be read.
+    #[error("failed to read `{}`", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file was read but is not a valid spec.
+    #[error("{0}")]
+    Invalid(Diagnostics),
+}
+
+/// Parser options shared by every YAML file monstack reads: a deliberate node budget.
+pub fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! { max_nodes: MAX_YAML_NODES, max_events: 4 * MAX_YAML_NODES },
+    }
+}
+
+impl Spec {
+    /// Reads and validates the spec at `path`.
+    pub fn load(path: &Path) -> Result<Spec, SpecError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SpecError::Read { path: path.to_owned(), source })?;
+        Spec::parse(path, &text)
+    }
+
+    /// Parses and validates spec text; `path` is used in messages only.
+    pub fn parse(path: &Path, text: &str) -> Result<Spec, SpecError> {
+        let spec: Spec = serde_saphyr::from_str_with_options(text, yaml_options())
+            .map_err(|err| SpecError::Invalid(Diagnostics(vec![yaml_error(path, text, &err)])))?;
+        let problems = validate::validate(&spec);
+        if problems.is_empty() {
+            Ok(spec)
+        } else {
+            let diags = problems
+                .into_iter()
+                .map(|p| {
+                    let d = Diagnostic::new(path, text, p.pos, p.message);
+                    match p.help {
+                        Some(h) => d.with_help(h),
+                        None => d,
+                    }
+                })
+                .collect();
+            Err(SpecError::Invalid(Diagnostics(diags)))
+        }
+    }
+
+    /// Whether the node exporter runs.
+    pub fn node_enabled(&self) -> bool {
+        self.exporters.node.as_ref().is_some_and(|e| e.enabled)
+    }
+
+    /// The blackbox exporter, if it runs.
+    pub fn blackbox(&self) -> Option<&Blackbox> {
+        self.exporters.blackbox.as_ref().filter(|b| b.enabled)
+    }
+
+    /// Whether cAdvisor runs.
+    pub fn cadvisor_enabled(&self) -> bool {
+        self.exporters.cadvisor.as_ref().is_some_and(|e| e.enabled)
+    }
+
+    /// The PostgreSQL exporter, if it runs.
+    pub fn postgres(&self) -> Option<&Postgres> {
+        self.exporters.postgres.as_ref().filter(|p| p.enabled)
+    }
+
+    /// The Redis exporter, if it runs.
+    pub fn redis(&self) -> Option<&Redis> {
+        self.exporters.redis.as_ref().filter(|r| r.enabled)
+    }
+}
+
+/// A cross-field problem found after parsing.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Problem {
+    pub pos: Option<Pos>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// Turns a YAML or type error into a diagnostic, suggesting the nearest key for a misspelt one.
+pub fn yaml_error(path: &Path, text: &str, err: &serde_saphyr::Error) -> Diagnostic {
+    let pos = err.location().map(|l| Pos::from_location(&l)).filter(|p| p.line > 0);
+    let mut message = err.without_snippet().to_string();
+    // serde-saphyr appends the position in prose; ours is in the `file:line:col` prefix.
+    if let Some(idx) = message.rfind(" at line ") {
+        message.truncate(idx);
+    }
+    let help = unknown_field_help(&message);
+    let diag = Diagnostic::new(path, text, pos, message);
+    match help {
+        Some(h) => diag.with_help(h),
+        None => diag,
+    }
+}
+
+fn unknown_field_help(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    let expected = rest.split_once("expected ")?.1;
+    let expected = expected.strip_prefix("one of ").unwrap_or(expected);
+    let candidates: Vec<&str> = expected.split(", ").map(|c| c.trim_matches('`')).collect();
+    let listed = candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+    Some(match nearest(field, candidates.iter().copied()) {
+        Some(best) => format!("did you mean `{best}`? valid keys here: {listed}"),
+        None => format!("valid keys here: {listed}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        match Spec::parse(Path::new("monstack.yaml"), text) {
+            Ok(_) => panic!("spec should be rejected:\n{text}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    const MIN: &str = "project: demo\ngrafana: { admin_password: { file: secrets/pw } }\n";
+
+    #[test]
+    fn minimal_spec_gets_defaults() {
+        let spec = Spec::parse(Path::new("m.yaml"), MIN).unwrap();
+        assert_eq!(spec.prometheus.port, values::Port(9090));
+        assert_eq!(spec.prometheus.scrape_interval.value.millis(), 15_000);
+        assert!(spec.alertmanager.enabled);
+        assert!(!spec.node_enabled());
+    }
+
+    #[test]
+    fn misspelt_key_suggests_the_nearest() {
+        let e = err(&format!("{MIN}prometheus:\n  scrape_intervall: 15s\n"));
+        assert!(e.starts_with("monstack.yaml:4:3: unknown field `scrape_intervall`"), "{e}");
+        assert!(e.contains("did you mean `scrape_interval`?"), "{e}");
+        assert!(e.contains("4 |   scrape_intervall: 15s"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_point_at_the_value() {
+        let e = err(&format!("{MIN}prometheus:\n  scrape_interval: 15x\n"));
+        assert!(e.starts_with("monstack.yaml:4:20: invalid duration `15x`"), "{e}");
+        let e = err(&format!("{MIN}prometheus:\n  port: 70000\n"));
+        assert!(e.starts_with("monstack.yaml:4:9: invalid port `70000`"), "{e}");
+        let e = err(&format!("{MIN}prometheus:\n  port: [1]\n"));
+        assert!(e.starts_with("monstack.yaml:4:"), "{e}");
+        assert!(e.contains("expected a port number from 1 to 65535"), "{e}");
+    }
+
+    #[test]
+    fn inline_secrets_are_refused() {
+        let e = err("project: demo\ngrafana: { admin_password: hunter2 }\n");
+        assert!(e.contains("secrets are never written inline"), "{e}");
+        assert!(!e.contains("= help") || !e.contains("hunter2\n  = help"), "{e}");
+    }
+
+    #[test]
+    fn merge_keys_work() {
+        let spec = Spec::parse(
+            Path::new("m.yaml"),
+            "project: demo\ngrafana: { admin_password: { file: pw } }\nx-common: &common { scheme: http }\ntargets:\n  - <<: *common\n    job: api\n    targets: [\"api:3000\"]\n",
+        );
+        // Unknown top-level helper keys are still unknown keys: anchors belong in known places.
+        assert!(spec.is_err());
+        let spec = Spec::parse(
+            Path::new("m.yaml"),
+            "project: demo\ngrafana: { admin_password: { file: pw } }\ntargets:\n  - &api { job: api, targets: [\"api:3000\"], scheme: http }\n  - <<: *api\n    job: web\n",
+        )
+        .unwrap();
+        assert_eq!(spec.targets[1].job.value, "web");
+        assert_eq!(spec.targets[1].targets[0].to_string(), "api:3000");
+    }
+}

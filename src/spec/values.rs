@@ -1,0 +1,478 @@
+//! Value types of the spec that validate themselves while being deserialized, so a bad value is
+//! reported at its own `line:col` by the YAML parser.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// Deserializes a string and turns it into `T` with `parse`, whose error becomes the message.
+fn from_str_with<'de, D, T>(d: D, expecting: &'static str, parse: fn(&str) -> Result<T, String>) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct V<T>(&'static str, fn(&str) -> Result<T, String>);
+    impl<T> Visitor<'_> for V<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+            (self.1)(v).map_err(E::custom)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+            (self.1)(&v.to_string()).map_err(E::custom)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+            (self.1)(&v.to_string()).map_err(E::custom)
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+            (self.1)(&v.to_string()).map_err(E::custom)
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
+            (self.1)(&v.to_string()).map_err(E::custom)
+        }
+    }
+    d.deserialize_any(V(expecting, parse))
+}
+
+macro_rules! string_value {
+    ($ty:ident, $parse:path, $expecting:literal) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                from_str_with(d, $expecting, $parse)
+            }
+        }
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+        impl std::str::FromStr for $ty {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                $parse(s)
+            }
+        }
+    };
+}
+
+/// A Prometheus duration (`1h30m`, `15s`, `500ms`, `0`), kept with its original spelling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duration {
+    millis: u64,
+    text: String,
+}
+
+impl Duration {
+    /// Length in milliseconds.
+    pub fn millis(&self) -> u64 {
+        self.millis
+    }
+
+    fn parse(s: &str) -> Result<Self, String> {
+        let bad = || {
+            format!("invalid duration `{s}`: expected a Prometheus duration such as `30s`, `5m` or `1h30m` (units y, w, d, h, m, s, ms, largest first)")
+        };
+        if s == "0" {
+            return Ok(Duration { millis: 0, text: s.to_owned() });
+        }
+        const UNITS: [(&str, u64); 7] = [
+            ("y", 365 * 86_400_000),
+            ("w", 7 * 86_400_000),
+            ("d", 86_400_000),
+            ("h", 3_600_000),
+            ("m", 60_000),
+            ("s", 1_000),
+            ("ms", 1),
+        ];
+        let mut rest = s;
+        let mut next_unit = 0;
+        let mut millis: u64 = 0;
+        if rest.is_empty() {
+            return Err(bad());
+        }
+        while !rest.is_empty() {
+            let digits = rest.chars().take_while(char::is_ascii_digit).count();
+            if digits == 0 {
+                return Err(bad());
+            }
+            let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+            rest = &rest[digits..];
+            let letters = rest.chars().take_while(char::is_ascii_alphabetic).count();
+            let unit = &rest[..letters];
+            rest = &rest[letters..];
+            let idx = UNITS[next_unit..].iter().position(|(u, _)| *u == unit).ok_or_else(bad)? + next_unit;
+            next_unit = idx + 1;
+            millis = n.checked_mul(UNITS[idx].1).and_then(|v| millis.checked_add(v)).ok_or_else(bad)?;
+        }
+        Ok(Duration { millis, text: s.to_owned() })
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+string_value!(Duration, Duration::parse, "a Prometheus duration such as `30s`");
+
+/// A TSDB size limit in Prometheus' units (`512MB`, `10GB`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Size(String);
+
+impl Size {
+    fn parse(s: &str) -> Result<Self, String> {
+        let digits = s.chars().take_while(char::is_ascii_digit).count();
+        let unit = &s[digits..];
+        if digits > 0 && ["B", "KB", "MB", "GB", "TB", "PB", "EB"].contains(&unit) {
+            Ok(Size(s.to_owned()))
+        } else {
+            Err(format!(
+                "invalid size `{s}`: expected a whole number with a unit B, KB, MB, GB, TB, PB or EB, such as `10GB`"
+            ))
+        }
+    }
+}
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+string_value!(Size, Size::parse, "a size such as `10GB`");
+
+/// A TCP port, 1 to 65535.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Port(pub u16);
+
+impl Port {
+    fn parse(s: &str) -> Result<Self, String> {
+        match s.parse::<u64>() {
+            Ok(n @ 1..=65535) => Ok(Port(n as u16)),
+            _ => Err(format!("invalid port `{s}`: expected a number from 1 to 65535")),
+        }
+    }
+}
+
+impl fmt::Display for Port {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Port {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        from_str_with(d, "a port number from 1 to 65535", Port::parse)
+    }
+}
+
+impl Serialize for Port {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u16(self.0)
+    }
+}
+
+/// A container image reference with a pinned tag or digest (never `latest`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image(String);
+
+impl Image {
+    /// The reference as written, e.g. `prom/prometheus:v3.5.0`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn parse(s: &str) -> Result<Self, String> {
+        let expected = "expected a pinned image such as `prom/prometheus:v3.5.0` or `name@sha256:…`";
+        if s.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(format!("invalid image `{s}`: {expected}"));
+        }
+        if s.contains('@') {
+            return Ok(Image(s.to_owned()));
+        }
+        let last = s.rsplit('/').next().unwrap_or(s);
+        match last.rsplit_once(':') {
+            Some((name, tag)) if !name.is_empty() && !tag.is_empty() => {
+                if tag == "latest" {
+                    Err(format!("image `{s}` uses the moving tag `latest`: {expected}"))
+                } else {
+                    Ok(Image(s.to_owned()))
+                }
+            }
+            _ => Err(format!("image `{s}` has no tag: {expected}")),
+        }
+    }
+}
+
+impl fmt::Display for Image {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+string_value!(Image, Image::parse, "a pinned image reference");
+
+/// An absolute `http` or `https` URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpUrl(String);
+
+impl HttpUrl {
+    fn parse(s: &str) -> Result<Self, String> {
+        let bad = |why: &str| format!("invalid URL `{s}`: {why}; expected `http://host[:port]/path` or `https://…`");
+        let rest = s
+            .strip_prefix("http://")
+            .or_else(|| s.strip_prefix("https://"))
+            .ok_or_else(|| bad("the scheme must be http or https"))?;
+        if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(bad("it contains white space"));
+        }
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let host_port = authority.rsplit('@').next().unwrap_or("");
+        HostPort::check(host_port, false).map_err(|why| bad(&why))?;
+        Ok(HttpUrl(s.to_owned()))
+    }
+}
+
+impl fmt::Display for HttpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+string_value!(HttpUrl, HttpUrl::parse, "an http(s) URL");
+
+/// A scrape or connect address, `host:port`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostPort(String);
+
+impl HostPort {
+    fn check(s: &str, port_required: bool) -> Result<(), String> {
+        let (host, port) = if let Some(v6) = s.strip_prefix('[') {
+            let (host, after) = v6.split_once(']').ok_or("an IPv6 host needs a closing `]`")?;
+            (host, after.strip_prefix(':'))
+        } else {
+            match s.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (s, None),
+            }
+        };
+        if host.is_empty() {
+            return Err("the host is empty".into());
+        }
+        if !host.chars().all(|c| c.is_ascii_alphanumeric() || "-._:".contains(c)) {
+            return Err(format!("`{host}` is not a host name or IP address"));
+        }
+        match port {
+            Some(p) if Port::parse(p).is_err() => Err(format!("`{p}` is not a port from 1 to 65535")),
+            None if port_required => Err("the port is missing".into()),
+            _ => Ok(()),
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, String> {
+        HostPort::check(s, true)
+            .map(|()| HostPort(s.to_owned()))
+            .map_err(|why| format!("invalid address `{s}`: {why}; expected `host:port`, such as `api:8080`"))
+    }
+}
+
+impl fmt::Display for HostPort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+string_value!(HostPort, HostPort::parse, "an address `host:port`");
+
+/// A Prometheus label name in the classic charset, which every Prometheus version accepts.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LabelName(String);
+
+impl LabelName {
+    fn parse(s: &str) -> Result<Self, String> {
+        let mut chars = s.chars();
+        let ok = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ok {
+            Err(format!("invalid label name `{s}`: expected letters, digits and `_`, not starting with a digit"))
+        } else if s.starts_with("__") {
+            Err(format!("label name `{s}` is reserved: names starting with `__` are Prometheus' own"))
+        } else {
+            Ok(LabelName(s.to_owned()))
+        }
+    }
+}
+
+impl fmt::Display for LabelName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+string_value!(LabelName, LabelName::parse, "a label name");
+
+/// A name used for containers, networks and volumes: `[a-z0-9][a-z0-9_.-]*`, at most 48 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectName(String);
+
+impl ProjectName {
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Checks a project name.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let mut chars = s.chars();
+        let ok = matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c))
+            && s.len() <= 48;
+        if ok {
+            Ok(ProjectName(s.to_owned()))
+        } else {
+            Err(format!(
+                "invalid project name `{s}`: expected lowercase letters, digits, `_`, `.` or `-`, starting with a letter or digit, at most 48 characters"
+            ))
+        }
+    }
+}
+
+impl fmt::Display for ProjectName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+string_value!(ProjectName, ProjectName::parse, "a project name");
+
+/// A secret, given by reference only: `{ file: path }` or `{ env: NAME }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretRef {
+    /// A file holding the secret; relative paths are relative to the project folder.
+    File(PathBuf),
+    /// An environment variable holding the secret, read when rendering.
+    Env(String),
+}
+
+impl<'de> Deserialize<'de> for SecretRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        const EXPECTED: &str =
+            "secrets are never written inline: expected `{ file: path/to/secret }` or `{ env: VARIABLE_NAME }`";
+        impl<'de> Visitor<'de> for V {
+            type Value = SecretRef;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(EXPECTED)
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<SecretRef, E> {
+                Err(E::custom(EXPECTED))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<SecretRef, E> {
+                Err(E::custom(EXPECTED))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<SecretRef, E> {
+                Err(E::custom(EXPECTED))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SecretRef, A::Error> {
+                let mut found: Option<SecretRef> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    let value: String = map.next_value()?;
+                    if found.is_some() {
+                        return Err(de::Error::custom("a secret has exactly one of `file` or `env`"));
+                    }
+                    found = Some(match key.as_str() {
+                        "file" if !value.is_empty() => SecretRef::File(PathBuf::from(value)),
+                        "env" if is_env_name(&value) => SecretRef::Env(value),
+                        "file" => return Err(de::Error::custom("the secret file path is empty")),
+                        "env" => {
+                            return Err(de::Error::custom(format!(
+                                "invalid environment variable name `{value}`: expected letters, digits and `_`"
+                            )))
+                        }
+                        other => return Err(de::Error::unknown_field(other, &["file", "env"])),
+                    });
+                }
+                found.ok_or_else(|| de::Error::custom(EXPECTED))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn is_env_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Alert severity, as routed by Alertmanager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Pages someone.
+    Critical,
+    /// Goes to chat.
+    Warning,
+    /// For dashboards only.
+    Info,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Critical => "critical",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_follow_prometheus_syntax() {
+        assert_eq!("1h30m".parse::<Duration>().unwrap().millis(), 5_400_000);
+        assert_eq!("0".parse::<Duration>().unwrap().millis(), 0);
+        assert_eq!("500ms".parse::<Duration>().unwrap().millis(), 500);
+        assert_eq!("1d2h".parse::<Duration>().unwrap().millis(), 93_600_000);
+        for bad in ["", "15", "15x", "1m1h", "1h1h", "s", "1.5s", "-1s", "99999999999999999999y"] {
+            assert!(bad.parse::<Duration>().is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn images_must_be_pinned() {
+        assert!("prom/prometheus:v3.5.0".parse::<Image>().is_ok());
+        assert!("localhost:5000/prom@sha256:abc".parse::<Image>().is_ok());
+        assert!("registry:5000/prom/prometheus:v3".parse::<Image>().is_ok());
+        assert!("prom/prometheus".parse::<Image>().is_err());
+        assert!("registry:5000/prom/prometheus".parse::<Image>().is_err());
+        assert!("prom/prometheus:latest".parse::<Image>().unwrap_err().contains("latest"));
+    }
+
+    #[test]
+    fn urls_and_addresses() {
+        assert!("http://api:3000/health".parse::<HttpUrl>().is_ok());
+        assert!("https://user@example.com".parse::<HttpUrl>().is_ok());
+        assert!("ftp://x".parse::<HttpUrl>().is_err());
+        assert!("http://".parse::<HttpUrl>().is_err());
+        assert!("http://a b".parse::<HttpUrl>().is_err());
+        assert!("http://api:99999/".parse::<HttpUrl>().is_err());
+        assert!("api:3000".parse::<HostPort>().is_ok());
+        assert!("[::1]:9090".parse::<HostPort>().is_ok());
+        assert!("api".parse::<HostPort>().is_err());
+        assert!("api:0".parse::<HostPort>().is_err());
+    }
+
+    #[test]
+    fn names() {
+        assert!("job_name".parse::<LabelName>().is_ok());
+        assert!("1abc".parse::<LabelName>().is_err());
+        assert!("__name__".parse::<LabelName>().is_err());
+        assert!("demo-1".parse::<ProjectName>().is_ok());
+        assert!("Demo".parse::<ProjectName>().is_err());
+        assert!(Port::parse("65536").is_err());
+        assert!("10GB".parse::<Size>().is_ok());
+        assert!("10G".parse::<Size>().is_err());
+    }
+}

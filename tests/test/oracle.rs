@@ -1,0 +1,74 @@
+//! The upstream tools are the oracle: `promtool` and `amtool` (Debian packages `prometheus` and
+//! `prometheus-alertmanager`, installed by `.ci/run`) must accept everything render produces.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use crate::{files_below, render_case, render_cases};
+
+/// Runs an upstream tool in `dir`; a missing tool fails the test with how to install it.
+fn tool(dir: &Path, program: &str, package: &str, args: &[&str]) -> (bool, String) {
+    let out = Command::new(program).args(args).current_dir(dir).output().unwrap_or_else(|e| {
+        panic!("cannot run `{program}` ({e}): install the Debian package `{package}` (`.ci/run` does)")
+    });
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+#[test]
+fn promtool_and_amtool_accept_every_rendered_case() {
+    for (name, dir) in render_cases() {
+        let project = render_case(&dir);
+        let build = project.path().join("build");
+        let prom = build.join("prometheus");
+        let (ok, text) = tool(&prom, "promtool", "prometheus", &["check", "config", "prometheus.yml"]);
+        assert!(ok, "{name}: promtool check config rejects the rendered config:\n{text}");
+        let rules: Vec<String> = files_below(&prom.join("rules")).iter().map(|p| format!("rules/{}", p.display())).collect();
+        assert!(!rules.is_empty(), "{name}: no rule files rendered");
+        let mut args = vec!["check", "rules"];
+        args.extend(rules.iter().map(String::as_str));
+        let (ok, text) = tool(&prom, "promtool", "prometheus", &args);
+        assert!(ok, "{name}: promtool check rules rejects the rendered rules:\n{text}");
+        let am = build.join("alertmanager");
+        let (ok, text) = tool(&am, "amtool", "prometheus-alertmanager", &["check-config", "alertmanager.yml"]);
+        assert!(ok, "{name}: amtool check-config rejects the rendered config:\n{text}");
+    }
+}
+
+#[test]
+fn promtool_sees_the_broken_case_fail() {
+    // The oracle must be able to say no: a rendered config broken on purpose is rejected.
+    let (_, dir) = render_cases().into_iter().next().unwrap();
+    let project = render_case(&dir);
+    let prom = project.path().join("build/prometheus");
+    let text = std::fs::read_to_string(prom.join("prometheus.yml")).unwrap();
+    std::fs::write(prom.join("prometheus.yml"), text.replace("scrape_interval:", "scrape_intervall:")).unwrap();
+    let (ok, _) = tool(&prom, "promtool", "prometheus", &["check", "config", "prometheus.yml"]);
+    assert!(!ok, "promtool accepted a misspelt key");
+}
+
+#[test]
+fn dashboards_parse_with_unique_uids_titles_and_panel_ids() {
+    for (name, dir) in render_cases() {
+        let project = render_case(&dir);
+        let dash_dir = project.path().join("build/grafana/dashboards");
+        let files = files_below(&dash_dir);
+        assert!(!files.is_empty(), "{name}: no dashboards rendered");
+        let (mut uids, mut titles) = (BTreeSet::new(), BTreeSet::new());
+        for rel in files {
+            let text = std::fs::read_to_string(dash_dir.join(&rel)).unwrap();
+            let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}/{}: {e}", rel.display()));
+            let uid = doc["uid"].as_str().unwrap_or_else(|| panic!("{name}/{}: no uid", rel.display()));
+            assert!(uids.insert(uid.to_owned()), "{name}: uid {uid} repeats");
+            let title = doc["title"].as_str().unwrap_or_else(|| panic!("{name}/{}: no title", rel.display()));
+            assert!(titles.insert(title.to_owned()), "{name}: title {title} repeats");
+            let mut ids = BTreeSet::new();
+            for panel in doc["panels"].as_array().unwrap() {
+                let id = panel["id"].as_i64().unwrap_or_else(|| panic!("{name}/{}: panel without id", rel.display()));
+                assert!(ids.insert(id), "{name}/{}: panel id {id} repeats", rel.display());
+            }
+            assert!(!text.contains("${DS_"), "{name}/{}: unbound datasource input", rel.display());
+        }
+    }
+}
