@@ -3,6 +3,8 @@
 //! The binary is a thin shell over [`run`]; each subcommand in [`commands`] adapts the CLI to the
 //! domain modules ([`spec`], [`render`], [`scaffold`]).
 
+#![warn(missing_docs)]
+
 pub mod assets;
 pub mod cli;
 pub mod commands;

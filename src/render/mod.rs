@@ -145,31 +145,50 @@ pub fn render(project: &Project, spec: &Spec, out_dir: &Path) -> Result<Rendered
     let engine = Engine::new();
     let ctx = Context::new(spec, &project.dir, &out_dir)?;
     let value = minijinja::Value::from(minijinja::value::Serde(&ctx));
-    let mut files = Rendered::new();
     let get = |rel: &str| assets.get(rel).map_err(|source| RenderError::Io { path: project.dir.join(rel), source });
 
+    // Dashboards are independent of the rest and the largest part of a big project: render
+    // them on a second thread.
+    let (files, dashboards) = std::thread::scope(|scope| {
+        let dashboards = scope.spawn(|| render_dashboards(project, spec, &assets));
+        let files = render_configs_and_rules(project, spec, &engine, &value, &get);
+        (files, dashboards.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let mut files = files?;
+    files.extend(dashboards?);
+
+    for secret in &ctx.secret_files {
+        files.insert(secret.path.clone(), OutFile { contents: secret.value.clone().into_bytes(), secret: true });
+    }
+    Ok(files)
+}
+
+fn render_configs_and_rules(
+    project: &Project,
+    spec: &Spec,
+    engine: &Engine,
+    value: &minijinja::Value,
+    get: &dyn Fn(&str) -> Result<Option<assets::Source>, RenderError>,
+) -> Result<Rendered, RenderError> {
+    let mut files = Rendered::new();
     for out in config_outputs(spec) {
         let rel = format!("templates/{out}");
         let source = get(&rel)?.ok_or_else(|| missing_bundled(&rel))?;
-        let text = engine.render(&source, &value)?;
+        let text = engine.render(&source, value)?;
         files.insert(out.to_owned(), OutFile { contents: text.into_bytes(), secret: false });
     }
 
     // Bundled rule files of enabled components, then the project's own additions.
     let mut rule_names: Vec<String> = rule_sources(spec).into_iter().map(str::to_owned).collect();
     let bundled_rules: BTreeSet<&str> = assets::bundled_in("alerts").collect();
-    for own in assets
+    let own = Assets::new(&project.dir)
         .project_files("alerts", &["yml", "yaml"])
-        .map_err(|source| RenderError::Io { path: project.dir.join("alerts"), source })?
-    {
-        if !bundled_rules.contains(own.as_str()) {
-            rule_names.push(own);
-        }
-    }
+        .map_err(|source| RenderError::Io { path: project.dir.join("alerts"), source })?;
+    rule_names.extend(own.into_iter().filter(|name| !bundled_rules.contains(name.as_str())));
     let mut seen_alerts = BTreeSet::new();
     for rel in &rule_names {
         let source = get(rel)?.ok_or_else(|| missing_bundled(rel))?;
-        let text = engine.render(&source, &value)?;
+        let text = engine.render(&source, value)?;
         let mut file = rules::parse(&source, &text)?;
         rules::apply(&mut file, &spec.alerts, &mut seen_alerts);
         let stem = Path::new(rel).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -179,16 +198,16 @@ pub fn render(project: &Project, spec: &Spec, out_dir: &Path) -> Result<Rendered
         );
     }
     unknown_alert_names(project, spec, &seen_alerts)?;
+    Ok(files)
+}
 
+fn render_dashboards(project: &Project, spec: &Spec, assets: &Assets) -> Result<Rendered, RenderError> {
+    let mut files = Rendered::new();
     if spec.grafana.enabled {
-        for (name, source) in dashboards::collect(spec, &project.dir, &assets)? {
+        for (name, source) in dashboards::collect(spec, &project.dir, assets)? {
             let text = dashboards::process(&source)?;
             files.insert(format!("grafana/dashboards/{name}"), OutFile { contents: text.into_bytes(), secret: false });
         }
-    }
-
-    for secret in &ctx.secret_files {
-        files.insert(secret.path.clone(), OutFile { contents: secret.value.clone().into_bytes(), secret: true });
     }
     Ok(files)
 }

@@ -37,7 +37,11 @@ fn golden_render_trees() {
             }
         }
     }
-    assert!(failures.is_empty(), "{}\nrun `UPDATE_GOLDEN=1 cargo test --test test golden` if the change is intended", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{}\nrun `UPDATE_GOLDEN=1 cargo test --test test golden` if the change is intended",
+        failures.join("\n")
+    );
 }
 
 #[test]

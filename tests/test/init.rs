@@ -42,7 +42,10 @@ fn init_refuses_to_overwrite_and_lists_the_files() {
     let password = p.read("secrets/grafana_admin_password");
     p.write("monstack.yaml", "project: mine\n");
     let run = p.run(&["init", "."]);
-    run.status(2).stderr_has("refusing to overwrite existing files").stderr_has("monstack.yaml").stderr_has(".gitignore");
+    run.status(2)
+        .stderr_has("refusing to overwrite existing files")
+        .stderr_has("monstack.yaml")
+        .stderr_has(".gitignore");
     run.stderr_has("--force");
     assert_eq!(p.read("monstack.yaml"), "project: mine\n", "a user's file was changed");
     assert_eq!(p.read("secrets/grafana_admin_password"), password);

@@ -41,8 +41,10 @@ impl Run {
 }
 
 /// Environment every run gets, so rendered secrets are reproducible.
-pub const TEST_ENV: &[(&str, &str)] =
-    &[("MONSTACK_TEST_SLACK_URL", "https://hooks.slack.example/services/T000/B000/XXXX"), ("MONSTACK_TEST_GRAFANA_PASSWORD", "not-used")];
+pub const TEST_ENV: &[(&str, &str)] = &[
+    ("MONSTACK_TEST_SLACK_URL", "https://hooks.slack.example/services/T000/B000/XXXX"),
+    ("MONSTACK_TEST_GRAFANA_PASSWORD", "not-used"),
+];
 
 /// Runs `monstack args…` in `dir` with [`TEST_ENV`] plus `env`.
 pub fn monstack_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {

@@ -24,7 +24,8 @@ fn promtool_and_amtool_accept_every_rendered_case() {
         let prom = build.join("prometheus");
         let (ok, text) = tool(&prom, "promtool", "prometheus", &["check", "config", "prometheus.yml"]);
         assert!(ok, "{name}: promtool check config rejects the rendered config:\n{text}");
-        let rules: Vec<String> = files_below(&prom.join("rules")).iter().map(|p| format!("rules/{}", p.display())).collect();
+        let rules: Vec<String> =
+            files_below(&prom.join("rules")).iter().map(|p| format!("rules/{}", p.display())).collect();
         assert!(!rules.is_empty(), "{name}: no rule files rendered");
         let mut args = vec!["check", "rules"];
         args.extend(rules.iter().map(String::as_str));
@@ -58,7 +59,8 @@ fn dashboards_parse_with_unique_uids_titles_and_panel_ids() {
         let (mut uids, mut titles) = (BTreeSet::new(), BTreeSet::new());
         for rel in files {
             let text = std::fs::read_to_string(dash_dir.join(&rel)).unwrap();
-            let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}/{}: {e}", rel.display()));
+            let doc: serde_json::Value =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}/{}: {e}", rel.display()));
             let uid = doc["uid"].as_str().unwrap_or_else(|| panic!("{name}/{}: no uid", rel.display()));
             assert!(uids.insert(uid.to_owned()), "{name}: uid {uid} repeats");
             let title = doc["title"].as_str().unwrap_or_else(|| panic!("{name}/{}: no title", rel.display()));

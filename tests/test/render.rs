@@ -67,7 +67,11 @@ fn duplicate_job_is_rejected() {
 
 #[test]
 fn bad_urls_ports_and_inline_secrets_are_rejected() {
-    rejected("exporters:\n  blackbox:\n    probes:\n      - { name: x, url: \"ftp://x\" }\n", "7:25", "invalid URL `ftp://x`");
+    rejected(
+        "exporters:\n  blackbox:\n    probes:\n      - { name: x, url: \"ftp://x\" }\n",
+        "7:25",
+        "invalid URL `ftp://x`",
+    );
     rejected("prometheus:\n  port: 0\n", "5:9", "invalid port `0`: expected a number from 1 to 65535");
     let p = Project::empty();
     p.write("monstack.yaml", "project: demo\ngrafana:\n  admin_password: hunter2\n");
@@ -80,14 +84,19 @@ fn bad_urls_ports_and_inline_secrets_are_rejected() {
 fn several_problems_are_reported_together() {
     let p = project("targets:\n  - job: prometheus\n    targets: [\"a:1\"]\n  - job: x\n    targets: []\n");
     let run = p.run(&["render"]);
-    run.status(2).stderr_has("monstack.yaml:5:10: job name `prometheus` is reserved").stderr_has("monstack.yaml:7:10: job `x` has no targets");
+    run.status(2)
+        .stderr_has("monstack.yaml:5:10: job name `prometheus` is reserved")
+        .stderr_has("monstack.yaml:7:10: job `x` has no targets");
 }
 
 #[test]
 fn grafana_needs_a_password() {
     let p = Project::empty();
     p.write("monstack.yaml", "project: demo\n");
-    p.run(&["render"]).status(2).stderr_has("grafana is enabled but has no `admin_password`").stderr_has("no default password");
+    p.run(&["render"])
+        .status(2)
+        .stderr_has("grafana is enabled but has no `admin_password`")
+        .stderr_has("no default password");
 }
 
 #[test]
@@ -106,7 +115,10 @@ fn check_reports_drift_without_writing() {
     p.write("monstack.yaml", &format!("{BASE}exporters:\n  node: {{}}\nprometheus:\n  scrape_interval: 30s\n"));
     let before = p.read("build/prometheus/prometheus.yml");
     let run = p.run(&["render", "--check"]);
-    run.status(1).stdout_has("would change ").stdout_has("-  scrape_interval: 15s").stdout_has("+  scrape_interval: 30s");
+    run.status(1)
+        .stdout_has("would change ")
+        .stdout_has("-  scrape_interval: 15s")
+        .stdout_has("+  scrape_interval: 30s");
     assert_eq!(p.read("build/prometheus/prometheus.yml"), before, "--check wrote a file");
 }
 
@@ -127,7 +139,10 @@ fn rerender_removes_only_files_it_wrote() {
 fn refuses_to_overwrite_foreign_files_without_force() {
     let p = project("");
     p.write("build/prometheus/prometheus.yml", "# hand-written\n");
-    p.run(&["render"]).status(2).stderr_has("refusing to overwrite files render did not write").stderr_has("prometheus.yml");
+    p.run(&["render"])
+        .status(2)
+        .stderr_has("refusing to overwrite files render did not write")
+        .stderr_has("prometheus.yml");
     assert_eq!(p.read("build/prometheus/prometheus.yml"), "# hand-written\n");
     p.run(&["render", "--force"]).status(0);
     assert!(p.read("build/prometheus/prometheus.yml").contains("scrape_configs:"));
@@ -135,7 +150,9 @@ fn refuses_to_overwrite_foreign_files_without_force() {
 
 #[test]
 fn out_folder_and_relative_secret_paths() {
-    let p = project("alertmanager:\n  receivers:\n    - name: oncall\n      pagerduty: { routing_key: { file: secrets/pd } }\n");
+    let p = project(
+        "alertmanager:\n  receivers:\n    - name: oncall\n      pagerduty: { routing_key: { file: secrets/pd } }\n",
+    );
     p.run(&["render", "--out", "elsewhere/stack"]).status(0);
     let am = p.read("elsewhere/stack/alertmanager/alertmanager.yml");
     assert!(am.contains("routing_key_file: ../../../secrets/pd"), "{am}");
@@ -144,9 +161,8 @@ fn out_folder_and_relative_secret_paths() {
 
 #[test]
 fn env_secrets_are_written_0600_and_never_inline() {
-    let p = project(
-        "alertmanager:\n  receivers:\n    - name: chat\n      slack: { api_url: { env: MONSTACK_T_SLACK } }\n",
-    );
+    let p =
+        project("alertmanager:\n  receivers:\n    - name: chat\n      slack: { api_url: { env: MONSTACK_T_SLACK } }\n");
     let run = monstack_env(p.path(), &["render"], &[("MONSTACK_T_SLACK", "https://hooks.example/very-secret")]);
     run.status(0);
     assert!(!run.stdout.contains("very-secret") && !run.stderr.contains("very-secret"));
@@ -157,11 +173,13 @@ fn env_secrets_are_written_0600_and_never_inline() {
     assert_eq!(std::fs::read_to_string(&secret).unwrap(), "https://hooks.example/very-secret");
     assert_eq!(std::fs::metadata(&secret).unwrap().permissions().mode() & 0o777, 0o600);
 
-    let check = monstack_env(p.path(), &["render", "--check"], &[("MONSTACK_T_SLACK", "https://hooks.example/rotated")]);
+    let check =
+        monstack_env(p.path(), &["render", "--check"], &[("MONSTACK_T_SLACK", "https://hooks.example/rotated")]);
     check.status(1).stdout_has("holds a secret: contents not shown");
     assert!(!check.stdout.contains("rotated") && !check.stdout.contains("very-secret"), "{}", check.stdout);
 
-    let p2 = project("alertmanager:\n  receivers:\n    - name: chat\n      slack: { api_url: { env: MONSTACK_T_UNSET } }\n");
+    let p2 =
+        project("alertmanager:\n  receivers:\n    - name: chat\n      slack: { api_url: { env: MONSTACK_T_UNSET } }\n");
     p2.run(&["render"]).status(2).stderr_has("environment variable `MONSTACK_T_UNSET` is not set");
     assert!(!p2.path().join("build").exists());
 }
@@ -179,7 +197,10 @@ fn template_errors_name_the_template_and_line() {
 fn project_overrides_replace_bundled_files() {
     let p = project("");
     p.write("templates/prometheus/prometheus.yml", "# mine for ${{ project }}\nscrape_configs: []\n");
-    p.write("alerts/prometheus.yml", "groups:\n  - name: mine\n    rules:\n      - alert: Mine\n        expr: vector(1)\n");
+    p.write(
+        "alerts/prometheus.yml",
+        "groups:\n  - name: mine\n    rules:\n      - alert: Mine\n        expr: vector(1)\n",
+    );
     p.run(&["render"]).status(0);
     assert_eq!(p.read("build/prometheus/prometheus.yml"), "# mine for demo\nscrape_configs: []\n");
     let rules = p.read("build/prometheus/rules/prometheus.yml");
@@ -190,13 +211,18 @@ fn project_overrides_replace_bundled_files() {
 fn broken_rule_file_points_into_it() {
     let p = project("");
     p.write("alerts/app.yml", "groups:\n  - name: app\n    rulez: []\n");
-    p.run(&["render"]).status(2).stderr_has("alerts/app.yml:3:5: invalid rule file produced by this template: unknown field `rulez`");
+    p.run(&["render"])
+        .status(2)
+        .stderr_has("alerts/app.yml:3:5: invalid rule file produced by this template: unknown field `rulez`");
 }
 
 #[test]
 fn unknown_alert_names_in_disable_and_overrides_are_rejected() {
     let p = project("alerts:\n  disable: [TargetDwn]\n");
-    p.run(&["render"]).status(2).stderr_has("monstack.yaml:5:13: alerts.disable names alert `TargetDwn`").stderr_has("did you mean `TargetDown`?");
+    p.run(&["render"])
+        .status(2)
+        .stderr_has("monstack.yaml:5:13: alerts.disable names alert `TargetDwn`")
+        .stderr_has("did you mean `TargetDown`?");
     let p = project("alerts:\n  overrides:\n    HostHighCpu: { for: 1m }\n");
     // HostHighCpu exists only when the node exporter is enabled.
     p.run(&["render"]).status(2).stderr_has("alerts.overrides names alert `HostHighCpu`");
