@@ -2,7 +2,7 @@
 //! files, in memory. Writing them is [`crate::fsutil`]'s job, so `--check` and `check` can use
 //! the same result without touching the disk.
 
-mod context;
+pub mod context;
 mod dashboards;
 pub mod paths;
 pub mod rules;

@@ -2,6 +2,8 @@
 //!
 //! Later stages take a `&Spec` and never look at the YAML again.
 
+mod alertmanager;
+mod exporters;
 mod model;
 mod services;
 mod validate;
@@ -9,6 +11,8 @@ pub mod values;
 
 use std::path::{Path, PathBuf};
 
+pub use alertmanager::*;
+pub use exporters::*;
 pub use model::*;
 pub use services::Service;
 pub use validate::BUILTIN_JOBS;

@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
-use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use serde_saphyr::{Location, Spanned};
 
+use super::alertmanager::Alertmanager;
+use super::exporters::Exporters;
 use super::values::*;
 
 /// A value with its position in `monstack.yaml`.
@@ -19,11 +20,11 @@ pub fn unplaced<T>(value: T) -> At<T> {
     Spanned::new(value, Location::UNKNOWN, Location::UNKNOWN)
 }
 
-fn yes() -> bool {
+pub(super) fn yes() -> bool {
     true
 }
 
-fn image(s: &str) -> Image {
+pub(super) fn image(s: &str) -> Image {
     s.parse().expect("built-in image references are pinned")
 }
 
@@ -146,193 +147,6 @@ pub struct BasicAuth {
     pub password: SecretRef,
 }
 
-/// Alertmanager and its routing tree.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Alertmanager {
-    /// Whether the stack runs Alertmanager.
-    pub enabled: bool,
-    /// Image, pinned.
-    pub image: Image,
-    /// Host port.
-    pub port: Port,
-    /// Where notifications go.
-    pub receivers: Vec<Receiver>,
-    /// Receiver of alerts no route matches; defaults to the first receiver.
-    pub default_receiver: Option<At<String>>,
-    /// Routes below the root, first match wins unless `continue`. Absent: severity routing.
-    pub routes: Option<Vec<Route>>,
-    /// Labels alerts are grouped by.
-    pub group_by: Vec<String>,
-    /// Wait before the first notification of a group.
-    pub group_wait: Duration,
-    /// Wait before notifying about new alerts in a group.
-    pub group_interval: Duration,
-    /// Wait before repeating a notification.
-    pub repeat_interval: Duration,
-    /// Rules muting alerts while others fire. Absent: critical mutes warning.
-    pub inhibit_rules: Option<Vec<InhibitRule>>,
-}
-
-impl Default for Alertmanager {
-    fn default() -> Self {
-        Alertmanager {
-            enabled: true,
-            image: image("prom/alertmanager:v0.28.1"),
-            port: Port(9093),
-            receivers: Vec::new(),
-            default_receiver: None,
-            routes: None,
-            group_by: vec!["alertname".into(), "job".into()],
-            group_wait: "30s".parse().expect("valid"),
-            group_interval: "5m".parse().expect("valid"),
-            repeat_interval: "4h".parse().expect("valid"),
-            inhibit_rules: None,
-        }
-    }
-}
-
-/// A named notification target with one or more integrations.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Receiver {
-    /// Name routes refer to.
-    pub name: At<String>,
-    /// Slack incoming webhook.
-    #[serde(default)]
-    pub slack: Option<Slack>,
-    /// PagerDuty Events API v2.
-    #[serde(default)]
-    pub pagerduty: Option<PagerDuty>,
-    /// E-mail through an SMTP smarthost.
-    #[serde(default)]
-    pub email: Option<Email>,
-    /// Generic webhook.
-    #[serde(default)]
-    pub webhook: Option<Webhook>,
-    /// OpsGenie.
-    #[serde(default)]
-    pub opsgenie: Option<OpsGenie>,
-}
-
-impl Receiver {
-    /// Whether notifications sent here reach anyone.
-    pub fn is_blackhole(&self) -> bool {
-        self.slack.is_none()
-            && self.pagerduty.is_none()
-            && self.email.is_none()
-            && self.webhook.is_none()
-            && self.opsgenie.is_none()
-    }
-
-    /// Whether this receiver pages someone (PagerDuty or OpsGenie).
-    pub fn pages(&self) -> bool {
-        self.pagerduty.is_some() || self.opsgenie.is_some()
-    }
-}
-
-/// Slack integration.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Slack {
-    /// Incoming-webhook URL.
-    pub api_url: SecretRef,
-    /// Channel override, e.g. `#alerts`.
-    #[serde(default)]
-    pub channel: Option<String>,
-    /// Also notify when alerts resolve.
-    #[serde(default = "yes")]
-    pub send_resolved: bool,
-}
-
-/// PagerDuty integration.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct PagerDuty {
-    /// Events API v2 integration key.
-    pub routing_key: SecretRef,
-}
-
-/// E-mail integration.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Email {
-    /// Recipient address(es).
-    pub to: String,
-    /// Sender address.
-    pub from: String,
-    /// SMTP server, `host:port`.
-    pub smarthost: HostPort,
-    /// SMTP user.
-    #[serde(default)]
-    pub auth_username: Option<String>,
-    /// SMTP password.
-    #[serde(default)]
-    pub auth_password: Option<SecretRef>,
-    /// Require STARTTLS.
-    #[serde(default = "yes")]
-    pub require_tls: bool,
-}
-
-/// Webhook integration.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Webhook {
-    /// Endpoint, when it carries no secret.
-    #[serde(default)]
-    pub url: Option<HttpUrl>,
-    /// Endpoint, when it carries a secret (needs Alertmanager ≥ 0.26).
-    #[serde(default)]
-    pub url_secret: Option<SecretRef>,
-    /// Also notify when alerts resolve.
-    #[serde(default = "yes")]
-    pub send_resolved: bool,
-}
-
-/// OpsGenie integration.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct OpsGenie {
-    /// API key.
-    pub api_key: SecretRef,
-    /// API URL override (EU instance).
-    #[serde(default)]
-    pub api_url: Option<HttpUrl>,
-}
-
-/// One route below the root.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Route {
-    /// Label equality matches.
-    #[serde(default, rename = "match")]
-    pub match_labels: BTreeMap<LabelName, String>,
-    /// Alertmanager matchers, e.g. `severity=~"warning|info"`.
-    #[serde(default)]
-    pub matchers: Vec<At<String>>,
-    /// Receiver of matching alerts.
-    pub receiver: At<String>,
-    /// Keep matching later routes.
-    #[serde(default, rename = "continue")]
-    pub continue_matching: bool,
-    /// Grouping override.
-    #[serde(default)]
-    pub group_by: Option<Vec<String>>,
-}
-
-/// An inhibition rule, in Alertmanager's own terms.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct InhibitRule {
-    /// Matchers of the muting alert.
-    pub source_matchers: Vec<At<String>>,
-    /// Matchers of the muted alert.
-    pub target_matchers: Vec<At<String>>,
-    /// Labels both must share.
-    #[serde(default)]
-    pub equal: Vec<String>,
-}
-
 /// Grafana.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -359,137 +173,6 @@ impl Default for Grafana {
             admin_password: None,
         }
     }
-}
-
-/// Bundled exporters; a section that is absent is disabled.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Exporters {
-    /// Host metrics.
-    pub node: Option<Exporter>,
-    /// Probes of URLs.
-    pub blackbox: Option<Blackbox>,
-    /// Container metrics.
-    pub cadvisor: Option<Exporter>,
-    /// PostgreSQL.
-    pub postgres: Option<Postgres>,
-    /// Redis.
-    pub redis: Option<Redis>,
-}
-
-/// An exporter with no settings of its own.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Exporter {
-    /// Whether it runs.
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// Image override.
-    #[serde(default)]
-    pub image: Option<Image>,
-    /// Host port override.
-    #[serde(default)]
-    pub port: Option<Port>,
-}
-
-/// The blackbox exporter and its probes.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Blackbox {
-    /// Whether it runs.
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// Image override.
-    #[serde(default)]
-    pub image: Option<Image>,
-    /// Host port override.
-    #[serde(default)]
-    pub port: Option<Port>,
-    /// What to probe.
-    #[serde(default)]
-    pub probes: Vec<Probe>,
-}
-
-/// One blackbox probe.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Probe {
-    /// Name, becomes the `probe` label.
-    pub name: At<String>,
-    /// URL to probe with an `http_*` module.
-    #[serde(default)]
-    pub url: Option<HttpUrl>,
-    /// `host:port` to probe with `tcp_connect`.
-    #[serde(default)]
-    pub target: Option<HostPort>,
-    /// Blackbox module.
-    #[serde(default)]
-    pub module: ProbeModule,
-}
-
-/// Modules of the rendered `blackbox.yml`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
-pub enum ProbeModule {
-    /// GET, expect a 2xx answer.
-    #[default]
-    #[serde(rename = "http_2xx")]
-    Http2xx,
-    /// POST, expect a 2xx answer.
-    #[serde(rename = "http_post_2xx")]
-    HttpPost2xx,
-    /// Open a TCP connection.
-    #[serde(rename = "tcp_connect")]
-    TcpConnect,
-}
-
-impl ProbeModule {
-    /// The module's name in `blackbox.yml`.
-    pub fn name(self) -> &'static str {
-        match self {
-            ProbeModule::Http2xx => "http_2xx",
-            ProbeModule::HttpPost2xx => "http_post_2xx",
-            ProbeModule::TcpConnect => "tcp_connect",
-        }
-    }
-}
-
-/// The PostgreSQL exporter.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Postgres {
-    /// Whether it runs.
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// Image override.
-    #[serde(default)]
-    pub image: Option<Image>,
-    /// Host port override.
-    #[serde(default)]
-    pub port: Option<Port>,
-    /// File holding the connection string (`postgresql://user:pass@host:5432/db`).
-    #[serde(default)]
-    pub dsn_file: Option<At<PathBuf>>,
-}
-
-/// The Redis exporter.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Redis {
-    /// Whether it runs.
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// Image override.
-    #[serde(default)]
-    pub image: Option<Image>,
-    /// Host port override.
-    #[serde(default)]
-    pub port: Option<Port>,
-    /// Redis address, `host:port`.
-    #[serde(default)]
-    pub address: Option<HostPort>,
-    /// Redis password.
-    #[serde(default)]
-    pub password: Option<SecretRef>,
 }
 
 /// One user scrape job.

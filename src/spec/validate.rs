@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::*;
+use super::ProbeModule;
 use super::Problem;
 use crate::diag::{nearest, Pos};
 

@@ -74,3 +74,62 @@ fn dashboards_parse_with_unique_uids_titles_and_panel_ids() {
         }
     }
 }
+
+/// Grafana has no package here, so its provisioning files are checked against its documented
+/// format (grafana.com/docs/grafana/latest/administration/provisioning/).
+#[test]
+fn grafana_provisioning_follows_the_documented_format() {
+    for (name, dir) in render_cases() {
+        let project = render_case(&dir);
+        let prov = project.path().join("build/grafana/provisioning");
+        let read = |rel: &str| -> serde_json::Value {
+            let text = std::fs::read_to_string(prov.join(rel)).unwrap();
+            serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{name}/{rel}: {e}"))
+        };
+        let ds = read("datasources/prometheus.yml");
+        assert_eq!(ds["apiVersion"], 1, "{name}: datasources apiVersion");
+        let list = ds["datasources"].as_array().expect("datasources list");
+        assert_eq!(list.len(), 1);
+        let d = &list[0];
+        for key in ["name", "type", "access", "url", "uid"] {
+            assert!(d[key].is_string(), "{name}: datasource lacks `{key}`");
+        }
+        assert_eq!(d["type"], "prometheus");
+        assert!(["proxy", "direct"].contains(&d["access"].as_str().unwrap()));
+        assert_eq!(d["uid"], monstack::render::DATASOURCE_UID);
+
+        let dash = read("dashboards/monstack.yml");
+        assert_eq!(dash["apiVersion"], 1, "{name}: providers apiVersion");
+        let p = &dash["providers"][0];
+        assert_eq!(p["type"], "file");
+        assert!(p["name"].is_string() && p["orgId"].is_number());
+        assert_eq!(p["options"]["path"], monstack::render::GRAFANA_DASHBOARDS_PATH);
+        // Every dashboard refers to the provisioned datasource, a Grafana built-in, or a variable.
+        for rel in files_below(&project.path().join("build/grafana/dashboards")) {
+            let text = std::fs::read_to_string(project.path().join("build/grafana/dashboards").join(&rel)).unwrap();
+            let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let mut uids = Vec::new();
+            collect_datasource_uids(&doc, &mut uids);
+            for uid in uids {
+                assert!(
+                    uid == monstack::render::DATASOURCE_UID || uid.starts_with("-- ") || uid.starts_with('$'),
+                    "{name}/{}: datasource uid {uid} is not provisioned",
+                    rel.display()
+                );
+            }
+        }
+    }
+}
+
+fn collect_datasource_uids(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if let Some(uid) = m.get("datasource").and_then(|d| d.get("uid")).and_then(|u| u.as_str()) {
+                out.push(uid.to_owned());
+            }
+            m.values().for_each(|x| collect_datasource_uids(x, out));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| collect_datasource_uids(x, out)),
+        _ => {}
+    }
+}

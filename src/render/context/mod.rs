@@ -4,6 +4,8 @@
 //! Every field here is documented in the README's template reference; renaming one breaks users'
 //! template overrides.
 
+pub mod alertmanager;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -35,7 +37,7 @@ pub struct Context<'a> {
     /// Blackbox probe jobs, one per module.
     pub probe_jobs: Vec<ProbeJob>,
     /// Alertmanager configuration, if enabled.
-    pub alertmanager: Option<AmCtx>,
+    pub alertmanager: Option<alertmanager::AmCtx>,
     /// Grafana provisioning settings.
     pub grafana: GrafanaCtx,
     /// Thresholds of the bundled alerts; whole numbers print without `.0`.
@@ -132,69 +134,6 @@ pub struct ProbeTarget {
     pub target: String,
 }
 
-/// Alertmanager configuration.
-#[derive(Debug, Serialize)]
-pub struct AmCtx {
-    /// Root receiver.
-    pub default_receiver: String,
-    /// Grouping labels.
-    pub group_by: Vec<String>,
-    /// Group wait.
-    pub group_wait: String,
-    /// Group interval.
-    pub group_interval: String,
-    /// Repeat interval.
-    pub repeat_interval: String,
-    /// Receivers.
-    pub receivers: Vec<ReceiverCtx>,
-    /// Child routes.
-    pub routes: Vec<RouteCtx>,
-    /// Inhibition rules.
-    pub inhibit_rules: Vec<InhibitCtx>,
-}
-
-/// A receiver with secret paths resolved (relative to alertmanager.yml).
-#[derive(Debug, Serialize)]
-pub struct ReceiverCtx {
-    /// Name.
-    pub name: String,
-    /// Slack: `api_url_file`, `channel`, `send_resolved`.
-    pub slack: Option<BTreeMap<&'static str, serde_json::Value>>,
-    /// PagerDuty: `routing_key_file`.
-    pub pagerduty: Option<BTreeMap<&'static str, serde_json::Value>>,
-    /// E-mail: `to`, `from`, `smarthost`, `auth_username`, `auth_password_file`, `require_tls`.
-    pub email: Option<BTreeMap<&'static str, serde_json::Value>>,
-    /// Webhook: `url` or `url_file`, `send_resolved`.
-    pub webhook: Option<BTreeMap<&'static str, serde_json::Value>>,
-    /// OpsGenie: `api_key_file`, `api_url`.
-    pub opsgenie: Option<BTreeMap<&'static str, serde_json::Value>>,
-}
-
-/// A child route.
-#[derive(Debug, Serialize)]
-pub struct RouteCtx {
-    /// Receiver.
-    pub receiver: String,
-    /// Matchers in Alertmanager syntax.
-    pub matchers: Vec<String>,
-    /// Continue matching.
-    #[serde(rename = "continue")]
-    pub continue_matching: bool,
-    /// Grouping override.
-    pub group_by: Option<Vec<String>>,
-}
-
-/// An inhibition rule.
-#[derive(Debug, Serialize)]
-pub struct InhibitCtx {
-    /// Muting alert matchers.
-    pub source_matchers: Vec<String>,
-    /// Muted alert matchers.
-    pub target_matchers: Vec<String>,
-    /// Labels both share.
-    pub equal: Vec<String>,
-}
-
 /// Grafana provisioning.
 #[derive(Debug, Serialize)]
 pub struct GrafanaCtx {
@@ -219,7 +158,7 @@ pub struct HttpCtx {
     pub status_label: String,
 }
 
-struct Resolver<'p> {
+pub(super) struct Resolver<'p> {
     project_dir: &'p Path,
     out_dir: &'p Path,
     secret_files: Vec<SecretFile>,
@@ -227,7 +166,7 @@ struct Resolver<'p> {
 
 impl Resolver<'_> {
     /// The path, relative to `<out>/<service>/`, at which the config finds `secret`.
-    fn secret(&mut self, secret: &SecretRef, service: &str, what: &str) -> Result<String, RenderError> {
+    pub(super) fn secret(&mut self, secret: &SecretRef, service: &str, what: &str) -> Result<String, RenderError> {
         match secret {
             SecretRef::File(path) => {
                 let abs = paths::normalize(&self.project_dir.join(path));
@@ -247,7 +186,7 @@ impl Resolver<'_> {
     }
 }
 
-fn s(v: impl ToString) -> serde_json::Value {
+pub(super) fn s(v: impl ToString) -> serde_json::Value {
     serde_json::Value::String(v.to_string())
 }
 
@@ -283,7 +222,7 @@ impl<'a> Context<'a> {
             retention_size: prom.retention.size.as_ref().map(ToString::to_string),
             remote_write,
         };
-        let alertmanager = if spec.alertmanager.enabled { Some(alertmanager(spec, &mut res)?) } else { None };
+        let alertmanager = if spec.alertmanager.enabled { Some(alertmanager::context(spec, &mut res)?) } else { None };
         let http = HttpCtx {
             enabled: spec.http.enabled,
             selector: match spec.http.jobs.as_slice() {
@@ -387,137 +326,4 @@ fn probe_jobs(spec: &Spec) -> Vec<ProbeJob> {
             probes,
         })
         .collect()
-}
-
-fn alertmanager(spec: &Spec, res: &mut Resolver<'_>) -> Result<AmCtx, RenderError> {
-    let am = &spec.alertmanager;
-    let mut receivers = Vec::new();
-    for (i, r) in am.receivers.iter().enumerate() {
-        let what = |kind: &str| format!("alertmanager.receivers[{i}].{kind}");
-        let slack = match &r.slack {
-            Some(c) => Some(BTreeMap::from([
-                ("api_url_file", s(res.secret(&c.api_url, "alertmanager", &what("slack"))?)),
-                ("channel", c.channel.as_ref().map_or(serde_json::Value::Null, s)),
-                ("send_resolved", serde_json::Value::Bool(c.send_resolved)),
-            ])),
-            None => None,
-        };
-        let pagerduty = match &r.pagerduty {
-            Some(c) => Some(BTreeMap::from([(
-                "routing_key_file",
-                s(res.secret(&c.routing_key, "alertmanager", &what("pagerduty"))?),
-            )])),
-            None => None,
-        };
-        let email = match &r.email {
-            Some(c) => Some(BTreeMap::from([
-                ("to", s(&c.to)),
-                ("from", s(&c.from)),
-                ("smarthost", s(&c.smarthost)),
-                ("auth_username", c.auth_username.as_ref().map_or(serde_json::Value::Null, s)),
-                (
-                    "auth_password_file",
-                    match &c.auth_password {
-                        Some(p) => s(res.secret(p, "alertmanager", &what("email"))?),
-                        None => serde_json::Value::Null,
-                    },
-                ),
-                ("require_tls", serde_json::Value::Bool(c.require_tls)),
-            ])),
-            None => None,
-        };
-        let webhook = match &r.webhook {
-            Some(c) => {
-                let mut m = BTreeMap::from([("send_resolved", serde_json::Value::Bool(c.send_resolved))]);
-                if let Some(url) = &c.url {
-                    m.insert("url", s(url));
-                }
-                if let Some(secret) = &c.url_secret {
-                    m.insert("url_file", s(res.secret(secret, "alertmanager", &what("webhook"))?));
-                }
-                Some(m)
-            }
-            None => None,
-        };
-        let opsgenie = match &r.opsgenie {
-            Some(c) => Some(BTreeMap::from([
-                ("api_key_file", s(res.secret(&c.api_key, "alertmanager", &what("opsgenie"))?)),
-                ("api_url", c.api_url.as_ref().map_or(serde_json::Value::Null, s)),
-            ])),
-            None => None,
-        };
-        receivers.push(ReceiverCtx { name: r.name.value.clone(), slack, pagerduty, email, webhook, opsgenie });
-    }
-    if receivers.is_empty() {
-        receivers.push(ReceiverCtx {
-            name: "blackhole".into(),
-            slack: None,
-            pagerduty: None,
-            email: None,
-            webhook: None,
-            opsgenie: None,
-        });
-    }
-    let paging = am.receivers.iter().find(|r| r.pages()).map(|r| r.name.value.clone());
-    let chat = am.receivers.iter().find(|r| !r.is_blackhole() && !r.pages()).map(|r| r.name.value.clone());
-    let routes = match &am.routes {
-        Some(routes) => routes
-            .iter()
-            .map(|r| RouteCtx {
-                receiver: r.receiver.value.clone(),
-                matchers: r
-                    .match_labels
-                    .iter()
-                    .map(|(k, v)| format!("{k}={}", serde_json::to_string(v).expect("string")))
-                    .chain(r.matchers.iter().map(|m| m.value.trim().to_owned()))
-                    .collect(),
-                continue_matching: r.continue_matching,
-                group_by: r.group_by.clone(),
-            })
-            .collect(),
-        None => {
-            // Severity routing: critical pages, warning goes to chat.
-            let route = |severity: &str, receiver: &Option<String>| {
-                receiver.as_ref().map(|r| RouteCtx {
-                    receiver: r.clone(),
-                    matchers: vec![format!("severity=\"{severity}\"")],
-                    continue_matching: false,
-                    group_by: None,
-                })
-            };
-            route("critical", &paging).into_iter().chain(route("warning", &chat)).collect()
-        }
-    };
-    let default_receiver = am
-        .default_receiver
-        .as_ref()
-        .map(|d| d.value.clone())
-        .or(chat)
-        .or(paging)
-        .unwrap_or_else(|| receivers[0].name.clone());
-    let inhibit_rules = match &am.inhibit_rules {
-        Some(rules) => rules
-            .iter()
-            .map(|r| InhibitCtx {
-                source_matchers: r.source_matchers.iter().map(|m| m.value.trim().to_owned()).collect(),
-                target_matchers: r.target_matchers.iter().map(|m| m.value.trim().to_owned()).collect(),
-                equal: r.equal.clone(),
-            })
-            .collect(),
-        None => vec![InhibitCtx {
-            source_matchers: vec!["severity=\"critical\"".into()],
-            target_matchers: vec!["severity=\"warning\"".into()],
-            equal: vec!["alertname".into(), "instance".into()],
-        }],
-    };
-    Ok(AmCtx {
-        default_receiver,
-        group_by: am.group_by.clone(),
-        group_wait: am.group_wait.to_string(),
-        group_interval: am.group_interval.to_string(),
-        repeat_interval: am.repeat_interval.to_string(),
-        receivers,
-        routes,
-        inhibit_rules,
-    })
 }
