@@ -20,6 +20,100 @@ pub enum Command {
     Init(InitArgs),
     /// Render Prometheus, Alertmanager, blackbox and Grafana files from the spec.
     Render(RenderArgs),
+    /// Render, then bring the stack up on Docker (or converge it to the spec).
+    Up(UpArgs),
+    /// Remove the stack's containers and network (and volumes with --volumes).
+    Down(DownArgs),
+    /// Show services, every Prometheus target and firing alerts; exit 1 unless all is well.
+    Status(StatusArgs),
+    /// Show the logs of services.
+    Logs(LogsArgs),
+    /// Restart services.
+    Restart(RestartArgs),
+}
+
+/// The project folder, shared by commands that work on a project.
+#[derive(Debug, Args)]
+pub struct ProjectArgs {
+    /// Project folder holding monstack.yaml.
+    #[arg(short = 'C', long = "dir", default_value = ".", env = "MONSTACK_DIR")]
+    pub dir: PathBuf,
+}
+
+fn duration(s: &str) -> Result<std::time::Duration, String> {
+    let d: crate::spec::values::Duration = s.parse()?;
+    Ok(std::time::Duration::from_millis(d.millis()))
+}
+
+/// Arguments of `monstack up`.
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// The project.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// When to pull images.
+    #[arg(long, value_enum, default_value = "missing")]
+    pub pull: crate::stack::up::PullPolicy,
+    /// Wait until every Prometheus target is up (exit 1 with the down ones after --timeout).
+    #[arg(long)]
+    pub wait: bool,
+    /// Limit for readiness and --wait, a Prometheus duration.
+    #[arg(long, default_value = "120s", value_parser = duration)]
+    pub timeout: std::time::Duration,
+}
+
+/// Arguments of `monstack down`.
+#[derive(Debug, Args)]
+pub struct DownArgs {
+    /// The project.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Also remove the data volumes (Prometheus TSDB, Alertmanager and Grafana state).
+    #[arg(long)]
+    pub volumes: bool,
+}
+
+/// Arguments of `monstack status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The project.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Print the documented JSON schema instead of tables.
+    #[arg(long)]
+    pub json: bool,
+    /// Wait until healthy, up to --timeout.
+    #[arg(long)]
+    pub wait: bool,
+    /// Limit for --wait, a Prometheus duration.
+    #[arg(long, default_value = "120s", value_parser = duration)]
+    pub timeout: std::time::Duration,
+}
+
+/// Arguments of `monstack logs`.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The project.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Services to show (default: all).
+    pub services: Vec<String>,
+    /// Keep following new lines.
+    #[arg(short, long)]
+    pub follow: bool,
+    /// Only the last N lines of each service.
+    #[arg(long)]
+    pub tail: Option<usize>,
+}
+
+/// Arguments of `monstack restart`.
+#[derive(Debug, Args)]
+pub struct RestartArgs {
+    /// The project.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Services to restart (default: all).
+    pub services: Vec<String>,
 }
 
 /// Components `init --with` can enable.

@@ -11,9 +11,11 @@ pub mod commands;
 pub mod diag;
 pub mod difftext;
 pub mod fsutil;
+pub mod probe;
 pub mod render;
 pub mod scaffold;
 pub mod spec;
+pub mod stack;
 
 use clap::Parser;
 

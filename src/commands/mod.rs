@@ -2,6 +2,8 @@
 
 pub mod init;
 pub mod render;
+pub mod stack;
+pub mod up;
 
 use std::path::{Path, PathBuf};
 
@@ -17,7 +19,27 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Init(args) => init::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Up(args) => up::run(&args),
+        Command::Down(args) => stack::down(&args),
+        Command::Status(args) => stack::status(&args),
+        Command::Logs(args) => stack::logs(&args),
+        Command::Restart(args) => stack::restart(&args),
     }
+}
+
+/// Runs `future` on a single-threaded tokio runtime: only the Docker commands need one.
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime starts").block_on(future)
+}
+
+/// Connects to the Docker daemon, with a hint when it is not there.
+pub(crate) async fn connect() -> anyhow::Result<crate::stack::engine::Engine> {
+    crate::stack::engine::Engine::connect().await.map_err(|e| {
+        let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".to_owned());
+        anyhow::Error::new(e).context(format!(
+            "the Docker daemon is not reachable at `{host}`\n  = help: start it (`systemctl start docker`), or point DOCKER_HOST at it"
+        ))
+    })
 }
 
 /// `dir/name`, without a leading `./` when `dir` is the current folder, for readable messages.

@@ -167,9 +167,9 @@ fn env_secrets_are_written_0600_and_never_inline() {
     run.status(0);
     assert!(!run.stdout.contains("very-secret") && !run.stderr.contains("very-secret"));
     let am = p.read("build/alertmanager/alertmanager.yml");
-    assert!(am.contains("api_url_file: secrets/MONSTACK_T_SLACK"), "{am}");
+    assert!(am.contains("api_url_file: ../secrets/alertmanager/MONSTACK_T_SLACK"), "{am}");
     assert!(!am.contains("very-secret"));
-    let secret = p.path().join("build/alertmanager/secrets/MONSTACK_T_SLACK");
+    let secret = p.path().join("build/secrets/alertmanager/MONSTACK_T_SLACK");
     assert_eq!(std::fs::read_to_string(&secret).unwrap(), "https://hooks.example/very-secret");
     assert_eq!(std::fs::metadata(&secret).unwrap().permissions().mode() & 0o777, 0o600);
 

@@ -167,23 +167,60 @@ pub(super) struct Resolver<'p> {
 impl Resolver<'_> {
     /// The path, relative to `<out>/<service>/`, at which the config finds `secret`.
     pub(super) fn secret(&mut self, secret: &SecretRef, service: &str, what: &str) -> Result<String, RenderError> {
-        match secret {
-            SecretRef::File(path) => {
-                let abs = paths::normalize(&self.project_dir.join(path));
-                Ok(paths::relative(&self.out_dir.join(service), &abs))
-            }
-            SecretRef::Env(var) => {
-                let value = std::env::var(var)
-                    .map_err(|_| RenderError::MissingEnv { var: var.clone(), what: what.to_owned() })?;
-                let rel = format!("secrets/{var}");
-                let path = format!("{service}/{rel}");
-                if !self.secret_files.iter().any(|s| s.path == path) {
-                    self.secret_files.push(SecretFile { path, value });
-                }
-                Ok(rel)
+        let location = secret_location(secret, service, self.project_dir, self.out_dir);
+        if let SecretRef::Env(var) = secret {
+            let value =
+                std::env::var(var).map_err(|_| RenderError::MissingEnv { var: var.clone(), what: what.to_owned() })?;
+            let path = env_secret_path(service, var);
+            if !self.secret_files.iter().any(|s| s.path == path) {
+                self.secret_files.push(SecretFile { path, value });
             }
         }
+        Ok(location.rel)
     }
+}
+
+/// Where a secret lives: as the service's rendered config names it, and on the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretLocation {
+    /// Path relative to the service's config folder (`<out>/<service>/`), as written in the config.
+    pub rel: String,
+    /// Absolute path of the file on the host.
+    pub host: std::path::PathBuf,
+}
+
+/// Output path (relative to the output folder) of a secret render writes from `var`. It lies
+/// outside the service's config folder, so the config folder can be mounted without it.
+pub fn env_secret_path(service: &str, var: &str) -> String {
+    format!("secrets/{service}/{var}")
+}
+
+/// Resolves where `secret`, used by `service`, is found; `project_dir` and `out_dir` are absolute.
+pub fn secret_location(secret: &SecretRef, service: &str, project_dir: &Path, out_dir: &Path) -> SecretLocation {
+    let host = match secret {
+        SecretRef::File(path) => paths::normalize(&project_dir.join(path)),
+        SecretRef::Env(var) => out_dir.join(env_secret_path(service, var)),
+    };
+    SecretLocation { rel: paths::relative(&out_dir.join(service), &host), host }
+}
+
+/// Every secret the rendered configs of `spec` refer to, with the service reading it.
+pub fn secret_refs(spec: &Spec) -> Vec<(&'static str, &SecretRef)> {
+    let mut out = Vec::new();
+    for rw in &spec.prometheus.remote_write {
+        out.extend(rw.basic_auth.as_ref().map(|b| ("prometheus", &b.password)));
+        out.extend(rw.bearer_token.as_ref().map(|t| ("prometheus", t)));
+    }
+    if spec.alertmanager.enabled {
+        for r in &spec.alertmanager.receivers {
+            out.extend(r.slack.as_ref().map(|c| ("alertmanager", &c.api_url)));
+            out.extend(r.pagerduty.as_ref().map(|c| ("alertmanager", &c.routing_key)));
+            out.extend(r.email.as_ref().and_then(|c| c.auth_password.as_ref()).map(|p| ("alertmanager", p)));
+            out.extend(r.webhook.as_ref().and_then(|c| c.url_secret.as_ref()).map(|p| ("alertmanager", p)));
+            out.extend(r.opsgenie.as_ref().map(|c| ("alertmanager", &c.api_key)));
+        }
+    }
+    out
 }
 
 pub(super) fn s(v: impl ToString) -> serde_json::Value {

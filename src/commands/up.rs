@@ -1,0 +1,53 @@
+//! `monstack up`: render, then converge the Docker stack to the spec.
+
+use std::io::Write;
+
+use crate::cli::UpArgs;
+use crate::stack::up::{self, base_url, UpOptions};
+use crate::Status;
+
+/// Runs `monstack up`.
+pub fn run(args: &UpArgs) -> anyhow::Result<Status> {
+    let dir = &args.project.dir;
+    let render = crate::cli::RenderArgs { dir: dir.clone(), out: None, check: false, force: false };
+    if super::render::run(&render)? != Status::Ok {
+        return Ok(Status::Error);
+    }
+    let (project, spec) = super::load_project(dir)?;
+    let out = project.dir.join("build");
+    let plan = crate::stack::plan(&spec, &project.dir, &out);
+    let opts = UpOptions { pull: args.pull, wait: args.wait, timeout: args.timeout };
+    super::block_on(async {
+        let engine = super::connect().await?;
+        let mut stdout = std::io::stdout();
+        let report = tokio::select! {
+            r = up::up(&engine, &plan, &out, &opts, &mut stdout) => r?,
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("interrupted: the stack may be half converged; run `monstack up` again to finish");
+                return Ok(Status::Error);
+            }
+        };
+        for (service, logs) in &report.crashed {
+            eprintln!("error: `{service}` exited while starting; its last log lines:");
+            for line in logs.lines() {
+                eprintln!("  | {line}");
+            }
+        }
+        for service in &report.not_ready {
+            eprintln!("error: `{service}` is not ready after {:?}; see `monstack logs {service}`", args.timeout);
+        }
+        for (service, why) in &report.refused {
+            eprintln!("error: `{service}` refused its new configuration and keeps running the previous one:\n  {why}");
+        }
+        for t in &report.down_targets {
+            eprintln!("error: target {} of job `{}` is {}: {}", t.instance, t.job, t.health, t.last_error);
+        }
+        for c in
+            plan.containers.iter().filter(|c| matches!(c.service.as_str(), "prometheus" | "alertmanager" | "grafana"))
+        {
+            println!("{:<13} {}/", c.service, base_url(c));
+        }
+        std::io::stdout().flush().ok();
+        Ok(if report.ok() { Status::Ok } else { Status::Findings })
+    })
+}

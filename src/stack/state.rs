@@ -1,0 +1,108 @@
+//! What `up` last applied to each service: a hash of its config files, kept in the output folder,
+//! so a later `up` knows which running services need a reload.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+/// File in the output folder recording the applied hashes.
+pub const APPLIED: &str = ".monstack-applied";
+
+/// Service → hash of the config files it runs with.
+pub type Applied = BTreeMap<String, String>;
+
+/// Reads the record; a missing or unreadable one is empty (everything counts as changed).
+pub fn load(out_dir: &Path) -> Applied {
+    std::fs::read_to_string(out_dir.join(APPLIED)).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+}
+
+/// Writes the record atomically.
+pub fn save(out_dir: &Path, applied: &Applied) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(applied).expect("a map of strings serializes");
+    crate::fsutil::write_atomic(&out_dir.join(APPLIED), text.as_bytes(), 0o644, false)
+}
+
+/// Hash of every file below `out_dir/<dir>` for each of `dirs`, names and contents.
+pub fn files_hash(out_dir: &Path, dirs: &[String]) -> String {
+    let mut files = Vec::new();
+    for dir in dirs {
+        collect(&out_dir.join(dir), &mut files);
+    }
+    files.sort();
+    let mut h = Sha256::new();
+    for path in files {
+        h.update(path.to_string_lossy().as_bytes());
+        h.update([0]);
+        h.update(std::fs::read(&path).unwrap_or_default());
+        h.update([0]);
+    }
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// Hash of secret file contents, so a changed secret recreates the container that holds a copy.
+pub fn secrets_hash(contents: &[(String, Vec<u8>)]) -> String {
+    let mut h = Sha256::new();
+    for (path, data) in contents {
+        h.update(path.as_bytes());
+        h.update([0]);
+        h.update(data);
+    }
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Seconds since the Unix epoch of an RFC 3339 time as Docker and Prometheus write it
+/// (`2026-11-24T06:41:58.123Z`, offsets allowed); `None` if it is not one.
+pub fn rfc3339_seconds(s: &str) -> Option<i64> {
+    let (date, time) = s.split_once('T')?;
+    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let (clock, offset) = match time.find(['Z', '+', '-']) {
+        Some(i) => (&time[..i], &time[i..]),
+        None => (time, "Z"),
+    };
+    let mut c = clock.split(':');
+    let (hh, mm) = (c.next()?.parse::<i64>().ok()?, c.next()?.parse::<i64>().ok()?);
+    let ss = c.next()?.split('.').next()?.parse::<i64>().ok()?;
+    let off = if offset == "Z" {
+        0
+    } else {
+        let sign = if offset.starts_with('-') { -1 } else { 1 };
+        let (oh, om) = offset[1..].split_once(':')?;
+        sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60)
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss - off)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_docker_and_prometheus_times() {
+        assert_eq!(rfc3339_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(rfc3339_seconds("2026-11-24T06:41:58.123456789Z"), Some(1_795_502_518));
+        assert_eq!(rfc3339_seconds("2026-11-24T07:41:58+01:00"), Some(1_795_502_518));
+        assert_eq!(rfc3339_seconds("0001-01-01T00:00:00Z").map(|s| s < 0), Some(true));
+        assert_eq!(rfc3339_seconds("garbage"), None);
+    }
+}

@@ -1,0 +1,192 @@
+//! `status`: every service's container and readiness, then Prometheus' view of every target and
+//! the firing alerts. The JSON form is a stable, documented schema.
+
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use super::engine::{Engine, EngineError};
+use super::plan::Plan;
+use super::state::rfc3339_seconds;
+use super::up::base_url;
+use crate::probe::{FiringAlert, Probe, ProbeError};
+
+/// Schema version of `status --json`; bumped on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The whole report (`status --json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Schema version.
+    pub schema: u32,
+    /// Project name.
+    pub project: String,
+    /// Every service runs and is ready, and every target is up.
+    pub healthy: bool,
+    /// One entry per service of the spec.
+    pub services: Vec<ServiceStatus>,
+    /// Every active Prometheus target.
+    pub targets: Vec<TargetStatus>,
+    /// Firing alerts.
+    pub alerts: Vec<FiringAlert>,
+}
+
+/// A service's container.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceStatus {
+    /// Service name.
+    pub service: String,
+    /// Container name.
+    pub container: String,
+    /// Docker state (`running`, `exited`, `restarting`, …) or `missing`.
+    pub state: String,
+    /// Whether its readiness endpoint answers.
+    pub ready: bool,
+    /// Seconds since it started, when running.
+    pub uptime_seconds: Option<i64>,
+    /// URL on the host.
+    pub url: String,
+}
+
+/// A Prometheus target.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetStatus {
+    /// `job` label.
+    pub job: String,
+    /// `instance` label.
+    pub instance: String,
+    /// `up`, `down` or `unknown`, as Prometheus reports it.
+    pub health: String,
+    /// Error of the last scrape, empty when it worked.
+    pub last_error: String,
+    /// Time of the last scrape (RFC 3339), as Prometheus reports it.
+    pub last_scrape: String,
+    /// Seconds since the last scrape.
+    pub last_scrape_age_seconds: Option<i64>,
+}
+
+/// Why no report could be made.
+#[derive(Debug, thiserror::Error)]
+pub enum StatusError {
+    /// The daemon failed.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// Prometheus did not answer.
+    #[error("cannot ask Prometheus for its targets")]
+    Prometheus(#[source] ProbeError),
+}
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Gathers the report once.
+pub async fn gather(engine: &Engine, plan: &Plan, probe: &Probe) -> Result<Report, StatusError> {
+    let existing = engine.containers(&plan.project).await?;
+    let mut services = Vec::new();
+    for c in &plan.containers {
+        let found = existing.iter().find(|e| e.service == c.service);
+        let (state, uptime) = match found {
+            Some(e) => {
+                let started = engine.started_at(&e.id).await?.and_then(|s| rfc3339_seconds(&s));
+                (e.state.clone(), started.map(|s| now() - s))
+            }
+            None => ("missing".to_owned(), None),
+        };
+        let ready = state == "running" && probe.ready(&format!("{}{}", base_url(c), c.ready_path)).await;
+        services.push(ServiceStatus {
+            service: c.service.clone(),
+            container: c.name.clone(),
+            state,
+            ready,
+            uptime_seconds: uptime,
+            url: format!("{}/", base_url(c)),
+        });
+    }
+    let prom = plan.containers.iter().find(|c| c.service == "prometheus").map(base_url).unwrap_or_default();
+    let targets = probe.targets(&prom).await.map_err(StatusError::Prometheus)?;
+    let alerts = probe.firing_alerts(&prom).await.unwrap_or_default();
+    let targets: Vec<TargetStatus> = targets
+        .into_iter()
+        .map(|t| TargetStatus {
+            last_scrape_age_seconds: rfc3339_seconds(&t.last_scrape).filter(|s| *s > 0).map(|s| now() - s),
+            job: t.job,
+            instance: t.instance,
+            health: t.health,
+            last_error: t.last_error,
+            last_scrape: t.last_scrape,
+        })
+        .collect();
+    let healthy = services.iter().all(|s| s.ready) && !targets.is_empty() && targets.iter().all(|t| t.health == "up");
+    Ok(Report { schema: SCHEMA_VERSION, project: plan.project.clone(), healthy, services, targets, alerts })
+}
+
+/// Gathers until healthy or `deadline`; returns the last report.
+pub async fn gather_until_healthy(
+    engine: &Engine,
+    plan: &Plan,
+    probe: &Probe,
+    deadline: Instant,
+) -> Result<Report, StatusError> {
+    loop {
+        let report = gather(engine, plan, probe).await;
+        match report {
+            Ok(r) if r.healthy || Instant::now() >= deadline => return Ok(r),
+            Err(e) if Instant::now() >= deadline => return Err(e),
+            _ => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
+        }
+    }
+}
+
+/// Seconds as `1h2m`, `3m4s` or `5s`.
+pub fn human_age(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m{}s", s / 60, s % 60),
+        3600..=86_399 => format!("{}h{}m", s / 3600, s % 3600 / 60),
+        _ => format!("{}d{}h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
+/// The report as the human table.
+pub fn render_human(r: &Report) -> String {
+    let mut out = String::new();
+    let row = |cols: &[&str], widths: &[usize]| {
+        let mut line = String::new();
+        for (c, w) in cols.iter().zip(widths) {
+            line.push_str(&format!("{c:<w$}  "));
+        }
+        line.trim_end().to_owned() + "\n"
+    };
+    let w = [14, 11, 6, 8, 0];
+    out.push_str(&row(&["SERVICE", "STATE", "READY", "UPTIME", "URL"], &w));
+    for s in &r.services {
+        let up = s.uptime_seconds.map(human_age).unwrap_or_else(|| "-".into());
+        out.push_str(&row(&[&s.service, &s.state, if s.ready { "yes" } else { "no" }, &up, &s.url], &w));
+    }
+    out.push('\n');
+    let w = [18, 40, 8, 12, 0];
+    out.push_str(&row(&["JOB", "INSTANCE", "HEALTH", "LAST SCRAPE", "ERROR"], &w));
+    for t in &r.targets {
+        let age = t.last_scrape_age_seconds.map(|a| format!("{} ago", human_age(a))).unwrap_or_else(|| "never".into());
+        out.push_str(&row(&[&t.job, &t.instance, &t.health, &age, &t.last_error], &w));
+    }
+    out.push('\n');
+    if r.alerts.is_empty() {
+        out.push_str("no alerts firing\n");
+    } else {
+        out.push_str(&format!("{} alerts firing:\n", r.alerts.len()));
+        for a in &r.alerts {
+            out.push_str(&format!("  {} ({}) {}\n", a.name, a.severity, a.instance));
+        }
+    }
+    let down = r.targets.iter().filter(|t| t.health != "up").count();
+    let unready = r.services.iter().filter(|s| !s.ready).count();
+    out.push_str(&if r.healthy {
+        format!("healthy: {} services ready, {} targets up\n", r.services.len(), r.targets.len())
+    } else {
+        format!("unhealthy: {unready} services not ready, {down} of {} targets not up\n", r.targets.len())
+    });
+    out
+}
