@@ -179,6 +179,15 @@ impl Probe {
             .collect())
     }
 
+    /// Number of series an instant query returns at `time` (Unix seconds).
+    pub async fn query_count(&self, base: &str, expr: &str, time: f64) -> Result<usize, ProbeError> {
+        let url = format!("{base}/api/v1/query");
+        let req = self.client.get(&url).query(&[("query", expr.to_owned()), ("time", time.to_string())]);
+        let body = self.send(req, &url).await?;
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        Ok(v["data"]["result"].as_array().map_or(0, Vec::len))
+    }
+
     /// Names of the rules the Prometheus at `base` has loaded.
     pub async fn rule_names(&self, base: &str) -> Result<Vec<String>, ProbeError> {
         let url = format!("{base}/api/v1/rules");

@@ -278,6 +278,23 @@ impl Engine {
         }
     }
 
+    /// Whether a network of that name exists.
+    pub async fn network_exists(&self, name: &str) -> Result<bool> {
+        match self.docker.inspect_network(name, None).await {
+            Ok(_) => Ok(true),
+            Err(e) if is_not_found(&e) => Ok(false),
+            Err(source) => Err(EngineError { what: format!("failed to inspect network `{name}`"), source }),
+        }
+    }
+
+    /// Names of the project's volumes (by label).
+    pub async fn volumes(&self, project: &str) -> Result<Vec<String>> {
+        let filters = HashMap::from([("label", vec![format!("{LABEL_PROJECT}={project}")])]);
+        let options = ListVolumesOptionsBuilder::default().filters(&filters).build();
+        let list = ctx(self.docker.list_volumes(Some(options)).await, || "failed to list volumes".into())?;
+        Ok(list.volumes.unwrap_or_default().into_iter().map(|v| v.name).collect())
+    }
+
     /// Removes the project's volumes (by label); returns their names.
     pub async fn remove_volumes(&self, project: &str) -> Result<Vec<String>> {
         let filters = HashMap::from([("label", vec![format!("{LABEL_PROJECT}={project}")])]);

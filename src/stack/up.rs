@@ -206,12 +206,9 @@ pub async fn up(
                 }
                 Err(e) => {
                     // The reload answer is generic; the server's log says what is wrong.
-                    let logs = engine.tail(&id, 30).await.unwrap_or_default();
-                    let detail: Vec<&str> = logs.lines().filter(|l| l.contains("level=error")).collect();
-                    let why = match detail.last() {
-                        Some(line) => format!("{e}\n  {line}"),
-                        None => e.to_string(),
-                    };
+                    let logs = engine.tail(&id, 50).await.unwrap_or_default();
+                    let why =
+                        std::iter::once(e.to_string()).chain(reload_errors(&logs)).collect::<Vec<_>>().join("\n  ");
                     report.refused.push((c.service.clone(), why));
                 }
             },
@@ -240,6 +237,13 @@ pub async fn up(
         }
     }
     Ok(report)
+}
+
+/// Error lines the server logged while loading the config last time.
+fn reload_errors(logs: &str) -> Vec<String> {
+    let lines: Vec<&str> = logs.lines().collect();
+    let start = lines.iter().rposition(|l| l.contains("Loading configuration file")).unwrap_or(0);
+    lines[start..].iter().filter(|l| l.contains("level=error")).map(|l| (*l).to_owned()).collect()
 }
 
 async fn ensure_images(engine: &Engine, plan: &Plan, pull: PullPolicy, log: &mut dyn Write) -> Result<(), UpError> {

@@ -4,7 +4,9 @@
 mod golden;
 mod init;
 mod oracle;
+mod plan;
 mod render;
+mod stack;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,0 +1,235 @@
+//! End-to-end tests of `up`, `status`, `down` against the real Docker daemon, on the images
+//! `scripts/build-images` builds from Debian's packages (`.ci/run` builds them first).
+//! Every test uses a unique project name and free ports, and removes what it made, even on failure.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use monstack::probe::Probe;
+use monstack::stack::engine::Engine;
+
+use crate::{monstack, monstack_env, Project};
+
+/// The local image tags, as `scripts/build-images --print` names them.
+fn images() -> &'static Vec<String> {
+    static IMAGES: OnceLock<Vec<String>> = OnceLock::new();
+    IMAGES.get_or_init(|| {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-images");
+        let out = Command::new(&script).arg("--print").output().expect("scripts/build-images runs");
+        assert!(out.status.success(), "scripts/build-images --print failed: {}", String::from_utf8_lossy(&out.stderr));
+        let tags: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect();
+        block_on(async {
+            let engine = Engine::connect().await.expect("the Docker daemon is reachable");
+            for tag in &tags {
+                assert!(
+                    engine.has_image(tag).await.unwrap(),
+                    "image {tag} is missing: run `scripts/build-images` (.ci/run does)"
+                );
+            }
+        });
+        tags
+    })
+}
+
+fn image(name: &str) -> String {
+    images().iter().find(|t| t.starts_with(&format!("monstack.local/{name}:"))).cloned().unwrap()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
+
+/// A project on the Docker daemon; `down --volumes` runs when it goes out of scope.
+struct Stack {
+    project: Project,
+    name: String,
+    prom_port: u16,
+}
+
+impl Stack {
+    fn new(tag: &str) -> Stack {
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+        let name = format!("mstest-{tag}-{}-{nanos}", std::process::id());
+        let (prom_port, am_port, node_port, bb_port) = (free_port(), free_port(), free_port(), free_port());
+        let spec = format!(
+            "project: {name}
+prometheus:
+  image: {prom}
+  port: {prom_port}
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+alertmanager:
+  image: {am}
+  port: {am_port}
+grafana: {{ enabled: false }}
+exporters:
+  node: {{ image: \"{node}\", port: {node_port} }}
+  blackbox:
+    image: {bb}
+    port: {bb_port}
+    probes:
+      - {{ name: prometheus-health, url: \"http://prometheus:9090/-/healthy\" }}
+",
+            prom = image("prometheus"),
+            am = image("alertmanager"),
+            node = image("node-exporter"),
+            bb = image("blackbox-exporter"),
+        );
+        let project = Project::empty();
+        project.write("monstack.yaml", &spec);
+        Stack { project, name, prom_port }
+    }
+
+    fn run(&self, args: &[&str]) -> crate::Run {
+        self.project.run(args)
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.prom_port)
+    }
+
+    fn container_ids(&self) -> Vec<(String, String)> {
+        block_on(async {
+            let engine = Engine::connect().await.unwrap();
+            let mut ids: Vec<_> =
+                engine.containers(&self.name).await.unwrap().into_iter().map(|e| (e.service, e.id)).collect();
+            ids.sort();
+            ids
+        })
+    }
+
+    fn leftovers(&self) -> (usize, bool, Vec<String>) {
+        block_on(async {
+            let engine = Engine::connect().await.unwrap();
+            (
+                engine.containers(&self.name).await.unwrap().len(),
+                engine.network_exists(&self.name).await.unwrap(),
+                engine.volumes(&self.name).await.unwrap(),
+            )
+        })
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let run = monstack(self.project.path(), &["down", "--volumes"]);
+        if run.status != 0 {
+            eprintln!("cleanup of {} failed: {}", self.name, run.stderr);
+        }
+    }
+}
+
+#[test]
+fn up_status_reload_logs_restart_down() {
+    let stack = Stack::new("e2e");
+    stack
+        .run(&["up", "--wait", "--timeout", "90s"])
+        .status(0)
+        .stdout_has(&format!("http://127.0.0.1:{}/", stack.prom_port));
+
+    let run = stack.run(&["status", "--json"]);
+    run.status(0);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["healthy"], true, "{}", run.stdout);
+    let services: Vec<&str> =
+        report["services"].as_array().unwrap().iter().map(|s| s["service"].as_str().unwrap()).collect();
+    assert_eq!(services, ["prometheus", "alertmanager", "node", "blackbox"]);
+    for s in report["services"].as_array().unwrap() {
+        assert_eq!(s["state"], "running", "{s}");
+        assert_eq!(s["ready"], true, "{s}");
+    }
+    let jobs: Vec<&str> = report["targets"].as_array().unwrap().iter().map(|t| t["job"].as_str().unwrap()).collect();
+    for job in ["prometheus", "alertmanager", "node", "blackbox", "probe_http_2xx"] {
+        assert!(jobs.contains(&job), "no target of job {job}: {jobs:?}");
+    }
+    assert!(report["targets"].as_array().unwrap().iter().all(|t| t["health"] == "up"), "{}", run.stdout);
+    let sample_time = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64();
+
+    // A new alert rule: reloaded in place, no container replaced.
+    let ids = stack.container_ids();
+    stack.project.write(
+        "alerts/team.yml",
+        "groups:\n  - name: team\n    rules:\n      - alert: TeamRule\n        expr: vector(1) > 2\n",
+    );
+    stack.run(&["up"]).status(0).stdout_has("reloaded");
+    assert_eq!(stack.container_ids(), ids, "containers were replaced for a rule change");
+    let probe = Probe::new();
+    let rules = block_on(probe.rule_names(&stack.base())).unwrap();
+    assert!(rules.contains(&"TeamRule".to_owned()), "{rules:?}");
+
+    // A broken rule: Prometheus refuses it, says why, and keeps the previous rules.
+    stack.project.write(
+        "alerts/team.yml",
+        "groups:\n  - name: team\n    rules:\n      - alert: TeamRule\n        expr: vector(1) >\n",
+    );
+    stack.run(&["up"]).status(1).stderr_has("`prometheus` refused its new configuration").stderr_has("parse error");
+    let rules = block_on(probe.rule_names(&stack.base())).unwrap();
+    assert!(rules.contains(&"TeamRule".to_owned()) && rules.contains(&"TargetDown".to_owned()), "{rules:?}");
+    std::fs::remove_file(stack.project.path().join("alerts/team.yml")).unwrap();
+
+    stack.run(&["logs", "prometheus", "--tail", "5"]).status(0).stdout_has("level=");
+    stack.run(&["logs", "nosuch"]).status(2).stderr_has("unknown service `nosuch`");
+    stack.run(&["restart", "node"]).status(0).stdout_has("restarted");
+    assert_eq!(stack.container_ids(), ids, "restart replaced a container");
+
+    // down keeps the data; up again serves what was scraped before.
+    stack.run(&["down"]).status(0);
+    assert_eq!(stack.leftovers().0, 0, "containers left after down");
+    stack.run(&["up", "--wait", "--timeout", "90s"]).status(0);
+    let found = block_on(probe.query_count(&stack.base(), "up{job=\"prometheus\"}", sample_time)).unwrap();
+    assert_eq!(found, 1, "the sample scraped before `down` is gone");
+
+    stack.run(&["down", "--volumes"]).status(0).stdout_has("removed volume");
+    let (containers, network, volumes) = stack.leftovers();
+    assert_eq!((containers, network, volumes), (0, false, Vec::<String>::new()));
+}
+
+#[test]
+fn unreachable_daemon_is_exit_2_with_a_hint() {
+    let stack = Stack::new("nodaemon");
+    let run = monstack_env(stack.project.path(), &["up"], &[("DOCKER_HOST", "unix:///nonexistent/monstack.sock")]);
+    run.status(2)
+        .stderr_has("the Docker daemon is not reachable at `unix:///nonexistent/monstack.sock`")
+        .stderr_has("DOCKER_HOST");
+    let run = monstack_env(stack.project.path(), &["status"], &[("DOCKER_HOST", "unix:///nonexistent/monstack.sock")]);
+    run.status(2).stderr_has("not reachable");
+}
+
+#[test]
+fn missing_image_with_pull_never_touches_nothing() {
+    let stack = Stack::new("noimage");
+    let spec = stack.project.read("monstack.yaml").replace(&image("node-exporter"), "monstack.local/not-built:0.0.1");
+    stack.project.write("monstack.yaml", &spec);
+    stack
+        .run(&["up", "--pull", "never"])
+        .status(2)
+        .stderr_has("image `monstack.local/not-built:0.0.1` of service `node`")
+        .stderr_has("scripts/build-images");
+    assert_eq!(stack.leftovers(), (0, false, Vec::new()), "something was created");
+}
+
+#[test]
+fn taken_port_is_exit_2_naming_it() {
+    let stack = Stack::new("port");
+    let holder = TcpListener::bind(("127.0.0.1", stack.prom_port)).unwrap();
+    stack
+        .run(&["up"])
+        .status(2)
+        .stderr_has(&format!("port {} on 127.0.0.1 for service `prometheus` is already in use", stack.prom_port));
+    assert_eq!(stack.leftovers(), (0, false, Vec::new()), "something was created");
+    drop(holder);
+}
+
+#[test]
+fn status_of_a_stack_that_is_not_up_is_exit_2() {
+    let stack = Stack::new("notup");
+    stack.run(&["status"]).status(2).stderr_has("cannot ask Prometheus for its targets");
+}
