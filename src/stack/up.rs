@@ -168,20 +168,12 @@ pub async fn up(
     let mut applied = state::load(out_dir);
     let mut started = Vec::new();
     let mut reloads = Vec::new();
-    let jobs = work.into_iter().map(|(c, action, hash, secrets)| async move {
-        let id = match action {
-            Action::Keep(e) => return Ok::<_, UpError>((c, e.id.clone(), false)),
-            Action::Start(e) => e.id.clone(),
-            Action::Recreate(e) => {
-                engine.remove(&e.id, &e.name).await?;
-                engine.create(&plan.network, c, &hash, secrets).await?
-            }
-            Action::Create => engine.create(&plan.network, c, &hash, secrets).await?,
-        };
-        engine.start(&id, &c.name).await?;
-        Ok((c, id, true))
-    });
-    for result in join_all(jobs).await {
+    // Prometheus first: it takes seconds to discover its targets, and that clock starts with it;
+    // starting everything at once makes the daemon serve all starts together, Prometheus' too.
+    let (first, rest): (Vec<_>, Vec<_>) = work.into_iter().partition(|(c, ..)| c.service == "prometheus");
+    let mut results = join_all(first.into_iter().map(|w| converge(engine, plan, w))).await;
+    results.extend(join_all(rest.into_iter().map(|w| converge(engine, plan, w))).await);
+    for result in results {
         let (c, id, fresh) = result?;
         let files = state::files_hash(out_dir, &c.config_dirs);
         if fresh {
@@ -244,6 +236,28 @@ fn reload_errors(logs: &str) -> Vec<String> {
     let lines: Vec<&str> = logs.lines().collect();
     let start = lines.iter().rposition(|l| l.contains("Loading configuration file")).unwrap_or(0);
     lines[start..].iter().filter(|l| l.contains("level=error")).map(|l| (*l).to_owned()).collect()
+}
+
+type Work<'a> = (&'a ContainerPlan, Action<'a>, String, Vec<(String, Vec<u8>)>);
+
+/// Carries out one container's action; returns it, its id, and whether it was (re)started.
+async fn converge<'a>(
+    engine: &Engine,
+    plan: &Plan,
+    work: Work<'a>,
+) -> Result<(&'a ContainerPlan, String, bool), UpError> {
+    let (c, action, hash, secrets) = work;
+    let id = match action {
+        Action::Keep(e) => return Ok((c, e.id.clone(), false)),
+        Action::Start(e) => e.id.clone(),
+        Action::Recreate(e) => {
+            engine.remove(&e.id, &e.name).await?;
+            engine.create(&plan.network, c, &hash, secrets).await?
+        }
+        Action::Create => engine.create(&plan.network, c, &hash, secrets).await?,
+    };
+    engine.start(&id, &c.name).await?;
+    Ok((c, id, true))
 }
 
 async fn ensure_images(engine: &Engine, plan: &Plan, pull: PullPolicy, log: &mut dyn Write) -> Result<(), UpError> {
@@ -335,6 +349,6 @@ pub async fn wait_targets(probe: &Probe, base: &str, deadline: Instant) -> Vec<T
                 down
             };
         }
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

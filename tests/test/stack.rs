@@ -51,6 +51,8 @@ struct Stack {
     project: Project,
     name: String,
     prom_port: u16,
+    am_port: u16,
+    node_port: u16,
 }
 
 impl Stack {
@@ -85,7 +87,7 @@ exporters:
         );
         let project = Project::empty();
         project.write("monstack.yaml", &spec);
-        Stack { project, name, prom_port }
+        Stack { project, name, prom_port, am_port, node_port }
     }
 
     fn run(&self, args: &[&str]) -> crate::Run {
@@ -175,9 +177,30 @@ fn up_status_reload_logs_restart_down() {
     assert!(rules.contains(&"TeamRule".to_owned()) && rules.contains(&"TargetDown".to_owned()), "{rules:?}");
     std::fs::remove_file(stack.project.path().join("alerts/team.yml")).unwrap();
 
+    // A changed port recreates that container only; a service dropped from the spec goes away.
+    let before = stack.container_ids();
+    let spec = stack.project.read("monstack.yaml");
+    let am_port = free_port();
+    let spec = spec.replace(&format!("  port: {}\ngrafana", stack.am_port), &format!("  port: {am_port}\ngrafana"));
+    let spec =
+        spec.replace(&format!("  node: {{ image: \"{}\", port: {} }}\n", image("node-exporter"), stack.node_port), "");
+    stack.project.write("monstack.yaml", &spec);
+    stack
+        .run(&["up", "--wait", "--timeout", "90s"])
+        .status(0)
+        .stdout_has("removing")
+        .stdout_has(&format!("http://127.0.0.1:{am_port}/"));
+    let after = stack.container_ids();
+    let id = |ids: &[(String, String)], s: &str| ids.iter().find(|(svc, _)| svc == s).map(|(_, id)| id.clone());
+    assert_ne!(id(&before, "alertmanager"), id(&after, "alertmanager"), "alertmanager was not recreated");
+    assert_eq!(id(&before, "prometheus"), id(&after, "prometheus"));
+    assert_eq!(id(&before, "blackbox"), id(&after, "blackbox"));
+    assert_eq!(id(&after, "node"), None, "the node exporter is still there");
+    let ids = after;
+
     stack.run(&["logs", "prometheus", "--tail", "5"]).status(0).stdout_has("level=");
     stack.run(&["logs", "nosuch"]).status(2).stderr_has("unknown service `nosuch`");
-    stack.run(&["restart", "node"]).status(0).stdout_has("restarted");
+    stack.run(&["restart", "blackbox"]).status(0).stdout_has("restarted");
     assert_eq!(stack.container_ids(), ids, "restart replaced a container");
 
     // down keeps the data; up again serves what was scraped before.
@@ -190,6 +213,20 @@ fn up_status_reload_logs_restart_down() {
     stack.run(&["down", "--volumes"]).status(0).stdout_has("removed volume");
     let (containers, network, volumes) = stack.leftovers();
     assert_eq!((containers, network, volumes), (0, false, Vec::<String>::new()));
+}
+
+#[test]
+fn a_service_that_dies_while_starting_shows_its_last_log_lines() {
+    let stack = Stack::new("crash");
+    // Prometheus refuses this config at start-up (promtool would too), so its container exits.
+    stack
+        .project
+        .write("alerts/bad.yml", "groups:\n  - name: bad\n    rules:\n      - alert: Bad\n        expr: sum(\n");
+    let run = stack.run(&["up", "--timeout", "60s"]);
+    run.status(1)
+        .stderr_has("`prometheus` exited while starting; its last log lines:")
+        .stderr_has("  | ")
+        .stderr_has("parse error");
 }
 
 #[test]
