@@ -238,6 +238,32 @@ fn reload_errors(logs: &str) -> Vec<String> {
     lines[start..].iter().filter(|l| l.contains("level=error")).map(|l| (*l).to_owned()).collect()
 }
 
+/// One progress bar per image layer, for pulls on a terminal.
+#[derive(Default)]
+struct LayerBars {
+    multi: indicatif::MultiProgress,
+    bars: std::cell::RefCell<BTreeMap<String, indicatif::ProgressBar>>,
+}
+
+impl LayerBars {
+    fn update(&self, id: &str, status: &str, detail: Option<(i64, i64)>) {
+        if id.is_empty() {
+            return;
+        }
+        let mut bars = self.bars.borrow_mut();
+        let bar = bars.entry(id.to_owned()).or_insert_with(|| {
+            let style = indicatif::ProgressStyle::with_template("{prefix} {bar:30} {bytes}/{total_bytes} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            self.multi.add(indicatif::ProgressBar::new(0).with_style(style).with_prefix(id.to_owned()))
+        });
+        if let Some((current, total)) = detail {
+            bar.set_length(total.max(0) as u64);
+            bar.set_position(current.max(0) as u64);
+        }
+        bar.set_message(status.to_owned());
+    }
+}
+
 type Work<'a> = (&'a ContainerPlan, Action<'a>, String, Vec<(String, Vec<u8>)>);
 
 /// Carries out one container's action; returns it, its id, and whether it was (re)started.
@@ -274,16 +300,21 @@ async fn ensure_images(engine: &Engine, plan: &Plan, pull: PullPolicy, log: &mut
             });
         }
         writeln!(log, "pulling {}", c.image).ok();
-        let mut last = String::new();
-        let result = engine
-            .pull(&c.image, |id, status, _| {
-                let line = format!("  {id} {status}");
-                if line != last {
-                    let _ = writeln!(log, "{line}");
-                    last = line;
-                }
-            })
-            .await;
+        let result = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+            let bars = LayerBars::default();
+            engine.pull(&c.image, |id, status, detail| bars.update(id, status, detail)).await
+        } else {
+            let mut last = String::new();
+            engine
+                .pull(&c.image, |id, status, _| {
+                    let line = format!("  {id} {status}");
+                    if line != last {
+                        let _ = writeln!(log, "{line}");
+                        last = line;
+                    }
+                })
+                .await
+        };
         if let Err(e) = result {
             if !present {
                 let cause = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_default();
