@@ -20,6 +20,8 @@ pub enum Command {
     Init(InitArgs),
     /// Render Prometheus, Alertmanager, blackbox and Grafana files from the spec.
     Render(RenderArgs),
+    /// Validate rule files offline, for CI (server configs and dashboards: not yet).
+    Check(CheckArgs),
     /// Render, then bring the stack up on Docker (or converge it to the spec).
     Up(UpArgs),
     /// Remove the stack's containers and network (and volumes with --volumes).
@@ -43,6 +45,31 @@ pub struct ProjectArgs {
 fn duration(s: &str) -> Result<std::time::Duration, String> {
     let d: crate::spec::values::Duration = s.parse()?;
     Ok(std::time::Duration::from_millis(d.millis()))
+}
+
+/// Arguments of `monstack check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The project, checked when no PATH is given.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Files or folders to check (folders recursively: .yml, .yaml, .json).
+    pub paths: Vec<PathBuf>,
+    /// What the files are; detected from their content by default.
+    #[arg(long, value_enum)]
+    pub kind: Option<crate::check::run::Kind>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: crate::check::report::Format,
+    /// Lowest severity that makes the exit status 1.
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: crate::check::Severity,
+    /// Do not check that files referenced by a config exist.
+    #[arg(long)]
+    pub syntax_only: bool,
+    /// Label and metric name rules: Prometheus 3's UTF-8 names, or the legacy charset.
+    #[arg(long, value_enum, default_value = "utf8")]
+    pub name_validation: crate::check::names::NameValidation,
 }
 
 /// Arguments of `monstack up`.

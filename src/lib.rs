@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod assets;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod diag;

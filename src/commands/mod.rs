@@ -1,5 +1,6 @@
 //! One module per subcommand, each a thin adapter from CLI arguments to domain modules.
 
+pub mod check;
 pub mod init;
 pub mod render;
 pub mod stack;
@@ -19,6 +20,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Init(args) => init::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Check(args) => check::run(&args),
         Command::Up(args) => up::run(&args),
         Command::Down(args) => stack::down(&args),
         Command::Status(args) => stack::status(&args),

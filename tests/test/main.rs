@@ -1,6 +1,7 @@
 //! The integration tests: they run the real `monstack` binary in temporary folders and check its
 //! exit status, stdout, stderr and the files it leaves behind.
 
+mod check;
 mod golden;
 mod init;
 mod oracle;

@@ -1,0 +1,30 @@
+//! `rules/expr`: the rule's PromQL must parse. promql-parser gives no positions, so the finding
+//! points at the `expr` field.
+
+use crate::check::problem::Sink;
+use crate::diag::Pos;
+
+/// Parses `expr`, recording a problem at `at` if it does not.
+pub fn check(expr: &str, at: Pos, sink: &mut Sink) {
+    if let Err(e) = promql_parser::parser::parse(expr) {
+        let e = e.trim();
+        let message = if e.contains("parse error") { e.to_owned() } else { format!("parse error: {e}") };
+        sink.error("rules/expr", Some(at), format!("could not parse expression: {message}"))
+            .help("expected a PromQL expression");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_promql() {
+        let mut sink = Sink::new("r.yml");
+        check("sum by (job) (rate(x[5m]))", Pos::default(), &mut sink);
+        check("up @ start()", Pos::default(), &mut sink);
+        assert!(sink.problems.is_empty(), "{:?}", sink.problems);
+        check("sum(", Pos::default(), &mut sink);
+        assert!(sink.problems[0].message.contains("parse error"), "{:?}", sink.problems);
+    }
+}

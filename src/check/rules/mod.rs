@@ -1,0 +1,246 @@
+//! Rule files, with the parity of Prometheus' `rulefmt` and `promtool check rules`: structure and
+//! fields (`rules/field`), group names (`rules/group-name`), exactly one of `record`/`alert`
+//! (`rules/kind`), durations (`rules/duration`), names (`rules/name`), PromQL (`rules/expr`) and
+//! Go templates in alert labels and annotations (`rules/template`).
+//! Messages keep upstream's wording, so they read the same as promtool's.
+
+mod expr;
+mod template;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use super::names::{label_name_ok, metric_name_ok, NameValidation};
+use super::node::{self, pos, At, Node};
+use super::problem::Sink;
+use crate::spec::values::Duration;
+
+/// Options of the rule checks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RuleOptions {
+    /// Name validation scheme.
+    pub names: NameValidation,
+}
+
+const GROUP_FIELDS: &[&str] = &["name", "interval", "query_offset", "limit", "rules", "labels"];
+const RULE_FIELDS: &[&str] = &["record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations"];
+
+/// Checks the rule file `file` whose text is `text`.
+pub fn check(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) {
+    let doc = match node::parse(text) {
+        Ok(doc) => doc,
+        Err(err) => {
+            let d = crate::spec::yaml_error(file, text, &err);
+            sink.error("yaml/syntax", d.pos, d.message);
+            return;
+        }
+    };
+    let groups = match &doc.value {
+        Node::Null => return,
+        Node::Map(entries) => {
+            let mut groups = None;
+            for (k, v) in entries {
+                if k.value == "groups" {
+                    groups = Some(v);
+                } else {
+                    sink.error(
+                        "rules/field",
+                        Some(pos(k)),
+                        format!("field {} not found in type rulefmt.RuleGroups", k.value),
+                    )
+                    .help("a rule file has only `groups:`");
+                }
+            }
+            groups
+        }
+        other => {
+            sink.error(
+                "rules/field",
+                Some(pos(&doc)),
+                format!("a rule file is a mapping with `groups:`, not {}", other.kind()),
+            );
+            return;
+        }
+    };
+    let Some(groups) = groups else { return };
+    let list = match &groups.value {
+        Node::Null => return,
+        Node::Seq(items) => items,
+        other => {
+            sink.error("rules/field", Some(pos(groups)), format!("`groups` must be a list, not {}", other.kind()));
+            return;
+        }
+    };
+    let mut names = BTreeSet::new();
+    for group in list {
+        check_group(group, opts, &mut names, sink);
+    }
+}
+
+fn string_of(at: &At, what: &str, sink: &mut Sink) -> Option<String> {
+    match &at.value {
+        Node::Null => Some(String::new()),
+        v => v.as_str().or_else(|| {
+            sink.error("rules/field", Some(pos(at)), format!("`{what}` must be a string, not {}", v.kind()));
+            None
+        }),
+    }
+}
+
+fn duration(at: &At, what: &str, sink: &mut Sink) {
+    let text = match &at.value {
+        Node::Null => return,
+        v => v.as_str().unwrap_or_default(),
+    };
+    if text.parse::<Duration>().is_err() {
+        sink.error("rules/duration", Some(pos(at)), format!("not a valid duration string: {text:?} in `{what}`"))
+            .help("expected a Prometheus duration such as `30s`, `5m` or `1h30m`");
+    }
+}
+
+fn check_group(group: &At, opts: &RuleOptions, names: &mut BTreeSet<String>, sink: &mut Sink) {
+    let Node::Map(entries) = &group.value else {
+        sink.error(
+            "rules/field",
+            Some(pos(group)),
+            format!("a rule group must be a mapping, not {}", group.value.kind()),
+        );
+        return;
+    };
+    for (k, _) in entries {
+        if !GROUP_FIELDS.contains(&k.value.as_str()) {
+            sink.error("rules/field", Some(pos(k)), format!("field {} not found in type rulefmt.RuleGroup", k.value))
+                .help(format!("a group has {}", GROUP_FIELDS.join(", ")));
+        }
+    }
+    let name = group.value.get("name").and_then(|n| string_of(n, "name", sink)).unwrap_or_default();
+    if name.is_empty() {
+        sink.error("rules/group-name", Some(pos(group)), "Groupname must not be empty").help("give the group a `name`");
+    } else if !names.insert(name.clone()) {
+        let at = group.value.get("name").map(pos);
+        sink.error("rules/group-name", at, format!("groupname: {name:?} is repeated in the same file"))
+            .help("group names must be unique within a file");
+    }
+    for key in ["interval", "query_offset"] {
+        if let Some(v) = group.value.get(key) {
+            duration(v, key, sink);
+        }
+    }
+    if let Some(limit) = group.value.get("limit") {
+        if !matches!(limit.value, Node::Null) && !matches!(limit.value, Node::Number(n) if n.fract() == 0.0) {
+            sink.error("rules/field", Some(pos(limit)), "`limit` must be a whole number");
+        }
+    }
+    if let Some(labels) = group.value.get("labels") {
+        label_map(labels, "label", opts, sink);
+    }
+    match group.value.get("rules").map(|r| &r.value) {
+        None | Some(Node::Null) => {}
+        Some(Node::Seq(rules)) => {
+            for rule in rules {
+                check_rule(rule, opts, sink);
+            }
+        }
+        Some(other) => {
+            let at = group.value.get("rules").map(pos);
+            sink.error("rules/field", at, format!("`rules` must be a list, not {}", other.kind()));
+        }
+    }
+}
+
+/// Checks a `labels:` or `annotations:` mapping's names; returns its entries.
+fn label_map<'a>(map: &'a At, what: &str, opts: &RuleOptions, sink: &mut Sink) -> Vec<(String, String, &'a At)> {
+    let mut out = Vec::new();
+    match &map.value {
+        Node::Null => {}
+        Node::Map(entries) => {
+            for (k, v) in entries {
+                let ok = label_name_ok(&k.value, opts.names) && !(what == "label" && k.value == "__name__");
+                if !ok {
+                    let e = sink.error("rules/name", Some(pos(k)), format!("invalid {what} name: {}", k.value));
+                    if opts.names == NameValidation::Legacy {
+                        e.help("with legacy name validation, names are [a-zA-Z_][a-zA-Z0-9_]*");
+                    }
+                }
+                match &v.value {
+                    Node::Map(_) | Node::Seq(_) => {
+                        sink.error(
+                            "rules/field",
+                            Some(pos(v)),
+                            format!("{what} `{}` must be a string, not {}", k.value, v.value.kind()),
+                        );
+                    }
+                    value => out.push((k.value.clone(), value.as_str().unwrap_or_default(), v)),
+                }
+            }
+        }
+        other => {
+            sink.error("rules/field", Some(pos(map)), format!("{what}s must be a mapping, not {}", other.kind()));
+        }
+    }
+    out
+}
+
+fn check_rule(rule: &At, opts: &RuleOptions, sink: &mut Sink) {
+    let Node::Map(entries) = &rule.value else {
+        sink.error("rules/field", Some(pos(rule)), format!("a rule must be a mapping, not {}", rule.value.kind()));
+        return;
+    };
+    for (k, _) in entries {
+        if !RULE_FIELDS.contains(&k.value.as_str()) {
+            sink.error("rules/field", Some(pos(k)), format!("field {} not found in type rulefmt.Rule", k.value))
+                .help(format!("a rule has {}", RULE_FIELDS.join(", ")));
+        }
+    }
+    let get = |key: &str| rule.value.get(key);
+    let record = get("record").and_then(|v| string_of(v, "record", &mut Sink::new(""))).unwrap_or_default();
+    let alert = get("alert").and_then(|v| string_of(v, "alert", &mut Sink::new(""))).unwrap_or_default();
+    match (record.is_empty(), alert.is_empty()) {
+        (true, true) => {
+            sink.error("rules/kind", Some(pos(rule)), "one of 'record' or 'alert' must be set")
+                .help("name the rule with `record:` or `alert:`");
+        }
+        (false, false) => {
+            sink.error("rules/kind", Some(pos(rule)), "only one of 'record' and 'alert' must be set");
+        }
+        _ => {}
+    }
+    match get("expr") {
+        Some(e) if !e.value.as_str().unwrap_or_default().trim().is_empty() => {
+            expr::check(&e.value.as_str().unwrap_or_default(), pos(e), sink);
+        }
+        _ => {
+            sink.error("rules/field", Some(pos(rule)), "field 'expr' must be set in rule")
+                .help("give the PromQL expression in `expr:`");
+        }
+    }
+    for key in ["for", "keep_firing_for"] {
+        if let Some(v) = get(key) {
+            duration(v, key, sink);
+        }
+    }
+    if !record.is_empty() {
+        for key in ["for", "keep_firing_for"] {
+            if get(key).is_some() {
+                sink.error("rules/kind", get(key).map(pos), format!("invalid field '{key}' in recording rule"));
+            }
+        }
+        let at = get("record").map(pos);
+        if record.contains('{') || record.contains('}') {
+            sink.error(
+                "rules/name",
+                at,
+                format!("braces present in the recording rule name; should it be in expr?: {record}"),
+            );
+        } else if !metric_name_ok(&record, opts.names) {
+            sink.error("rules/name", at, format!("invalid recording rule name: {record}"));
+        }
+    }
+    let labels = get("labels").map(|l| label_map(l, "label", opts, sink)).unwrap_or_default();
+    let annotations = get("annotations").map(|a| label_map(a, "annotation", opts, sink)).unwrap_or_default();
+    if !alert.is_empty() {
+        for (name, value, at) in labels.iter().chain(&annotations) {
+            template::check(&alert, name, value, pos(at), sink);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Which checks a file gets: its kind from `--kind` or its content, then the checks of that kind,
+//! over many files in parallel.
+
+use std::path::{Path, PathBuf};
+
+use super::names::NameValidation;
+use super::problem::Sink;
+use super::report::Outcome;
+use super::rules::{self, RuleOptions};
+
+/// What a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    /// A Prometheus rule file (`groups:`).
+    Rules,
+    /// A Prometheus server config (`scrape_configs:`, `global:`).
+    Prometheus,
+    /// An Alertmanager config (`route:`, `receivers:`).
+    Alertmanager,
+    /// A Grafana dashboard (JSON with `panels`).
+    Dashboard,
+}
+
+/// Options of a check run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Forced kind; detected from content when `None`.
+    pub kind: Option<Kind>,
+    /// Name validation scheme.
+    pub names: NameValidation,
+    /// Do not check that referenced files exist.
+    pub syntax_only: bool,
+}
+
+/// Why a run could not check everything it was given.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// A path could not be read.
+    #[error("failed to read `{}`", path.display())]
+    Read {
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The kind of a file is not known.
+    #[error("cannot tell what `{}` is\n  = help: pass `--kind rules|prometheus|alertmanager|dashboard`", path.display())]
+    UnknownKind {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A kind this version cannot check yet.
+    #[error("`{}` is {what}; checking those is not implemented yet (rule files are)", path.display())]
+    Unsupported {
+        /// The file.
+        path: PathBuf,
+        /// What it is.
+        what: &'static str,
+    },
+}
+
+/// Guesses the kind of a file from its name and first keys.
+pub fn detect(path: &Path, text: &str) -> Option<Kind> {
+    if path.extension().is_some_and(|e| e == "json") {
+        return text.contains("\"panels\"").then_some(Kind::Dashboard);
+    }
+    let top_keys = text
+        .lines()
+        .filter(|l| !l.starts_with([' ', '\t', '#', '-']) && l.contains(':'))
+        .map(|l| l.split(':').next().unwrap_or("").trim());
+    let mut kind = None;
+    for key in top_keys {
+        kind = match key {
+            "groups" => Some(Kind::Rules),
+            "scrape_configs" | "global" | "rule_files" | "scrape_config_files" | "remote_write" | "alerting" => {
+                kind.or(Some(Kind::Prometheus))
+            }
+            "route" | "receivers" | "inhibit_rules" | "templates" | "time_intervals" => Some(Kind::Alertmanager),
+            _ => kind,
+        };
+        if kind == Some(Kind::Rules) || kind == Some(Kind::Alertmanager) {
+            break;
+        }
+    }
+    // An empty rule file is valid and says nothing about itself.
+    kind.or_else(|| text.trim().is_empty().then_some(Kind::Rules))
+}
+
+/// Expands folders into their `.yml`, `.yaml` and `.json` files, sorted.
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CheckError> {
+    let mut out = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|source| CheckError::Read { path: path.clone(), source })?;
+        if meta.is_dir() {
+            walk(path, &mut out)?;
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CheckError> {
+    let read = std::fs::read_dir(dir).map_err(|source| CheckError::Read { path: dir.to_owned(), source })?;
+    let mut entries: Vec<PathBuf> = read.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml" || e == "json") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Checks one file's text as `kind`.
+pub fn check_text(path: &Path, text: &str, kind: Kind, opts: &Options) -> Result<Sink, CheckError> {
+    let mut sink = Sink::new(path);
+    match kind {
+        Kind::Rules => rules::check(path, text, &RuleOptions { names: opts.names }, &mut sink),
+        Kind::Prometheus => {
+            return Err(CheckError::Unsupported { path: path.to_owned(), what: "a Prometheus server config" })
+        }
+        Kind::Alertmanager => {
+            return Err(CheckError::Unsupported { path: path.to_owned(), what: "an Alertmanager config" })
+        }
+        Kind::Dashboard => return Err(CheckError::Unsupported { path: path.to_owned(), what: "a Grafana dashboard" }),
+    }
+    Ok(sink)
+}
+
+/// Reads and checks every file, spread over the machine's cores.
+pub fn check_files(files: Vec<(PathBuf, String)>, opts: &Options) -> Result<Outcome, CheckError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, files.len().max(1));
+    let chunk = files.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Sink, CheckError>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(path, text)| {
+                            let kind = opts
+                                .kind
+                                .or_else(|| detect(path, text))
+                                .ok_or_else(|| CheckError::UnknownKind { path: path.clone() })?;
+                            check_text(path, text, kind, opts)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    let mut problems = Vec::new();
+    for r in results {
+        problems.extend(r?.problems);
+    }
+    problems.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
+    Ok(Outcome { files, problems })
+}
+
+/// Reads the files at `paths` (folders recursively) and checks them.
+pub fn check_paths(paths: &[PathBuf], opts: &Options) -> Result<Outcome, CheckError> {
+    let files = expand(paths)?
+        .into_iter()
+        .map(|path| {
+            let text =
+                std::fs::read_to_string(&path).map_err(|source| CheckError::Read { path: path.clone(), source })?;
+            Ok((path, text))
+        })
+        .collect::<Result<Vec<_>, CheckError>>()?;
+    check_files(files, opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_kinds() {
+        assert_eq!(detect(Path::new("a.yml"), "groups:\n- name: x\n"), Some(Kind::Rules));
+        assert_eq!(
+            detect(Path::new("a.yml"), "global:\n  scrape_interval: 1s\nscrape_configs: []\n"),
+            Some(Kind::Prometheus)
+        );
+        assert_eq!(
+            detect(Path::new("a.yml"), "global:\n  smtp_from: a\nroute:\n  receiver: x\n"),
+            Some(Kind::Alertmanager)
+        );
+        assert_eq!(detect(Path::new("d.json"), "{\"panels\": []}"), Some(Kind::Dashboard));
+        assert_eq!(detect(Path::new("a.yml"), ""), Some(Kind::Rules));
+        assert_eq!(detect(Path::new("a.yml"), "foo: 1\n"), None);
+    }
+}

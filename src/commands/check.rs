@@ -1,0 +1,30 @@
+//! `monstack check`: validate files (or the project's rendered output) offline, for CI.
+
+use std::path::PathBuf;
+
+use crate::check::report::{self, Outcome};
+use crate::check::run::{self, Kind, Options};
+use crate::cli::CheckArgs;
+use crate::{render, Status};
+
+/// Runs `monstack check`.
+pub fn run(args: &CheckArgs) -> anyhow::Result<Status> {
+    let opts = Options { kind: args.kind, names: args.name_validation, syntax_only: args.syntax_only };
+    let outcome = if args.paths.is_empty() { project(args, &opts)? } else { run::check_paths(&args.paths, &opts)? };
+    print!("{}", report::render(&outcome, args.format));
+    let failing = outcome.problems.iter().any(|p| p.severity >= args.fail_on);
+    Ok(if failing { Status::Findings } else { Status::Ok })
+}
+
+/// Renders the project in memory and checks what render would write.
+fn project(args: &CheckArgs, opts: &Options) -> anyhow::Result<Outcome> {
+    let (project, spec) = super::load_project(&args.project.dir)?;
+    let out = super::join(&args.project.dir, "build");
+    let files = render::render(&project, &spec, &out)?;
+    let rules: Vec<(PathBuf, String)> = files
+        .iter()
+        .filter(|(rel, _)| rel.starts_with("prometheus/rules/"))
+        .map(|(rel, f)| (out.join(rel), String::from_utf8_lossy(&f.contents).into_owned()))
+        .collect();
+    Ok(run::check_files(rules, &Options { kind: Some(Kind::Rules), ..*opts })?)
+}

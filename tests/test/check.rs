@@ -1,0 +1,116 @@
+//! `monstack check`: upstream conformance data, output formats and exit codes.
+
+use std::path::{Path, PathBuf};
+
+use crate::{monstack, Project};
+
+fn conformance() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance");
+    assert!(
+        dir.join("PROVENANCE.md").is_file(),
+        "the conformance data is missing at {} (shared/ beside the repo)",
+        dir.display()
+    );
+    dir
+}
+
+struct Row {
+    file: String,
+    valid: bool,
+    flags: Vec<String>,
+    message: String,
+}
+
+fn rows(suite: &str) -> Vec<Row> {
+    let text = std::fs::read_to_string(conformance().join(suite).join("expectations.tsv")).unwrap();
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            Row {
+                file: cols[0].to_owned(),
+                valid: cols[1] == "valid",
+                flags: cols.get(2).unwrap_or(&"").split_whitespace().map(str::to_owned).collect(),
+                message: cols.get(3).unwrap_or(&"").to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Runs every row of a suite; returns the rows that disagree with upstream's verdict.
+fn run_suite(suite: &str, kind: &str) -> (usize, Vec<String>) {
+    let dir = conformance().join(suite);
+    let rows = rows(suite);
+    let mut disagreements = Vec::new();
+    for row in &rows {
+        let mut args = vec!["check", "--kind", kind];
+        args.extend(row.flags.iter().map(String::as_str));
+        args.push(&row.file);
+        let run = monstack(&dir, &args);
+        let verdict_ok = if row.valid { run.status == 0 } else { run.status == 1 };
+        let message_ok = row.valid || row.message.is_empty() || run.stdout.contains(&row.message);
+        if !(verdict_ok && message_ok) {
+            disagreements.push(format!(
+                "{suite}/{}: expected {}{}, got exit {}\n{}{}",
+                row.file,
+                if row.valid { "valid" } else { "invalid" },
+                if row.message.is_empty() { String::new() } else { format!(" with {:?}", row.message) },
+                run.status,
+                run.stdout,
+                run.stderr
+            ));
+        }
+    }
+    (rows.len(), disagreements)
+}
+
+#[test]
+fn conformance_rules_suite_agrees_with_upstream() {
+    let (total, bad) = run_suite("prometheus-rules", "rules");
+    println!("conformance prometheus-rules: {}/{total} agree", total - bad.len());
+    assert!(total >= 26, "the rules suite has {total} rows");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
+fn formats_and_exit_codes() {
+    let p = Project::empty();
+    p.write(
+        "ok/rules.yml",
+        "groups:\n  - name: a\n    rules:\n      - record: job:up:sum\n        expr: sum by (job) (up)\n",
+    );
+    p.write("bad/rules.yml", "groups:\n  - name: a\n    rules:\n      - alert: X\n        expr: sum(\n");
+    p.run(&["check", "ok"]).status(0).stdout_has("no problems in 1 file");
+    let run = p.run(&["check", "bad", "ok"]);
+    run.status(1)
+        .stdout_has("error[rules/expr]: bad/rules.yml:5:15: could not parse expression")
+        .stdout_has("1 error, 0 warnings in 2 files");
+    let run = p.run(&["check", "--format", "json", "bad"]);
+    run.status(1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["problems"][0]["check"], "rules/expr");
+    assert_eq!(v["problems"][0]["line"], 5);
+    assert_eq!(v["summary"]["errors"], 1);
+    p.run(&["check", "--format", "github", "bad"])
+        .status(1)
+        .stdout_has("::error file=bad/rules.yml,line=5,col=15,title=rules/expr::could not parse expression");
+    p.run(&["check", "missing.yml"]).status(2).stderr_has("failed to read `missing.yml`");
+    p.write("prom.yml", "global:\n  scrape_interval: 15s\nscrape_configs: []\n");
+    p.run(&["check", "prom.yml"]).status(2).stderr_has("not implemented yet");
+    p.write("what.yml", "foo: 1\n");
+    p.run(&["check", "what.yml"]).status(2).stderr_has("cannot tell what `what.yml` is");
+}
+
+#[test]
+fn project_mode_checks_what_render_would_write() {
+    for (name, dir) in crate::render_cases() {
+        let p = Project::copy_of(&dir.join("in"));
+        let run = p.run(&["check"]);
+        assert_eq!(run.status, 0, "{name}: {}{}", run.stdout, run.stderr);
+        assert!(!p.path().join("build").exists(), "{name}: check wrote files");
+    }
+    let p = Project::copy_of(&crate::fixtures().join("render/default/in"));
+    p.write("alerts/mine.yml", "groups:\n  - name: mine\n    rules:\n      - alert: Mine\n        expr: up ==\n");
+    p.run(&["check"]).status(1).stdout_has("build/prometheus/rules/mine.yml:5:15").stdout_has("rules/expr");
+}
