@@ -1,9 +1,14 @@
 //! `check`: findings about rule files (and, later, server configs and dashboards), as data.
 //! Each check has a stable name (`rules/expr`, `rules/template`, …) used in output and suppressions.
 
+pub mod alertmanager;
+pub mod gotemplate;
+pub mod httpconfig;
+pub mod matcher;
 pub mod names;
 pub mod node;
 pub mod problem;
+pub mod regex;
 pub mod report;
 pub mod rules;
 pub mod run;

@@ -51,7 +51,7 @@ pub enum CheckError {
         path: PathBuf,
     },
     /// A kind this version cannot check yet.
-    #[error("`{}` is {what}; checking those is not implemented yet (rule files are)", path.display())]
+    #[error("`{}` is {what}; checking those is not implemented yet (rule files and Alertmanager configs are)", path.display())]
     Unsupported {
         /// The file.
         path: PathBuf,
@@ -123,9 +123,7 @@ pub fn check_text(path: &Path, text: &str, kind: Kind, opts: &Options) -> Result
         Kind::Prometheus => {
             return Err(CheckError::Unsupported { path: path.to_owned(), what: "a Prometheus server config" })
         }
-        Kind::Alertmanager => {
-            return Err(CheckError::Unsupported { path: path.to_owned(), what: "an Alertmanager config" })
-        }
+        Kind::Alertmanager => super::alertmanager::check(path, text, opts.syntax_only, &mut sink),
         Kind::Dashboard => return Err(CheckError::Unsupported { path: path.to_owned(), what: "a Grafana dashboard" }),
     }
     Ok(sink)

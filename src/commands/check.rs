@@ -21,10 +21,20 @@ fn project(args: &CheckArgs, opts: &Options) -> anyhow::Result<Outcome> {
     let (project, spec) = super::load_project(&args.project.dir)?;
     let out = super::join(&args.project.dir, "build");
     let files = render::render(&project, &spec, &out)?;
-    let rules: Vec<(PathBuf, String)> = files
-        .iter()
-        .filter(|(rel, _)| rel.starts_with("prometheus/rules/"))
-        .map(|(rel, f)| (out.join(rel), String::from_utf8_lossy(&f.contents).into_owned()))
-        .collect();
-    Ok(run::check_files(rules, &Options { kind: Some(Kind::Rules), ..*opts })?)
+    let pick = |prefix: &str| -> Vec<(PathBuf, String)> {
+        files
+            .iter()
+            .filter(|(rel, _)| rel.starts_with(prefix))
+            .map(|(rel, f)| (out.join(rel), String::from_utf8_lossy(&f.contents).into_owned()))
+            .collect()
+    };
+    let mut outcome = run::check_files(pick("prometheus/rules/"), &Options { kind: Some(Kind::Rules), ..*opts })?;
+    // The files are not on disk yet: referenced files are checked once rendered.
+    let am = run::check_files(
+        pick("alertmanager/alertmanager.yml"),
+        &Options { kind: Some(Kind::Alertmanager), syntax_only: true, ..*opts },
+    )?;
+    outcome.files.extend(am.files);
+    outcome.problems.extend(am.problems);
+    Ok(outcome)
 }

@@ -74,6 +74,36 @@ fn conformance_rules_suite_agrees_with_upstream() {
 }
 
 #[test]
+fn conformance_alertmanager_suite_agrees_with_upstream() {
+    let (total, bad) = run_suite("alertmanager-config", "alertmanager");
+    println!("conformance alertmanager-config: {}/{total} agree", total - bad.len());
+    assert!(total >= 43, "the alertmanager suite has {total} rows");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
+fn alertmanager_receiver_templates_are_parsed() {
+    // amtool accepts a broken notification template (alertmanager#3490); check does not.
+    let p = Project::empty();
+    p.write(
+        "am.yml",
+        "route:\n  receiver: chat\nreceivers:\n  - name: chat\n    slack_configs:\n      - api_url: https://hooks.example/x\n        title: '{{ .CommonLabels.alertname '\n",
+    );
+    p.run(&["check", "am.yml"])
+        .status(1)
+        .stdout_has("error[alertmanager/template]: am.yml:7:16")
+        .stdout_has("receiver \"chat\"");
+    p.write("am.yml", "route:\n  receiver: chat\n  routes:\n    - receiver: chta\nreceivers:\n  - name: chat\n");
+    p.run(&["check", "am.yml"])
+        .status(1)
+        .stdout_has("am.yml:4:17: undefined receiver \"chta\" used in route")
+        .stdout_has("did you mean \"chat\"?");
+    p.write("am.yml", "route:\n  receiver: x\n  group_wait: 30x\nreceivers:\n  - name: x\n    webhook_configs:\n      - url: http://h/\n        url_file: /f\n");
+    let run = p.run(&["check", "am.yml"]);
+    run.status(1).stdout_has("not a valid duration string").stdout_has("one of url or url_file must be configured");
+}
+
+#[test]
 fn formats_and_exit_codes() {
     let p = Project::empty();
     p.write(
@@ -96,7 +126,7 @@ fn formats_and_exit_codes() {
         .status(1)
         .stdout_has("::error file=bad/rules.yml,line=5,col=15,title=rules/expr::could not parse expression");
     p.run(&["check", "missing.yml"]).status(2).stderr_has("failed to read `missing.yml`");
-    p.write("prom.yml", "global:\n  scrape_interval: 15s\nscrape_configs: []\n");
+    p.write("prom.yml", "global:\n  scrape_interval: 15s\nscrape_configs: []\nrule_files: []\n");
     p.run(&["check", "prom.yml"]).status(2).stderr_has("not implemented yet");
     p.write("what.yml", "foo: 1\n");
     p.run(&["check", "what.yml"]).status(2).stderr_has("cannot tell what `what.yml` is");

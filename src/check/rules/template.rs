@@ -2,8 +2,6 @@
 //! does, behind its header of `$labels`, `$externalLabels`, `$externalURL` and `$value`, with its
 //! template functions declared; an undefined variable or function is an error, as in promtool.
 
-use gtmpl::{Func, FuncError, Value};
-
 use crate::check::problem::Sink;
 use crate::diag::Pos;
 
@@ -62,19 +60,12 @@ const FUNCS: &[&str] = &[
     "call",
 ];
 
-fn noop(_: &[Value]) -> Result<Value, FuncError> {
-    Ok(Value::Nil)
-}
-
 /// Parses the template `text` of `field` in alert `alert`.
 pub fn check(alert: &str, field: &str, text: &str, at: Pos, sink: &mut Sink) {
     if !text.contains("{{") {
         return;
     }
-    let mut tmpl = gtmpl::Template::with_name(format!("__alert_{alert}"));
-    let funcs: Vec<(&str, Func)> = FUNCS.iter().map(|f| (*f, noop as Func)).collect();
-    tmpl.add_funcs(&funcs);
-    if let Err(e) = tmpl.parse(format!("{HEADER}{text}")) {
+    if let Err(e) = crate::check::gotemplate::parse(&format!("__alert_{alert}"), &format!("{HEADER}{text}"), FUNCS) {
         sink.error("rules/template", Some(at), format!("error parsing template {field}: {e}"))
             .help("Prometheus defines $labels, $externalLabels, $externalURL and $value, e.g. {{ $labels.instance }}");
     }
