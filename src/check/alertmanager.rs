@@ -769,7 +769,7 @@ fn templates(receiver: &str, cfg: &At, cx: &mut Ctx<'_>) {
     }
 }
 
-/// Functions Alertmanager's templates have besides Go's.
+/// Functions Alertmanager's templates have besides Go's (which come with gtmpl).
 const AM_FUNCS: &[&str] = &[
     "toUpper",
     "toLower",
@@ -791,25 +791,6 @@ const AM_FUNCS: &[&str] = &[
     "append",
     "dict",
     "template",
-    "len",
-    "index",
-    "not",
-    "and",
-    "or",
-    "eq",
-    "ne",
-    "lt",
-    "le",
-    "gt",
-    "ge",
-    "print",
-    "printf",
-    "println",
-    "html",
-    "js",
-    "urlquery",
-    "slice",
-    "call",
 ];
 
 fn check_route(route: &At, receivers: &BTreeSet<String>, intervals: &BTreeSet<String>, cx: &mut Ctx<'_>) {

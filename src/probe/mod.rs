@@ -61,6 +61,15 @@ pub struct FiringAlert {
     pub instance: String,
 }
 
+/// Decodes a JSON answer, naming the URL when it is not what the API documents.
+fn decode<T: serde::de::DeserializeOwned>(url: &str, body: &str) -> Result<T, ProbeError> {
+    serde_json::from_str(body).map_err(|e| ProbeError::Refused {
+        url: url.into(),
+        status: 200,
+        body: format!("unexpected answer: {e}"),
+    })
+}
+
 impl Default for Probe {
     fn default() -> Self {
         Probe::new()
@@ -123,11 +132,7 @@ impl Probe {
         }
         let url = format!("{base}/api/v1/targets?state=active");
         let body = self.send(self.client.get(&url), &url).await?;
-        let resp: Resp = serde_json::from_str(&body).map_err(|e| ProbeError::Refused {
-            url: url.clone(),
-            status: 200,
-            body: format!("unexpected answer: {e}"),
-        })?;
+        let resp: Resp = decode(&url, &body)?;
         let mut out: Vec<TargetHealth> = resp
             .data
             .active_targets
@@ -161,11 +166,7 @@ impl Probe {
         }
         let url = format!("{base}/api/v1/alerts");
         let body = self.send(self.client.get(&url), &url).await?;
-        let resp: Resp = serde_json::from_str(&body).map_err(|e| ProbeError::Refused {
-            url: url.clone(),
-            status: 200,
-            body: format!("unexpected answer: {e}"),
-        })?;
+        let resp: Resp = decode(&url, &body)?;
         Ok(resp
             .data
             .alerts

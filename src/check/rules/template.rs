@@ -8,7 +8,7 @@ use crate::diag::Pos;
 const HEADER: &str =
     "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}";
 
-/// Template functions Prometheus adds to Go's (`template.go`).
+/// Template functions Prometheus adds to Go's (`template.go`); Go's own come with gtmpl.
 const FUNCS: &[&str] = &[
     "query",
     "first",
@@ -39,25 +39,6 @@ const FUNCS: &[&str] = &[
     "stripDomain",
     "now",
     "urlQueryEscape",
-    "slice",
-    "html",
-    "js",
-    "urlquery",
-    "print",
-    "printf",
-    "println",
-    "len",
-    "index",
-    "not",
-    "and",
-    "or",
-    "eq",
-    "ne",
-    "lt",
-    "le",
-    "gt",
-    "ge",
-    "call",
 ];
 
 /// Parses the template `text` of `field` in alert `alert`.
