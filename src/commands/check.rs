@@ -10,16 +10,17 @@ use crate::{render, Status};
 /// Runs `monstack check`.
 pub fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     let opts = Options { kind: args.kind, names: args.name_validation, syntax_only: args.syntax_only };
-    let outcome = if args.paths.is_empty() { project(args, &opts)? } else { run::check_paths(&args.paths, &opts)? };
+    let outcome =
+        if args.paths.is_empty() { project(&args.project.dir, &opts)? } else { run::check_paths(&args.paths, &opts)? };
     print!("{}", report::render(&outcome, args.format));
     let failing = outcome.problems.iter().any(|p| p.severity >= args.fail_on);
     Ok(if failing { Status::Findings } else { Status::Ok })
 }
 
 /// Renders the project in memory and checks what render would write.
-fn project(args: &CheckArgs, opts: &Options) -> anyhow::Result<Outcome> {
-    let (project, spec) = super::load_project(&args.project.dir)?;
-    let out = super::join(&args.project.dir, "build");
+pub(crate) fn project(dir: &std::path::Path, opts: &Options) -> anyhow::Result<Outcome> {
+    let (project, spec) = super::load_project(dir)?;
+    let out = super::join(dir, "build");
     let files = render::render(&project, &spec, &out)?;
     let pick = |prefix: &str| -> Vec<(PathBuf, String)> {
         files

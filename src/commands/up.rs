@@ -9,6 +9,18 @@ use crate::Status;
 /// Runs `monstack up`.
 pub fn run(args: &UpArgs) -> anyhow::Result<Status> {
     let dir = &args.project.dir;
+    // Check what render would write before anything is written or reloaded.
+    let outcome = super::check::project(dir, &crate::check::run::Options::default())?;
+    let (errors, _) = outcome.counts();
+    if errors > 0 {
+        let only_errors = crate::check::report::Outcome {
+            files: outcome.files.clone(),
+            problems: outcome.problems.into_iter().filter(|p| p.severity == crate::check::Severity::Error).collect(),
+        };
+        print!("{}", crate::check::report::render(&only_errors, crate::check::report::Format::Human));
+        eprintln!("error: refusing to start: `monstack check` found {errors} error(s) in what would be rendered; nothing was changed");
+        return Ok(Status::Findings);
+    }
     let render = crate::cli::RenderArgs { dir: dir.clone(), out: None, check: false, force: false };
     if super::render::run(&render)? != Status::Ok {
         return Ok(Status::Error);

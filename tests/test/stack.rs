@@ -167,14 +167,32 @@ fn up_status_reload_logs_restart_down() {
     let rules = block_on(probe.rule_names(&stack.base())).unwrap();
     assert!(rules.contains(&"TeamRule".to_owned()), "{rules:?}");
 
-    // A broken rule: Prometheus refuses it, says why, and keeps the previous rules.
+    // A broken rule: `up` refuses before touching anything, says why, and the previous rules stay.
     stack.project.write(
         "alerts/team.yml",
         "groups:\n  - name: team\n    rules:\n      - alert: TeamRule\n        expr: vector(1) >\n",
     );
-    stack.run(&["up"]).status(1).stderr_has("`prometheus` refused its new configuration").stderr_has("parse error");
+    let run = stack.run(&["up"]);
+    run.status(1).stdout_has("error[rules/expr]").stderr_has("refusing to start");
+    assert!(
+        stack.project.read("build/prometheus/rules/team.yml").contains("vector(1) > 2"),
+        "the rendered rule was replaced"
+    );
     let rules = block_on(probe.rule_names(&stack.base())).unwrap();
     assert!(rules.contains(&"TeamRule".to_owned()) && rules.contains(&"TargetDown".to_owned()), "{rules:?}");
+
+    // A config Prometheus itself refuses (check does not cover server configs yet): the reload is
+    // refused, `up` says why and exits 1, and the old config keeps running.
+    stack.project.write("alerts/team.yml", "groups: []\n");
+    let bundled =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/prometheus/prometheus.yml"))
+            .unwrap();
+    stack
+        .project
+        .write("templates/prometheus/prometheus.yml", &bundled.replace("global:\n", "global:\n  bogus_field: 1\n"));
+    stack.run(&["up"]).status(1).stderr_has("`prometheus` refused its new configuration").stderr_has("bogus_field");
+    assert!(block_on(probe.rule_names(&stack.base())).unwrap().contains(&"TeamRule".to_owned()));
+    std::fs::remove_file(stack.project.path().join("templates/prometheus/prometheus.yml")).unwrap();
     std::fs::remove_file(stack.project.path().join("alerts/team.yml")).unwrap();
 
     // A changed port recreates that container only; a service dropped from the spec goes away.
@@ -219,14 +237,17 @@ fn up_status_reload_logs_restart_down() {
 fn a_service_that_dies_while_starting_shows_its_last_log_lines() {
     let stack = Stack::new("crash");
     // Prometheus refuses this config at start-up (promtool would too), so its container exits.
+    let bundled =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/prometheus/prometheus.yml"))
+            .unwrap();
     stack
         .project
-        .write("alerts/bad.yml", "groups:\n  - name: bad\n    rules:\n      - alert: Bad\n        expr: sum(\n");
+        .write("templates/prometheus/prometheus.yml", &bundled.replace("global:\n", "global:\n  bogus_field: 1\n"));
     let run = stack.run(&["up", "--timeout", "60s"]);
     run.status(1)
         .stderr_has("`prometheus` exited while starting; its last log lines:")
         .stderr_has("  | ")
-        .stderr_has("parse error");
+        .stderr_has("bogus_field");
 }
 
 #[test]
