@@ -1,0 +1,418 @@
+//! Alertmanager configs, with the parity of Alertmanager's own `config` loading (and so of
+//! `amtool check-config`): known fields (`alertmanager/field`), the route tree
+//! (`alertmanager/route`), receivers and each integration's required and mutually exclusive
+//! fields with their global fallbacks (`alertmanager/receiver`), inhibit rules and matchers
+//! (`alertmanager/matcher`), durations (`alertmanager/duration`), and every template field of every
+//! receiver parsed as a Go template (`alertmanager/template`), which amtool does not do.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+mod receivers;
+
+use receivers::{integration, templates, INTEGRATIONS};
+
+use super::node::{self, pos, At, Node};
+use super::problem::Sink;
+use crate::diag::Pos;
+use crate::spec::values::Duration;
+
+const TOP: &[&str] =
+    &["global", "route", "inhibit_rules", "receivers", "templates", "time_intervals", "mute_time_intervals", "tracing"];
+const GLOBAL: &[&str] = &[
+    "resolve_timeout",
+    "http_config",
+    "smtp_from",
+    "smtp_hello",
+    "smtp_smarthost",
+    "smtp_auth_username",
+    "smtp_auth_password",
+    "smtp_auth_password_file",
+    "smtp_auth_secret",
+    "smtp_auth_secret_file",
+    "smtp_auth_identity",
+    "smtp_require_tls",
+    "smtp_tls_config",
+    "smtp_force_implicit_tls",
+    "slack_api_url",
+    "slack_api_url_file",
+    "slack_app_token",
+    "slack_app_token_file",
+    "slack_app_url",
+    "pagerduty_url",
+    "opsgenie_api_url",
+    "opsgenie_api_key",
+    "opsgenie_api_key_file",
+    "wechat_api_url",
+    "wechat_api_secret",
+    "wechat_api_secret_file",
+    "wechat_api_corp_id",
+    "victorops_api_url",
+    "victorops_api_key",
+    "victorops_api_key_file",
+    "telegram_api_url",
+    "telegram_bot_token",
+    "telegram_bot_token_file",
+    "webex_api_url",
+    "rocketchat_api_url",
+    "rocketchat_token",
+    "rocketchat_token_file",
+    "rocketchat_token_id",
+    "rocketchat_token_id_file",
+    "mattermost_webhook_url",
+    "mattermost_webhook_url_file",
+    "jira_api_url",
+];
+const ROUTE: &[&str] = &[
+    "receiver",
+    "group_by",
+    "continue",
+    "match",
+    "match_re",
+    "matchers",
+    "mute_time_intervals",
+    "active_time_intervals",
+    "routes",
+    "group_wait",
+    "group_interval",
+    "repeat_interval",
+];
+const INHIBIT: &[&str] = &[
+    "name",
+    "source_match",
+    "source_match_re",
+    "source_matchers",
+    "target_match",
+    "target_match_re",
+    "target_matchers",
+    "equal",
+];
+pub(super) const COMMON: &[&str] = &["send_resolved", "http_config"];
+
+const DEFAULT_SLACK_APP_URL: &str = "https://slack.com/api/chat.postMessage";
+
+pub(super) struct Ctx<'a> {
+    sink: &'a mut Sink,
+    syntax_only: bool,
+    dir: &'a Path,
+}
+
+impl Ctx<'_> {
+    pub(super) fn err(
+        &mut self,
+        check: &'static str,
+        at: Option<Pos>,
+        message: impl Into<String>,
+    ) -> &mut crate::check::Problem {
+        self.sink.error(check, at, message)
+    }
+
+    pub(super) fn fields(&mut self, at: &At, allowed: &[&str], extra: &[&str], type_name: &str) -> bool {
+        match &at.value {
+            Node::Map(entries) => {
+                for (k, _) in entries {
+                    if !allowed.contains(&k.value.as_str()) && !extra.contains(&k.value.as_str()) {
+                        self.err(
+                            "alertmanager/field",
+                            Some(pos(k)),
+                            format!("field {} not found in type {type_name}", k.value),
+                        );
+                    }
+                }
+                true
+            }
+            Node::Null => false,
+            other => {
+                self.err(
+                    "alertmanager/field",
+                    Some(pos(at)),
+                    format!("{type_name} must be a mapping, not {}", other.kind()),
+                );
+                false
+            }
+        }
+    }
+
+    fn duration(&mut self, at: Option<&At>, what: &str) -> Option<u64> {
+        let at = at?;
+        let text = at.value.as_str()?;
+        match text.parse::<Duration>() {
+            Ok(d) => Some(d.millis()),
+            Err(_) => {
+                self.err(
+                    "alertmanager/duration",
+                    Some(pos(at)),
+                    format!("not a valid duration string: {text:?} in `{what}`"),
+                );
+                None
+            }
+        }
+    }
+}
+
+pub(super) fn set(map: &Node, key: &str) -> bool {
+    map.get(key).is_some_and(|v| match &v.value {
+        Node::Null => false,
+        Node::Str(s) => !s.is_empty(),
+        _ => true,
+    })
+}
+
+fn text(map: &Node, key: &str) -> String {
+    map.get(key).and_then(|v| v.value.as_str()).unwrap_or_default()
+}
+
+/// Checks the Alertmanager config `file` whose text is `text`.
+pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) {
+    let doc = match node::parse(source) {
+        Ok(doc) => doc,
+        Err(err) => {
+            let d = crate::spec::yaml_error(file, source, &err);
+            sink.error("yaml/syntax", d.pos, d.message);
+            return;
+        }
+    };
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let mut cx = Ctx { sink, syntax_only, dir };
+    if !cx.fields(&doc, TOP, &[], "config.Config") {
+        cx.err("alertmanager/route", Some(pos(&doc)), "no routes provided")
+            .help("an Alertmanager config needs a `route:` with a `receiver`");
+        return;
+    }
+    let empty = crate::spec::unplaced(Node::Null);
+    let global = doc.value.get("global").unwrap_or(&empty);
+    check_global(global, &mut cx);
+    let receivers = receivers(&doc.value, &global.value, &mut cx);
+    let mut intervals = BTreeSet::new();
+    for key in ["mute_time_intervals", "time_intervals"] {
+        for ti in doc.value.get(key).map(list).unwrap_or_default() {
+            cx.fields(ti, &["name", "time_intervals"], &[], "config.TimeInterval");
+            let name = text(&ti.value, "name");
+            if name.is_empty() {
+                cx.err("alertmanager/route", Some(pos(ti)), "missing name in time interval");
+            } else if !intervals.insert(name.clone()) {
+                cx.err("alertmanager/route", Some(pos(ti)), format!("time interval {name:?} is not unique"));
+            }
+        }
+    }
+    match doc.value.get("route") {
+        None | Some(At { value: Node::Null, .. }) => {
+            cx.err("alertmanager/route", Some(pos(&doc)), "no routes provided")
+                .help("add a `route:` with a default `receiver`");
+        }
+        Some(route) => {
+            if text(&route.value, "receiver").is_empty() {
+                cx.err("alertmanager/route", Some(pos(route)), "root route must specify a default receiver");
+            }
+            for key in ["match", "match_re", "matchers"] {
+                if set(&route.value, key) {
+                    cx.err(
+                        "alertmanager/route",
+                        route.value.get(key).map(pos),
+                        "root route must not have any matchers",
+                    );
+                }
+            }
+            for key in ["mute_time_intervals", "active_time_intervals"] {
+                if set(&route.value, key) {
+                    cx.err(
+                        "alertmanager/route",
+                        route.value.get(key).map(pos),
+                        format!("root route must not have any {}", key.replace('_', " ")),
+                    );
+                }
+            }
+            check_route(route, &receivers, &intervals, &mut cx);
+        }
+    }
+    for rule in doc.value.get("inhibit_rules").map(list).unwrap_or_default() {
+        if cx.fields(rule, INHIBIT, &[], "config.InhibitRule") {
+            for key in ["source_match", "target_match", "source_match_re", "target_match_re"] {
+                label_map(rule.value.get(key), key.ends_with("_re"), &mut cx);
+            }
+            for key in ["source_matchers", "target_matchers"] {
+                matchers(rule.value.get(key), &mut cx);
+            }
+        }
+    }
+    for t in doc.value.get("templates").map(list).unwrap_or_default() {
+        let pattern = t.value.as_str().unwrap_or_default();
+        if !cx.syntax_only && !pattern.contains(['*', '?', '[']) && !cx.dir.join(&pattern).exists() {
+            cx.err("alertmanager/template", Some(pos(t)), format!("template file {pattern:?} does not exist"))
+                .help("paths are relative to the config's folder; `--syntax-only` skips this check");
+        }
+    }
+}
+
+fn list(at: &At) -> Vec<&At> {
+    match &at.value {
+        Node::Seq(items) => items.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn check_global(global: &At, cx: &mut Ctx<'_>) {
+    if !cx.fields(global, GLOBAL, &[], "config.GlobalConfig") {
+        return;
+    }
+    let g = &global.value;
+    for base in [
+        "slack_api_url",
+        "slack_app_token",
+        "opsgenie_api_key",
+        "victorops_api_key",
+        "telegram_bot_token",
+        "smtp_auth_password",
+        "rocketchat_token",
+        "rocketchat_token_id",
+        "smtp_auth_secret",
+        "wechat_api_secret",
+        "mattermost_webhook_url",
+    ] {
+        let file = format!("{base}_file");
+        if set(g, base) && set(g, &file) {
+            cx.err(
+                "alertmanager/receiver",
+                g.get(&file).map(pos),
+                format!("at most one of {base} & {file} must be configured"),
+            );
+        }
+    }
+    let token = set(g, "slack_app_token") || set(g, "slack_app_token_file");
+    let url = set(g, "slack_api_url") || set(g, "slack_api_url_file");
+    let app_url = if set(g, "slack_app_url") { text(g, "slack_app_url") } else { DEFAULT_SLACK_APP_URL.to_owned() };
+    if token && url && text(g, "slack_api_url") != app_url {
+        cx.err(
+            "alertmanager/receiver",
+            g.get("slack_api_url").or(g.get("slack_api_url_file")).map(pos),
+            "at most one of slack_app_token/slack_app_token_file & slack_api_url/slack_api_url_file must be configured",
+        );
+    }
+    cx.duration(g.get("resolve_timeout"), "resolve_timeout");
+    if let Some(h) = g.get("http_config") {
+        crate::check::httpconfig::check(h, "config.HTTPClientConfig", cx.sink);
+    }
+}
+
+fn receivers(doc: &Node, global: &Node, cx: &mut Ctx<'_>) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let empty = crate::spec::unplaced(Node::Null);
+    for rcv in doc.get("receivers").map(list).unwrap_or_default() {
+        let mut allowed: Vec<&str> = vec!["name"];
+        allowed.extend(INTEGRATIONS.iter().map(|(k, _)| *k));
+        if !cx.fields(rcv, &allowed, &[], "config.Receiver") {
+            continue;
+        }
+        let name = text(&rcv.value, "name");
+        if name.is_empty() {
+            cx.err("alertmanager/receiver", Some(pos(rcv)), "missing name in receiver");
+        } else if !names.insert(name.clone()) {
+            cx.err(
+                "alertmanager/receiver",
+                rcv.value.get("name").map(pos),
+                format!("notification config name {name:?} is not unique"),
+            );
+        }
+        for (kind, fields) in INTEGRATIONS {
+            for cfg in rcv.value.get(kind).map(list).unwrap_or_default() {
+                let cfg = if matches!(cfg.value, Node::Null) { &empty } else { cfg };
+                if !matches!(cfg.value, Node::Null) && !cx.fields(cfg, fields, COMMON, &format!("config.{kind}")) {
+                    continue;
+                }
+                integration(kind, cfg, global, cx);
+                if let Some(h) = cfg.value.get("http_config") {
+                    crate::check::httpconfig::check(h, "config.HTTPClientConfig", cx.sink);
+                }
+                templates(&name, cfg, cx);
+            }
+        }
+    }
+    names
+}
+
+fn check_route(route: &At, receivers: &BTreeSet<String>, intervals: &BTreeSet<String>, cx: &mut Ctx<'_>) {
+    if !cx.fields(route, ROUTE, &[], "config.Route") {
+        return;
+    }
+    let r = &route.value;
+    let receiver = text(r, "receiver");
+    if !receiver.is_empty() && !receivers.contains(&receiver) {
+        let help = crate::diag::nearest(&receiver, receivers.iter().map(String::as_str))
+            .map(|n| format!("did you mean {n:?}?"));
+        let p = cx.err(
+            "alertmanager/route",
+            r.get("receiver").map(pos),
+            format!("undefined receiver {receiver:?} used in route"),
+        );
+        if let Some(h) = help {
+            p.help(h);
+        }
+    }
+    label_map(r.get("match"), false, cx);
+    label_map(r.get("match_re"), true, cx);
+    matchers(r.get("matchers"), cx);
+    let group_by: Vec<&At> = r.get("group_by").map(list).unwrap_or_default();
+    let mut seen = BTreeSet::new();
+    let all = group_by.iter().any(|g| g.value.as_str().as_deref() == Some("..."));
+    for g in &group_by {
+        let l = g.value.as_str().unwrap_or_default();
+        if l == "..." {
+            continue;
+        }
+        if all {
+            cx.err(
+                "alertmanager/route",
+                Some(pos(g)),
+                "cannot have wildcard group_by (`...`) and other labels at the same time",
+            );
+        } else if l.is_empty() {
+            cx.err("alertmanager/route", Some(pos(g)), format!("invalid label name {l:?} in group_by list"));
+        } else if !seen.insert(l.clone()) {
+            cx.err("alertmanager/route", Some(pos(g)), format!("duplicated label {l:?} in group_by"));
+        }
+    }
+    cx.duration(r.get("group_wait"), "group_wait");
+    for key in ["group_interval", "repeat_interval"] {
+        if cx.duration(r.get(key), key) == Some(0) {
+            cx.err("alertmanager/route", r.get(key).map(pos), format!("{key} cannot be zero"));
+        }
+    }
+    for key in ["mute_time_intervals", "active_time_intervals"] {
+        for ti in r.get(key).map(list).unwrap_or_default() {
+            let name = ti.value.as_str().unwrap_or_default();
+            if !intervals.contains(&name) {
+                cx.err("alertmanager/route", Some(pos(ti)), format!("undefined time interval {name:?} used in route"));
+            }
+        }
+    }
+    for child in r.get("routes").map(list).unwrap_or_default() {
+        check_route(child, receivers, intervals, cx);
+    }
+}
+
+/// `match`/`match_re` style maps: label names valid; regexes compile.
+fn label_map(map: Option<&At>, regex: bool, cx: &mut Ctx<'_>) {
+    let Some(Node::Map(entries)) = map.map(|m| &m.value) else { return };
+    for (k, v) in entries {
+        if !crate::check::names::label_name_ok(&k.value, crate::check::names::NameValidation::Legacy) {
+            cx.err("alertmanager/matcher", Some(pos(k)), format!("invalid label name {:?}", k.value));
+        }
+        if regex {
+            let pattern = v.value.as_str().unwrap_or_default();
+            if let Err(e) = crate::check::regex::compile(&pattern) {
+                cx.err("alertmanager/matcher", Some(pos(v)), format!("error parsing regexp: {e}"));
+            }
+        }
+    }
+}
+
+/// Matcher strings: `label op "value"`.
+fn matchers(list_at: Option<&At>, cx: &mut Ctx<'_>) {
+    for m in list_at.map(list).unwrap_or_default() {
+        let text = m.value.as_str().unwrap_or_default();
+        if let Err(why) = crate::check::matcher::parse(&text) {
+            cx.err("alertmanager/matcher", Some(pos(m)), format!("bad matcher format: {text}: {why}"))
+                .help("expected `label=\"value\"`, `label!=\"value\"`, `label=~\"regex\"` or `label!~\"regex\"`");
+        }
+    }
+}
