@@ -18,10 +18,15 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Status> {
 }
 
 /// Renders the project in memory and checks what render would write.
-pub(crate) fn project(dir: &std::path::Path, opts: &Options) -> anyhow::Result<Outcome> {
+fn project(dir: &std::path::Path, opts: &Options) -> anyhow::Result<Outcome> {
     let (project, spec) = super::load_project(dir)?;
     let out = super::join(dir, "build");
     let files = render::render(&project, &spec, &out)?;
+    rendered(&out, &files, opts)
+}
+
+/// Checks a rendered tree that is to be written to `out`.
+pub(crate) fn rendered(out: &std::path::Path, files: &render::Rendered, opts: &Options) -> anyhow::Result<Outcome> {
     let pick = |prefix: &str| -> Vec<(PathBuf, String)> {
         files
             .iter()

@@ -37,7 +37,7 @@ pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
 /// Connects to the Docker daemon, with a hint when it is not there.
 pub(crate) async fn connect() -> anyhow::Result<crate::stack::engine::Engine> {
     crate::stack::engine::Engine::connect().await.map_err(|e| {
-        let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".to_owned());
+        let host = crate::stack::engine::docker_host();
         anyhow::Error::new(e).context(format!(
             "the Docker daemon is not reachable at `{host}`\n  = help: start it (`systemctl start docker`), or point DOCKER_HOST at it"
         ))

@@ -4,6 +4,9 @@ use anyhow::{bail, Context as _};
 
 use crate::cli::RenderArgs;
 use crate::fsutil::{self, Change};
+use std::path::Path;
+
+use crate::render::Rendered;
 use crate::{difftext, render, Status};
 
 /// Runs `monstack render`.
@@ -42,14 +45,21 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Status> {
         return Ok(Status::Findings);
     }
 
-    if !plan.foreign.is_empty() && !args.force {
+    write(&out, &files, &plan, args.force)?;
+    Ok(Status::Ok)
+}
+
+/// Writes a rendered tree as `plan` says, refusing to replace files render did not write unless
+/// `force`, and prints a summary.
+pub(crate) fn write(out: &Path, files: &Rendered, plan: &fsutil::Plan, force: bool) -> anyhow::Result<()> {
+    if !plan.foreign.is_empty() && !force {
         let list: Vec<String> = plan.foreign.iter().map(|r| format!("  {}", out.join(r).display())).collect();
         bail!(
             "refusing to overwrite files render did not write:\n{}\n  = help: move them away, or pass `--force` to overwrite them",
             list.join("\n")
         );
     }
-    fsutil::apply(&out, &files, &plan)?;
+    fsutil::apply(out, files, plan)?;
     let count = |f: fn(&Change) -> bool| plan.changes.iter().filter(|c| f(c)).count();
     println!(
         "rendered {} into {} ({} created, {} updated, {} removed)",
@@ -59,7 +69,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Status> {
         count(|c| matches!(c, Change::Update(_))),
         count(|c| matches!(c, Change::Remove(_))),
     );
-    Ok(Status::Ok)
+    Ok(())
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -2,30 +2,34 @@
 
 use std::io::Write;
 
+use anyhow::Context as _;
+
+use crate::check::report::{self, Outcome};
 use crate::cli::UpArgs;
 use crate::stack::up::{self, base_url, UpOptions};
-use crate::Status;
+use crate::{fsutil, render, Status};
 
 /// Runs `monstack up`.
 pub fn run(args: &UpArgs) -> anyhow::Result<Status> {
     let dir = &args.project.dir;
-    // Check what render would write before anything is written or reloaded.
-    let outcome = super::check::project(dir, &crate::check::run::Options::default())?;
+    let (project, spec) = super::load_project(dir)?;
+    let out = super::join(dir, "build");
+    // Render once, in memory; check it before anything is written or reloaded.
+    let files = render::render(&project, &spec, &out)?;
+    let outcome = super::check::rendered(&out, &files, &crate::check::run::Options::default())?;
     let (errors, _) = outcome.counts();
     if errors > 0 {
-        let only_errors = crate::check::report::Outcome {
+        let only_errors = Outcome {
             files: outcome.files.clone(),
             problems: outcome.problems.into_iter().filter(|p| p.severity == crate::check::Severity::Error).collect(),
         };
-        print!("{}", crate::check::report::render(&only_errors, crate::check::report::Format::Human));
+        print!("{}", report::render(&only_errors, report::Format::Human));
         eprintln!("error: refusing to start: `monstack check` found {errors} error(s) in what would be rendered; nothing was changed");
         return Ok(Status::Findings);
     }
-    let render = crate::cli::RenderArgs { dir: dir.clone(), out: None, check: false, force: false };
-    if super::render::run(&render)? != Status::Ok {
-        return Ok(Status::Error);
-    }
-    let (project, spec) = super::load_project(dir)?;
+    let changes = fsutil::plan(&out, &files).with_context(|| format!("failed to read `{}`", out.display()))?;
+    super::render::write(&out, &files, &changes, false)?;
+    // The Docker side wants absolute paths for its bind mounts.
     let out = project.dir.join("build");
     let plan = crate::stack::plan(&spec, &project.dir, &out);
     let opts = UpOptions { pull: args.pull, wait: args.wait, timeout: args.timeout };

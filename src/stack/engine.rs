@@ -56,6 +56,11 @@ pub struct Existing {
     pub status: String,
 }
 
+/// Where the daemon is looked for: `$DOCKER_HOST`, else the local socket.
+pub fn docker_host() -> String {
+    std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".to_owned())
+}
+
 /// A connection to the daemon, API version negotiated.
 pub struct Engine {
     docker: Docker,
@@ -66,7 +71,7 @@ pub struct Engine {
 impl Engine {
     /// Connects to `$DOCKER_HOST` (default the local socket) and negotiates the API version.
     pub async fn connect() -> Result<Engine> {
-        let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".to_owned());
+        let host = docker_host();
         let what = || format!("failed to connect to `{host}`");
         let docker = ctx(Docker::connect_with_defaults(), what)?;
         let docker = ctx(docker.negotiate_version().await, what)?;

@@ -94,6 +94,16 @@ exporters:
         self.project.run(args)
     }
 
+    /// Overrides the Prometheus config template with one Prometheus refuses (`check` does not
+    /// cover server configs yet, so it gets as far as Prometheus).
+    fn break_prometheus_config(&self) {
+        let bundled =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/prometheus/prometheus.yml"))
+                .unwrap();
+        self.project
+            .write("templates/prometheus/prometheus.yml", &bundled.replace("global:\n", "global:\n  bogus_field: 1\n"));
+    }
+
     fn base(&self) -> String {
         format!("http://127.0.0.1:{}", self.prom_port)
     }
@@ -184,12 +194,7 @@ fn up_status_reload_logs_restart_down() {
     // A config Prometheus itself refuses (check does not cover server configs yet): the reload is
     // refused, `up` says why and exits 1, and the old config keeps running.
     stack.project.write("alerts/team.yml", "groups: []\n");
-    let bundled =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/prometheus/prometheus.yml"))
-            .unwrap();
-    stack
-        .project
-        .write("templates/prometheus/prometheus.yml", &bundled.replace("global:\n", "global:\n  bogus_field: 1\n"));
+    stack.break_prometheus_config();
     stack.run(&["up"]).status(1).stderr_has("`prometheus` refused its new configuration").stderr_has("bogus_field");
     assert!(block_on(probe.rule_names(&stack.base())).unwrap().contains(&"TeamRule".to_owned()));
     std::fs::remove_file(stack.project.path().join("templates/prometheus/prometheus.yml")).unwrap();
@@ -237,12 +242,7 @@ fn up_status_reload_logs_restart_down() {
 fn a_service_that_dies_while_starting_shows_its_last_log_lines() {
     let stack = Stack::new("crash");
     // Prometheus refuses this config at start-up (promtool would too), so its container exits.
-    let bundled =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/prometheus/prometheus.yml"))
-            .unwrap();
-    stack
-        .project
-        .write("templates/prometheus/prometheus.yml", &bundled.replace("global:\n", "global:\n  bogus_field: 1\n"));
+    stack.break_prometheus_config();
     let run = stack.run(&["up", "--timeout", "60s"]);
     run.status(1)
         .stderr_has("`prometheus` exited while starting; its last log lines:")

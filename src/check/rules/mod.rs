@@ -193,8 +193,8 @@ fn check_rule(rule: &At, opts: &RuleOptions, sink: &mut Sink) {
         }
     }
     let get = |key: &str| rule.value.get(key);
-    let record = get("record").and_then(|v| string_of(v, "record", &mut Sink::new(""))).unwrap_or_default();
-    let alert = get("alert").and_then(|v| string_of(v, "alert", &mut Sink::new(""))).unwrap_or_default();
+    let record = get("record").and_then(|v| string_of(v, "record", sink)).unwrap_or_default();
+    let alert = get("alert").and_then(|v| string_of(v, "alert", sink)).unwrap_or_default();
     match (record.is_empty(), alert.is_empty()) {
         (true, true) => {
             sink.error("rules/kind", Some(pos(rule)), "one of 'record' or 'alert' must be set")
