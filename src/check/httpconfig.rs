@@ -4,7 +4,8 @@
 use super::node::{pos, At, Node};
 use super::problem::Sink;
 
-const FIELDS: &[&str] = &[
+/// Fields of an HTTP client config.
+pub const FIELDS: &[&str] = &[
     "basic_auth",
     "authorization",
     "oauth2",
@@ -23,6 +24,17 @@ const BASIC_AUTH: &[&str] = &["username", "username_file", "username_ref", "pass
 const AUTHORIZATION: &[&str] = &["type", "credentials", "credentials_file", "credentials_ref"];
 const OAUTH2: &[&str] = &[
     "client_id",
+    "client_id_file",
+    "client_id_ref",
+    "client_certificate_key_id",
+    "client_certificate_key",
+    "client_certificate_key_file",
+    "client_certificate_key_ref",
+    "signature_algorithm",
+    "iss",
+    "audience",
+    "claims",
+    "grant_type",
     "client_secret",
     "client_secret_file",
     "client_secret_ref",
@@ -74,35 +86,50 @@ fn fields(at: &At, allowed: &[&str], type_name: &str, sink: &mut Sink) -> bool {
     }
 }
 
-/// Checks an HTTP client config at `at`.
+/// Checks an HTTP client config at `at`: its fields, then [`validate`].
 pub fn check(at: &At, type_name: &str, sink: &mut Sink) {
-    if !fields(at, FIELDS, type_name, sink) {
-        return;
+    if fields(at, FIELDS, type_name, sink) {
+        validate(at, sink);
     }
+}
+
+/// Whether any HTTP client field is set in the mapping `n` (where the config is inlined, as in
+/// Prometheus' service discovery configs).
+pub fn customised(n: &Node) -> bool {
+    FIELDS.iter().any(|f| set(n, f))
+}
+
+fn count(n: &Node, keys: &[&str]) -> usize {
+    keys.iter().filter(|k| set(n, k)).count()
+}
+
+/// Checks the rules of prometheus/common's `HTTPClientConfig.Validate`, in its order, on the
+/// mapping `at` (whose unknown fields are the caller's business when the config is inlined).
+pub fn validate(at: &At, sink: &mut Sink) {
     let h = &at.value;
     let here = Some(pos(at));
+    let bearer = set(h, "bearer_token") || set(h, "bearer_token_file");
+    let help = "authenticate one way: basic_auth, authorization, oauth2 or bearer_token";
     if set(h, "bearer_token") && set(h, "bearer_token_file") {
         sink.error("http/auth", here, "at most one of bearer_token & bearer_token_file must be configured");
     }
-    let ways = [
-        set(h, "basic_auth"),
-        set(h, "authorization"),
-        set(h, "oauth2"),
-        set(h, "bearer_token") || set(h, "bearer_token_file"),
-    ];
-    if ways.iter().filter(|w| **w).count() > 1 {
-        let which = if set(h, "oauth2") { "oauth2" } else { "basic_auth" };
-        sink.error("http/auth", here, format!("at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured ({which} and another)"))
-            .help("authenticate one way: basic_auth, authorization, oauth2 or bearer_token");
+    if (set(h, "basic_auth") || set(h, "oauth2")) && bearer {
+        sink.error(
+            "http/auth",
+            here,
+            "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured",
+        )
+        .help(help);
     }
     if let Some(b) = h.get("basic_auth") {
         if fields(b, BASIC_AUTH, "config.BasicAuth", sink) {
-            for (a, f) in [("username", "username_file"), ("password", "password_file")] {
-                if set(&b.value, a) && set(&b.value, f) {
+            for what in ["username", "password"] {
+                let keys = [what, &format!("{what}_file"), &format!("{what}_ref")];
+                if count(&b.value, &keys) > 1 {
                     sink.error(
                         "http/auth",
                         Some(pos(b)),
-                        format!("at most one of basic_auth {a} & {f} must be configured"),
+                        format!("at most one of basic_auth {what}, {what}_file & {what}_ref must be configured"),
                     );
                 }
             }
@@ -110,7 +137,11 @@ pub fn check(at: &At, type_name: &str, sink: &mut Sink) {
     }
     if let Some(a) = h.get("authorization") {
         if fields(a, AUTHORIZATION, "config.Authorization", sink) {
-            if set(&a.value, "credentials") && set(&a.value, "credentials_file") {
+            if bearer {
+                sink.error("http/auth", here, "authorization is not compatible with bearer_token & bearer_token_file")
+                    .help(help);
+            }
+            if count(&a.value, &["credentials", "credentials_file", "credentials_ref"]) > 1 {
                 sink.error(
                     "http/auth",
                     Some(pos(a)),
@@ -118,7 +149,7 @@ pub fn check(at: &At, type_name: &str, sink: &mut Sink) {
                 );
             }
             let typ = a.value.get("type").and_then(|t| t.value.as_str()).unwrap_or_default();
-            if typ.eq_ignore_ascii_case("basic") {
+            if typ.trim().eq_ignore_ascii_case("basic") {
                 sink.error(
                     "http/auth",
                     Some(pos(a)),
@@ -126,22 +157,78 @@ pub fn check(at: &At, type_name: &str, sink: &mut Sink) {
                 );
             }
         }
+        if set(h, "basic_auth") || set(h, "oauth2") {
+            sink.error("http/auth", here, "at most one of basic_auth, oauth2 & authorization must be configured")
+                .help(help);
+        }
     }
     if let Some(o) = h.get("oauth2") {
+        if set(h, "basic_auth") && !set(h, "authorization") {
+            sink.error("http/auth", here, "at most one of basic_auth, oauth2 & authorization must be configured")
+                .help(help);
+        }
         if fields(o, OAUTH2, "config.OAuth2", sink) {
-            if set(&o.value, "client_secret") && set(&o.value, "client_secret_file") {
-                sink.error(
-                    "http/auth",
-                    Some(pos(o)),
-                    "at most one of oauth2 client_secret & client_secret_file must be configured",
-                );
+            if !set(&o.value, "client_id") && !set(&o.value, "client_id_file") {
+                sink.error("http/auth", Some(pos(o)), "oauth2 client_id must be configured");
             }
             if !set(&o.value, "token_url") {
                 sink.error("http/auth", Some(pos(o)), "oauth2 token_url must be configured");
             }
+            if count(&o.value, &["client_secret", "client_secret_file", "client_secret_ref"]) > 1 {
+                sink.error(
+                    "http/auth",
+                    Some(pos(o)),
+                    "at most one of oauth2 client_secret, client_secret_file & client_secret_ref must be configured",
+                );
+            }
+            if let Some(t) = o.value.get("tls_config") {
+                tls(t, sink);
+            }
         }
     }
     if let Some(t) = h.get("tls_config") {
-        fields(t, TLS, "config.TLSConfig", sink);
+        tls(t, sink);
+    }
+    if set(h, "proxy_from_environment") && (set(h, "proxy_url") || set(h, "no_proxy")) {
+        sink.error(
+            "http/proxy",
+            here,
+            "if proxy_from_environment is configured, proxy_url and no_proxy must not be configured",
+        );
+    }
+    if set(h, "no_proxy") && !set(h, "proxy_url") {
+        sink.error("http/proxy", here, "if no_proxy is configured, proxy_url must also be configured");
+    }
+}
+
+/// Checks a TLS config: its fields, and one source per certificate, key and CA.
+pub fn tls(at: &At, sink: &mut Sink) {
+    if !fields(at, TLS, "config.TLSConfig", sink) {
+        return;
+    }
+    for what in ["ca", "cert", "key"] {
+        let keys = [what, &format!("{what}_file"), &format!("{what}_ref")];
+        if count(&at.value, &keys) > 1 {
+            sink.error(
+                "http/tls",
+                Some(pos(at)),
+                format!("at most one of {what}, {what}_file & {what}_ref must be configured"),
+            );
+        }
+    }
+    let cert = count(&at.value, &["cert", "cert_file", "cert_ref"]) > 0;
+    let key = count(&at.value, &["key", "key_file", "key_ref"]) > 0;
+    if cert && !key {
+        sink.error(
+            "http/tls",
+            Some(pos(at)),
+            "exactly one of key or key_file must be configured when a client certificate is configured",
+        );
+    } else if key && !cert {
+        sink.error(
+            "http/tls",
+            Some(pos(at)),
+            "exactly one of cert or cert_file must be configured when a client key is configured",
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! `check`: findings about rule files (and, later, server configs and dashboards), as data.
+//! `check`: findings about rule files, server configs and dashboards, as data.
 //! Each check has a stable name (`rules/expr`, `rules/template`, …) used in output and suppressions.
 
 pub mod alertmanager;
@@ -8,6 +8,7 @@ pub mod matcher;
 pub mod names;
 pub mod node;
 pub mod problem;
+pub mod prometheus;
 pub mod regex;
 pub mod report;
 pub mod rules;

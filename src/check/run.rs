@@ -87,15 +87,18 @@ pub fn detect(path: &Path, text: &str) -> Option<Kind> {
     kind.or_else(|| text.trim().is_empty().then_some(Kind::Rules))
 }
 
-/// Expands folders into their `.yml`, `.yaml` and `.json` files, sorted.
-pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CheckError> {
+/// Expands folders into their `.yml`, `.yaml` and `.json` files, sorted; each path says whether
+/// it was named (true) or found in a folder.
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>, CheckError> {
     let mut out = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|source| CheckError::Read { path: path.clone(), source })?;
         if meta.is_dir() {
-            walk(path, &mut out)?;
+            let mut found = Vec::new();
+            walk(path, &mut found)?;
+            out.extend(found.into_iter().map(|p| (p, false)));
         } else {
-            out.push(path.clone());
+            out.push((path.clone(), true));
         }
     }
     Ok(out)
@@ -120,9 +123,7 @@ pub fn check_text(path: &Path, text: &str, kind: Kind, opts: &Options) -> Result
     let mut sink = Sink::new(path);
     match kind {
         Kind::Rules => rules::check(path, text, &RuleOptions { names: opts.names }, &mut sink),
-        Kind::Prometheus => {
-            return Err(CheckError::Unsupported { path: path.to_owned(), what: "a Prometheus server config" })
-        }
+        Kind::Prometheus => super::prometheus::check(path, text, opts.syntax_only, &mut sink),
         Kind::Alertmanager => super::alertmanager::check(path, text, opts.syntax_only, &mut sink),
         Kind::Dashboard => return Err(CheckError::Unsupported { path: path.to_owned(), what: "a Grafana dashboard" }),
     }
@@ -160,16 +161,17 @@ pub fn check_files(files: Vec<(PathBuf, String)>, opts: &Options) -> Result<Outc
     Ok(Outcome { files, problems })
 }
 
-/// Reads the files at `paths` (folders recursively) and checks them.
+/// Reads the files at `paths` (folders recursively) and checks them. Files found in folders whose
+/// kind cannot be told (Grafana provisioning, exporter configs) are not ours to check and are
+/// skipped; a named file of unknown kind is an error.
 pub fn check_paths(paths: &[PathBuf], opts: &Options) -> Result<Outcome, CheckError> {
-    let files = expand(paths)?
-        .into_iter()
-        .map(|path| {
-            let text =
-                std::fs::read_to_string(&path).map_err(|source| CheckError::Read { path: path.clone(), source })?;
-            Ok((path, text))
-        })
-        .collect::<Result<Vec<_>, CheckError>>()?;
+    let mut files = Vec::new();
+    for (path, named) in expand(paths)? {
+        let text = std::fs::read_to_string(&path).map_err(|source| CheckError::Read { path: path.clone(), source })?;
+        if named || opts.kind.is_some() || detect(&path, &text).is_some() {
+            files.push((path, text));
+        }
+    }
     check_files(files, opts)
 }
 

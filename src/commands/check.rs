@@ -36,11 +36,12 @@ pub(crate) fn rendered(out: &std::path::Path, files: &render::Rendered, opts: &O
     };
     let mut outcome = run::check_files(pick("prometheus/rules/"), &Options { kind: Some(Kind::Rules), ..*opts })?;
     // The files are not on disk yet: referenced files are checked once rendered.
-    let am = run::check_files(
-        pick("alertmanager/alertmanager.yml"),
-        &Options { kind: Some(Kind::Alertmanager), syntax_only: true, ..*opts },
-    )?;
-    outcome.files.extend(am.files);
-    outcome.problems.extend(am.problems);
+    for (file, kind) in
+        [("prometheus/prometheus.yml", Kind::Prometheus), ("alertmanager/alertmanager.yml", Kind::Alertmanager)]
+    {
+        let more = run::check_files(pick(file), &Options { kind: Some(kind), syntax_only: true, ..*opts })?;
+        outcome.files.extend(more.files);
+        outcome.problems.extend(more.problems);
+    }
     Ok(outcome)
 }

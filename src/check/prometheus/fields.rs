@@ -1,0 +1,256 @@
+//! Field tables and scalar types, with the semantics of the YAML decoder Prometheus uses
+//! (`yaml.v2`, strict): unknown fields are errors, scalars convert to strings, `null` is the zero
+//! value, and a wrong shape is an "unmarshal error".
+
+use std::path::Path;
+
+use super::Ctx;
+use crate::check::httpconfig;
+use crate::check::node::{pos, At, Node};
+use crate::spec::values::Duration;
+
+/// The type a field holds, as far as its own check goes; structures are checked by their owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ty {
+    /// Any scalar, read as text.
+    Str,
+    /// `true`/`false` (and YAML 1.1's `yes`/`no`/`on`/`off`).
+    Bool,
+    /// A signed integer.
+    Int,
+    /// A non-negative integer.
+    UInt,
+    /// A number.
+    Float,
+    /// A Prometheus duration (`model.Duration`).
+    Dur,
+    /// A size in bytes with units (`units.Base2Bytes`).
+    Size,
+    /// A list of scalars.
+    Strs,
+    /// A mapping of scalars.
+    StrMap,
+    /// Checked by the owner.
+    Any,
+}
+
+/// A field table: name and type of each known field.
+pub(super) type Fields = &'static [(&'static str, Ty)];
+
+impl Ctx<'_> {
+    /// Checks that `at` is a mapping whose keys are all known (in `tables`, or HTTP client fields
+    /// when `http` is set) and whose scalar values have their field's type. False when `at` is
+    /// null or not a mapping, so the caller has nothing to look into.
+    pub(super) fn fields(&mut self, at: &At, tables: &[Fields], http: bool, type_name: &str) -> bool {
+        let entries = match &at.value {
+            Node::Map(entries) => entries,
+            Node::Null => return false,
+            other => {
+                self.err(
+                    "prometheus/field",
+                    Some(pos(at)),
+                    format!("unmarshal errors: cannot unmarshal {} into {type_name}", tag(other)),
+                );
+                return false;
+            }
+        };
+        for (key, value) in entries {
+            let ty = tables.iter().flat_map(|t| t.iter()).find(|(name, _)| *name == key.value).map(|(_, ty)| *ty);
+            match ty {
+                Some(ty) => self.typed(value, ty, &key.value),
+                None if http && httpconfig::FIELDS.contains(&key.value.as_str()) => {}
+                None => {
+                    let known = tables.iter().flat_map(|t| t.iter()).map(|(n, _)| *n);
+                    let p = self.err(
+                        "prometheus/field",
+                        Some(pos(key)),
+                        format!("field {} not found in type {type_name}", key.value),
+                    );
+                    if let Some(best) = crate::diag::nearest(&key.value, known) {
+                        p.help(format!("did you mean `{best}`?"));
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    fn typed(&mut self, value: &At, ty: Ty, field: &str) {
+        let n = &value.value;
+        let bad = match (ty, n) {
+            (_, Node::Null) | (Ty::Any, _) => None,
+            (Ty::Str | Ty::Dur | Ty::Size, Node::Seq(_) | Node::Map(_)) => Some("string"),
+            (Ty::Bool, Node::Bool(_)) => None,
+            (Ty::Bool, Node::Str(s)) if yaml11_bool(s).is_some() => None,
+            (Ty::Bool, _) => Some("bool"),
+            (Ty::Int, Node::Number(x)) if x.fract() == 0.0 => None,
+            (Ty::UInt, Node::Number(x)) if x.fract() == 0.0 && *x >= 0.0 => None,
+            (Ty::Int, _) => Some("int"),
+            (Ty::UInt, _) => Some("uint"),
+            (Ty::Float, Node::Number(_)) => None,
+            (Ty::Float, _) => Some("float64"),
+            (Ty::Strs, Node::Seq(items)) => {
+                items.iter().any(|i| matches!(i.value, Node::Seq(_) | Node::Map(_))).then_some("[]string")
+            }
+            (Ty::Strs, _) => Some("[]string"),
+            (Ty::StrMap, Node::Map(entries)) => entries
+                .iter()
+                .any(|(_, v)| matches!(v.value, Node::Seq(_) | Node::Map(_)))
+                .then_some("map[string]string"),
+            (Ty::StrMap, _) => Some("map[string]string"),
+            (Ty::Str | Ty::Dur | Ty::Size, _) => None,
+        };
+        if let Some(into) = bad {
+            self.err(
+                "prometheus/field",
+                Some(pos(value)),
+                format!("unmarshal errors: cannot unmarshal {} into {into} (field `{field}`)", tag(n)),
+            );
+            return;
+        }
+        let Some(text) = n.as_str() else { return };
+        match ty {
+            Ty::Dur if text.parse::<Duration>().is_err() => {
+                self.err("prometheus/field", Some(pos(value)), format!("not a valid duration string: {text:?}"))
+                    .help("a Prometheus duration such as `30s`, `5m` or `1h30m` (units y, w, d, h, m, s, ms)");
+            }
+            Ty::Size => {
+                if let Err(e) = base2_bytes(&text) {
+                    self.err("prometheus/field", Some(pos(value)), e)
+                        .help("a size with a unit such as `10MB` or `1GiB`");
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Reports a referenced file that does not exist (unless `--syntax-only`), relative paths
+    /// resolving from the config's folder.
+    pub(super) fn file_exists(&mut self, at: Option<&At>, what: &str) {
+        let Some(at) = at else { return };
+        let Some(path) = at.value.as_str().filter(|p| !p.is_empty()) else { return };
+        if !self.syntax_only && !self.dir.join(Path::new(&path)).exists() {
+            self.err("prometheus/file", Some(pos(at)), format!("{what} {path:?} does not exist"))
+                .help("paths are relative to the config's folder; `--syntax-only` skips this check");
+        }
+    }
+}
+
+/// The YAML tag of a node, as the decoder names it in its errors.
+fn tag(n: &Node) -> &'static str {
+    match n {
+        Node::Null => "!!null",
+        Node::Bool(_) => "!!bool",
+        Node::Number(x) if x.fract() == 0.0 => "!!int",
+        Node::Number(_) => "!!float",
+        Node::Str(_) => "!!str",
+        Node::Seq(_) => "!!seq",
+        Node::Map(_) => "!!map",
+    }
+}
+
+/// YAML 1.1 booleans, which `yaml.v2` still reads.
+pub(super) fn yaml11_bool(s: &str) -> Option<bool> {
+    match s {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Some(true),
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => Some(false),
+        _ => None,
+    }
+}
+
+/// Parses a size as `units.ParseBase2Bytes` does (`15MB`, `1GiB`, `-1GB`), with its messages.
+pub(super) fn base2_bytes(orig: &str) -> Result<f64, String> {
+    const UNITS: [&str; 7] = ["", "K", "M", "G", "T", "P", "E"];
+    let invalid = || format!("units: invalid {orig}");
+    let mut s = orig;
+    let mut neg = false;
+    if let Some(rest) = s.strip_prefix('-') {
+        neg = true;
+        s = rest;
+    } else if let Some(rest) = s.strip_prefix('+') {
+        s = rest;
+    }
+    if s == "0" {
+        return Ok(0.0);
+    }
+    if s.is_empty() {
+        return Err(invalid());
+    }
+    let mut total = 0.0;
+    while !s.is_empty() {
+        let num_len = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+        let number = &s[..num_len];
+        if number.is_empty() || number == "." || number.matches('.').count() > 1 {
+            return Err(invalid());
+        }
+        let value: f64 = number.parse().map_err(|_| invalid())?;
+        s = &s[num_len..];
+        let unit_len = s.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(s.len());
+        let unit = &s[..unit_len];
+        s = &s[unit_len..];
+        let scale = UNITS
+            .iter()
+            .enumerate()
+            .find(|(_, p)| unit == format!("{p}B") || (!p.is_empty() && unit == format!("{p}iB")))
+            .map(|(i, _)| 1024f64.powi(i as i32))
+            .ok_or_else(|| format!("units: unknown unit {unit} in {orig}"))?;
+        total += value * scale;
+    }
+    Ok(if neg { -total } else { total })
+}
+
+/// The items of a list node (nothing for null or a non-list, which [`Ctx::fields`] reports).
+pub(super) fn list(at: Option<&At>) -> Vec<&At> {
+    match at.map(|a| &a.value) {
+        Some(Node::Seq(items)) => items.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The text of field `key` in mapping `n`; empty when absent or null.
+pub(super) fn text(n: &Node, key: &str) -> String {
+    n.get(key).and_then(|v| v.value.as_str()).unwrap_or_default()
+}
+
+/// Whether field `key` is present with a non-empty value.
+pub(super) fn set(n: &Node, key: &str) -> bool {
+    crate::check::alertmanager::set(n, key)
+}
+
+/// The number in field `key`, if it holds one.
+pub(super) fn number(n: &Node, key: &str) -> Option<f64> {
+    match n.get(key).map(|v| &v.value) {
+        Some(Node::Number(x)) => Some(*x),
+        _ => None,
+    }
+}
+
+/// The duration in field `key`, in milliseconds, if it holds a valid one.
+pub(super) fn millis(n: &Node, key: &str) -> Option<u64> {
+    n.get(key)?.value.as_str()?.parse::<Duration>().ok().map(|d| d.millis())
+}
+
+/// The boolean in field `key`, if it holds one.
+pub(super) fn boolean(n: &Node, key: &str) -> Option<bool> {
+    match &n.get(key)?.value {
+        Node::Bool(b) => Some(*b),
+        Node::Str(s) => yaml11_bool(s),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_as_units_parses_them() {
+        assert_eq!(base2_bytes("15MB"), Ok(15.0 * 1024.0 * 1024.0));
+        assert_eq!(base2_bytes("1KiB"), Ok(1024.0));
+        assert_eq!(base2_bytes("-1GB"), Ok(-1024f64.powi(3)));
+        assert_eq!(base2_bytes("0"), Ok(0.0));
+        assert_eq!(base2_bytes("100"), Err("units: unknown unit  in 100".to_owned()));
+        assert_eq!(base2_bytes("1XB"), Err("units: unknown unit XB in 1XB".to_owned()));
+        assert!(base2_bytes("MB").is_err());
+    }
+}

@@ -1,0 +1,802 @@
+//! Service discovery configs (`prometheus/sd`): every `<kind>_sd_configs` Prometheus knows, with
+//! its fields and the checks of its own `UnmarshalYAML`, and `static_configs`.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use super::fields::{boolean, list, number, set, text, Fields, Ty};
+use super::Ctx;
+use crate::check::httpconfig;
+use crate::check::node::{pos, At, Node};
+
+const S: Ty = Ty::Str;
+const D: Ty = Ty::Dur;
+const I: Ty = Ty::Int;
+const B: Ty = Ty::Bool;
+const L: Ty = Ty::Strs;
+
+/// One kind of service discovery: its key, its Go type (for messages), its fields, and whether
+/// it inlines the HTTP client config.
+struct Kind {
+    key: &'static str,
+    type_name: &'static str,
+    fields: Fields,
+    http: bool,
+}
+
+const fn kind(key: &'static str, type_name: &'static str, fields: Fields, http: bool) -> Kind {
+    Kind { key, type_name, fields, http }
+}
+
+const AWS: Fields = &[
+    ("endpoint", S),
+    ("region", S),
+    ("access_key", S),
+    ("secret_key", S),
+    ("profile", S),
+    ("role_arn", S),
+    ("refresh_interval", D),
+    ("port", I),
+    ("filters", Ty::Any),
+    ("role", S),
+    ("clusters", L),
+    ("request_concurrency", I),
+];
+
+const KINDS: &[Kind] = &[
+    kind("aws_sd_configs", "aws.plain", AWS, true),
+    kind(
+        "azure_sd_configs",
+        "azure.plain",
+        &[
+            ("environment", S),
+            ("authentication_method", S),
+            ("subscription_id", S),
+            ("tenant_id", S),
+            ("client_id", S),
+            ("client_secret", S),
+            ("resource_group", S),
+            ("refresh_interval", D),
+            ("port", I),
+        ],
+        true,
+    ),
+    kind(
+        "consul_sd_configs",
+        "consul.plain",
+        &[
+            ("server", S),
+            ("path_prefix", S),
+            ("token", S),
+            ("token_file", S),
+            ("datacenter", S),
+            ("namespace", S),
+            ("partition", S),
+            ("tag_separator", S),
+            ("scheme", S),
+            ("username", S),
+            ("password", S),
+            ("allow_stale", B),
+            ("refresh_interval", D),
+            ("services", L),
+            ("tags", L),
+            ("node_meta", Ty::StrMap),
+            ("filter", S),
+            ("health_filter", S),
+        ],
+        true,
+    ),
+    kind("digitalocean_sd_configs", "digitalocean.plain", &[("port", I), ("refresh_interval", D)], true),
+    kind(
+        "docker_sd_configs",
+        "moby.plain",
+        &[
+            ("host", S),
+            ("port", I),
+            ("host_networking_host", S),
+            ("match_first_network", B),
+            ("filters", Ty::Any),
+            ("refresh_interval", D),
+        ],
+        true,
+    ),
+    kind(
+        "dockerswarm_sd_configs",
+        "moby.plain",
+        &[("host", S), ("role", S), ("port", I), ("filters", Ty::Any), ("refresh_interval", D)],
+        true,
+    ),
+    kind("dns_sd_configs", "dns.plain", &[("names", L), ("refresh_interval", D), ("type", S), ("port", I)], false),
+    kind("ec2_sd_configs", "aws.plain", AWS, true),
+    kind("eureka_sd_configs", "eureka.plain", &[("server", S), ("refresh_interval", D)], true),
+    kind("file_sd_configs", "file.plain", &[("files", L), ("refresh_interval", D)], false),
+    kind(
+        "gce_sd_configs",
+        "gce.plain",
+        &[("project", S), ("zone", S), ("filter", S), ("refresh_interval", D), ("port", I), ("tag_separator", S)],
+        false,
+    ),
+    kind("hetzner_sd_configs", "hetzner.plain", &[("role", S), ("port", I), ("refresh_interval", D)], true),
+    kind("http_sd_configs", "http.plain", &[("url", S), ("refresh_interval", D)], true),
+    kind("ionos_sd_configs", "ionos.plain", &[("datacenter_id", S), ("port", I), ("refresh_interval", D)], true),
+    kind(
+        "kubernetes_sd_configs",
+        "kubernetes.plain",
+        &[
+            ("api_server", S),
+            ("role", S),
+            ("kubeconfig_file", S),
+            ("namespaces", Ty::Any),
+            ("selectors", Ty::Any),
+            ("attach_metadata", Ty::Any),
+        ],
+        true,
+    ),
+    kind(
+        "kuma_sd_configs",
+        "xds.plain",
+        &[("server", S), ("client_id", S), ("refresh_interval", D), ("fetch_timeout", D)],
+        true,
+    ),
+    kind("lightsail_sd_configs", "aws.plain", AWS, true),
+    kind(
+        "linode_sd_configs",
+        "linode.plain",
+        &[("region", S), ("port", I), ("tag_separator", S), ("refresh_interval", D)],
+        true,
+    ),
+    kind(
+        "marathon_sd_configs",
+        "marathon.plain",
+        &[("servers", L), ("refresh_interval", D), ("auth_token", S), ("auth_token_file", S)],
+        true,
+    ),
+    kind("nerve_sd_configs", "zookeeper.plain", &[("servers", L), ("paths", L), ("timeout", D)], false),
+    kind(
+        "nomad_sd_configs",
+        "nomad.plain",
+        &[
+            ("allow_stale", B),
+            ("namespace", S),
+            ("refresh_interval", D),
+            ("region", S),
+            ("server", S),
+            ("tag_separator", S),
+        ],
+        true,
+    ),
+    kind(
+        "oci_sd_configs",
+        "oci.plain",
+        &[
+            ("auth", S),
+            ("tenancy", S),
+            ("user", S),
+            ("fingerprint", S),
+            ("key_file", S),
+            ("key_passphrase", S),
+            ("key_passphrase_file", S),
+            ("region", S),
+            ("compartments", L),
+            ("port", I),
+            ("refresh_interval", D),
+        ],
+        true,
+    ),
+    kind(
+        "openstack_sd_configs",
+        "openstack.plain",
+        &[
+            ("identity_endpoint", S),
+            ("username", S),
+            ("userid", S),
+            ("password", S),
+            ("project_name", S),
+            ("project_id", S),
+            ("domain_name", S),
+            ("domain_id", S),
+            ("application_credential_name", S),
+            ("application_credential_id", S),
+            ("application_credential_secret", S),
+            ("role", S),
+            ("region", S),
+            ("refresh_interval", D),
+            ("port", I),
+            ("availability", S),
+            ("all_tenants", B),
+            ("tls_config", Ty::Any),
+        ],
+        false,
+    ),
+    kind(
+        "outscale_sd_configs",
+        "outscale.plain",
+        &[
+            ("endpoint", S),
+            ("region", S),
+            ("access_key", S),
+            ("secret_key", S),
+            ("secret_key_file", S),
+            ("refresh_interval", D),
+            ("port", I),
+        ],
+        true,
+    ),
+    kind(
+        "ovhcloud_sd_configs",
+        "ovhcloud.plain",
+        &[
+            ("application_key", S),
+            ("application_secret", S),
+            ("consumer_key", S),
+            ("service", S),
+            ("endpoint", S),
+            ("refresh_interval", D),
+        ],
+        false,
+    ),
+    kind(
+        "puppetdb_sd_configs",
+        "puppetdb.plain",
+        &[("url", S), ("query", S), ("include_parameters", B), ("refresh_interval", D), ("port", I)],
+        true,
+    ),
+    kind(
+        "scaleway_sd_configs",
+        "scaleway.plain",
+        &[
+            ("access_key", S),
+            ("secret_key", S),
+            ("secret_key_file", S),
+            ("project_id", S),
+            ("role", S),
+            ("port", I),
+            ("api_url", S),
+            ("zone", S),
+            ("name_filter", S),
+            ("tags_filter", L),
+            ("refresh_interval", D),
+        ],
+        true,
+    ),
+    kind("serverset_sd_configs", "zookeeper.plain", &[("servers", L), ("paths", L), ("timeout", D)], false),
+    kind(
+        "stackit_sd_configs",
+        "stackit.plain",
+        &[
+            ("project", S),
+            ("refresh_interval", D),
+            ("port", I),
+            ("role", S),
+            ("region", S),
+            ("endpoint", S),
+            ("service_account_key", S),
+            ("private_key", S),
+            ("service_account_key_path", S),
+            ("private_key_path", S),
+            ("credentials_file_path", S),
+        ],
+        true,
+    ),
+    kind(
+        "triton_sd_configs",
+        "triton.plain",
+        &[
+            ("account", S),
+            ("role", S),
+            ("dns_suffix", S),
+            ("endpoint", S),
+            ("groups", L),
+            ("port", I),
+            ("refresh_interval", D),
+            ("version", I),
+            ("tls_config", Ty::Any),
+        ],
+        false,
+    ),
+    kind(
+        "uyuni_sd_configs",
+        "uyuni.plain",
+        &[
+            ("server", S),
+            ("username", S),
+            ("password", S),
+            ("entitlement", S),
+            ("separator", S),
+            ("refresh_interval", D),
+        ],
+        true,
+    ),
+    kind("vultr_sd_configs", "vultr.plain", &[("port", I), ("refresh_interval", D)], true),
+];
+
+static KEYS_LIST: LazyLock<Vec<(&'static str, Ty)>> =
+    LazyLock::new(|| KINDS.iter().map(|k| (k.key, Ty::Any)).chain([("static_configs", Ty::Any)]).collect());
+
+/// The keys under which service discovery configs sit in a scrape or Alertmanager config.
+pub(super) fn keys() -> Fields {
+    &KEYS_LIST
+}
+
+/// Checks every service discovery config of `owner` (a scrape or Alertmanager config); static
+/// targets must not be URLs unless relabelling may rewrite them (`check_targets` false).
+pub(super) fn check_all(owner: &At, check_targets: bool, cx: &mut Ctx<'_>) {
+    for k in KINDS {
+        for item in list(owner.value.get(k.key)) {
+            if matches!(item.value, Node::Null) {
+                cx.err("prometheus/sd", Some(pos(item)), format!("empty or null section in {}", k.key));
+                continue;
+            }
+            if cx.fields(item, &[k.fields], k.http, k.type_name) {
+                if k.http {
+                    cx.http(item);
+                }
+                validate(k.key, item, cx);
+            }
+        }
+    }
+    for group in list(owner.value.get("static_configs")) {
+        if matches!(group.value, Node::Null) {
+            cx.err("prometheus/sd", Some(pos(group)), "empty or null section in static_configs");
+            continue;
+        }
+        if !cx.fields(group, &[&[("targets", L), ("labels", Ty::StrMap)]], false, "targetgroup.Group") {
+            continue;
+        }
+        cx.labels(group.value.get("labels"), cx.names);
+        if check_targets {
+            for t in list(group.value.get("targets")) {
+                let target = t.value.as_str().unwrap_or_default();
+                if target.contains('/') {
+                    cx.err("prometheus/sd", Some(pos(t)), format!("{target} is not a valid hostname"))
+                        .help("targets are `host:port`; set the scheme and path with `scheme` and `metrics_path`");
+                }
+            }
+        }
+    }
+}
+
+fn validate(key: &str, at: &At, cx: &mut Ctx<'_>) {
+    let n = &at.value;
+    let here = Some(pos(at));
+    let mut err = |message: String| {
+        cx.err("prometheus/sd", here, message);
+    };
+    let t = |k: &str| text(n, k);
+    match key {
+        "azure_sd_configs" => {
+            let method =
+                if n.get("authentication_method").is_some() { t("authentication_method") } else { "OAuth".into() };
+            let mut required = vec!["subscription_id"];
+            if method == "OAuth" {
+                required.extend(["tenant_id", "client_id", "client_secret"]);
+            }
+            for r in required {
+                if t(r).is_empty() {
+                    err(format!("azure SD configuration requires a {r}"));
+                }
+            }
+            if !["OAuth", "ManagedIdentity", "SDK", "WorkloadIdentity"].contains(&method.as_str()) {
+                err(format!("unknown authentication_type {method:?}. Supported types are \"OAuth\", \"ManagedIdentity\", \"SDK\" or \"WorkloadIdentity\""));
+            }
+        }
+        "consul_sd_configs" => {
+            if t("server").trim().is_empty() {
+                err("consul SD configuration requires a server address".into());
+            }
+            if set(n, "token") && (set(n, "authorization") || set(n, "oauth2")) {
+                err("at most one of consul SD token, authorization, or oauth2 can be configured".into());
+            }
+            if (set(n, "username") || set(n, "password")) && set(n, "basic_auth") {
+                err("at most one of consul SD configuration username and password and basic auth can be configured"
+                    .into());
+            }
+        }
+        "docker_sd_configs" | "dockerswarm_sd_configs" => {
+            if t("host").is_empty() {
+                err("host missing".into());
+            }
+            if key == "dockerswarm_sd_configs" {
+                match t("role").as_str() {
+                    "" => err("role missing (one of: tasks, services, nodes)".into()),
+                    "tasks" | "services" | "nodes" => {}
+                    other => err(format!("invalid role {other}, expected tasks, services, or nodes")),
+                }
+            }
+        }
+        "dns_sd_configs" => {
+            if list(n.get("names")).is_empty() {
+                err("DNS-SD config must contain at least one SRV record name".into());
+            }
+            let typ = t("type").to_uppercase();
+            match typ.as_str() {
+                "" | "SRV" => {}
+                "A" | "AAAA" | "MX" | "NS" if number(n, "port").unwrap_or(0.0) == 0.0 => {
+                    err("a port is required in DNS-SD configs for all record types except SRV".into());
+                }
+                "A" | "AAAA" | "MX" | "NS" => {}
+                other => err(format!("invalid DNS-SD records type {other}")),
+            }
+        }
+        "ec2_sd_configs" => {
+            for f in list(n.get("filters")) {
+                if text(&f.value, "name").is_empty() {
+                    err("EC2 SD configuration filter name cannot be empty".into());
+                }
+                if list(f.value.get("values")).is_empty() {
+                    err("EC2 SD configuration filter values cannot be empty".into());
+                }
+            }
+        }
+        "eureka_sd_configs" => {
+            let server = t("server");
+            if server.is_empty() {
+                err("empty or null eureka server".into());
+            } else if !url_parts(&server).is_some_and(|(scheme, host)| !scheme.is_empty() && !host.is_empty()) {
+                err("invalid eureka server URL".into());
+            }
+        }
+        "file_sd_configs" => {
+            let files = list(n.get("files"));
+            if files.is_empty() {
+                err("file service discovery config must contain at least one path name".into());
+            }
+            for f in files {
+                let name = f.value.as_str().unwrap_or_default();
+                let ext_ok = [".json", ".yml", ".yaml"].iter().any(|e| name.ends_with(e));
+                if !ext_ok || glob::Pattern::new(&name).is_err() {
+                    cx.err(
+                        "prometheus/sd",
+                        Some(pos(f)),
+                        format!("path name {name:?} is not valid for file discovery"),
+                    )
+                    .help("file_sd files end in `.json`, `.yml` or `.yaml`");
+                }
+            }
+        }
+        "gce_sd_configs" => {
+            for (k, what) in [("project", "project"), ("zone", "zone")] {
+                if t(k).is_empty() {
+                    err(format!("GCE SD configuration requires a {what}"));
+                }
+            }
+        }
+        "hetzner_sd_configs" => match t("role").as_str() {
+            "" => err("role missing (one of: robot, hcloud)".into()),
+            "robot" | "hcloud" => {}
+            other => err(format!("unknown role {other:?}")),
+        },
+        "http_sd_configs" | "puppetdb_sd_configs" => {
+            http_url(&t("url"), &mut err);
+            if key == "puppetdb_sd_configs" && t("query").is_empty() {
+                err("query missing".into());
+            }
+        }
+        "ionos_sd_configs" if t("datacenter_id").is_empty() => err("datacenter id can't be empty".into()),
+        "kubernetes_sd_configs" => kubernetes(at, cx),
+        "kuma_sd_configs" if t("server").is_empty() => err("kuma SD server must not be empty".into()),
+        "marathon_sd_configs" => {
+            if list(n.get("servers")).is_empty() {
+                err("marathon_sd: must contain at least one Marathon server".into());
+            }
+            let token = set(n, "auth_token") || set(n, "auth_token_file");
+            if set(n, "auth_token") && set(n, "auth_token_file") {
+                err("marathon_sd: at most one of auth_token & auth_token_file must be configured".into());
+            }
+            if token && set(n, "basic_auth") {
+                err("marathon_sd: at most one of basic_auth, auth_token & auth_token_file must be configured".into());
+            }
+            if token && (set(n, "bearer_token") || set(n, "bearer_token_file")) {
+                err("marathon_sd: at most one of bearer_token, bearer_token_file, auth_token & auth_token_file must be configured".into());
+            }
+            if token && set(n, "authorization") {
+                err("marathon_sd: at most one of auth_token, auth_token_file & authorization must be configured".into());
+            }
+        }
+        "nerve_sd_configs" | "serverset_sd_configs" => {
+            let what = if key == "nerve_sd_configs" { "nerve" } else { "serverset" };
+            if list(n.get("servers")).is_empty() {
+                err(format!("{what} SD config must contain at least one Zookeeper server"));
+            }
+            let paths = list(n.get("paths"));
+            if paths.is_empty() {
+                err(format!("{what} SD config must contain at least one path"));
+            }
+            for p in paths {
+                let path = p.value.as_str().unwrap_or_default();
+                if !path.starts_with('/') {
+                    err(format!("{what} SD config paths must begin with '/': {path}"));
+                }
+            }
+        }
+        "oci_sd_configs" => oci(n, &mut err),
+        "openstack_sd_configs" => {
+            let availability = if n.get("availability").is_some() { t("availability") } else { "public".into() };
+            if !["public", "internal", "admin"].contains(&availability.as_str()) {
+                err(format!("unknown availability {availability}, must be one of admin, internal or public"));
+            }
+            match t("role").as_str() {
+                "" => err("role missing (one of: instance, hypervisor, loadbalancer)".into()),
+                "instance" | "hypervisor" | "loadbalancer" => {}
+                other => err(format!("unknown OpenStack SD role {other:?}")),
+            }
+            if t("region").is_empty() {
+                err("openstack SD configuration requires a region".into());
+            }
+        }
+        "outscale_sd_configs" => {
+            if t("region").is_empty() {
+                err("outscale SD configuration requires a region".into());
+            }
+            if t("access_key").is_empty() {
+                err("outscale SD configuration requires access_key".into());
+            }
+            secret_key(n, &mut err);
+        }
+        "ovhcloud_sd_configs" => {
+            for (k, what) in [
+                ("application_key", "application key"),
+                ("application_secret", "application secret"),
+                ("consumer_key", "consumer key"),
+                ("endpoint", "endpoint"),
+            ] {
+                if t(k).is_empty() {
+                    err(format!("{what} can not be empty"));
+                }
+            }
+            let service = t("service");
+            if service != "vps" && service != "dedicated_server" {
+                err(format!("unknown service: {service}"));
+            }
+        }
+        "scaleway_sd_configs" => {
+            match t("role").as_str() {
+                "" => err("role missing (one of: instance, baremetal)".into()),
+                "instance" | "baremetal" => {}
+                other => err(format!("unknown role {other:?}")),
+            }
+            if t("project_id").is_empty() {
+                err("project_id is mandatory".into());
+            }
+            if t("access_key").is_empty() {
+                err("access_key is mandatory".into());
+            }
+            secret_key(n, &mut err);
+        }
+        "stackit_sd_configs" => {
+            let endpoint = t("endpoint");
+            if !endpoint.is_empty() && !url_parts(&endpoint).is_some_and(|(s, h)| !s.is_empty() && !h.is_empty()) {
+                err(format!("invalid endpoint {endpoint:?}"));
+            }
+        }
+        "triton_sd_configs" => {
+            for (k, what) in [("account", "an account"), ("dns_suffix", "a dns_suffix"), ("endpoint", "an endpoint")] {
+                if t(k).is_empty() {
+                    err(format!("triton SD configuration requires {what}"));
+                }
+            }
+            let role = t("role");
+            if !role.is_empty() && role != "container" && role != "cn" {
+                err(format!("unknown role {role:?} in triton SD configuration"));
+            }
+        }
+        "uyuni_sd_configs" => {
+            if t("server").is_empty() {
+                err("Uyuni SD configuration requires server host".into());
+            } else {
+                if t("username").is_empty() {
+                    err("Uyuni SD configuration requires a username".into());
+                }
+                if t("password").is_empty() {
+                    err("Uyuni SD configuration requires a password".into());
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn secret_key(n: &Node, err: &mut impl FnMut(String)) {
+    match (set(n, "secret_key"), set(n, "secret_key_file")) {
+        (false, false) => err("one of secret_key & secret_key_file must be configured".into()),
+        (true, true) => err("at most one of secret_key & secret_key_file must be configured".into()),
+        _ => {}
+    }
+}
+
+fn oci(n: &Node, err: &mut impl FnMut(String)) {
+    if !set(n, "region") {
+        err("oci_sd: region is required".into());
+    }
+    let auth = if n.get("auth").is_some() { text(n, "auth") } else { "api_key".into() };
+    let key_fields = ["tenancy", "user", "fingerprint", "key_file"];
+    match auth.as_str() {
+        "api_key" => {
+            for k in key_fields {
+                if !set(n, k) {
+                    err(format!("oci_sd: api_key auth requires {k}"));
+                }
+            }
+            if set(n, "key_passphrase") && set(n, "key_passphrase_file") {
+                err("oci_sd: at most one of key_passphrase and key_passphrase_file must be configured".into());
+            }
+        }
+        "instance_principal" => {
+            if key_fields.iter().chain(&["key_passphrase", "key_passphrase_file"]).any(|k| set(n, k)) {
+                err("oci_sd: instance_principal auth must not have tenancy, user, fingerprint, key_file, key_passphrase, or key_passphrase_file set".into());
+            }
+        }
+        other => err(format!("oci_sd: unknown auth method {other:?}, expected \"api_key\" or \"instance_principal\"")),
+    }
+}
+
+/// Scheme and host of a URL, as Go's `url.Parse` splits them (`None` when it would fail).
+fn url_parts(url: &str) -> Option<(String, String)> {
+    if url.starts_with(':') || url.chars().any(char::is_control) {
+        return None;
+    }
+    match url.split_once("://") {
+        Some((scheme, rest)) if scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+            Some((scheme.to_lowercase(), host.to_owned()))
+        }
+        _ => Some((String::new(), String::new())),
+    }
+}
+
+/// The URL checks of the HTTP and PuppetDB discoveries.
+fn http_url(url: &str, err: &mut impl FnMut(String)) {
+    if url.is_empty() {
+        return err("URL is missing".into());
+    }
+    match url_parts(url) {
+        None => err(format!("parse {url:?}: invalid URL")),
+        Some((scheme, _)) if scheme != "http" && scheme != "https" => {
+            err("URL scheme must be 'http' or 'https'".into())
+        }
+        Some((_, host)) if host.is_empty() => err("host is missing in URL".into()),
+        Some(_) => {}
+    }
+}
+
+fn kubernetes(at: &At, cx: &mut Ctx<'_>) {
+    let n = &at.value;
+    let here = Some(pos(at));
+    let role = text(n, "role");
+    let allowed: &[&str] = match role.as_str() {
+        "pod" => &["pod", "node"],
+        "service" => &["service"],
+        "endpointslice" => &["pod", "service", "endpointslice"],
+        "endpoints" => &["pod", "service", "endpoints"],
+        "node" => &["node"],
+        "ingress" => &["ingress"],
+        "" => {
+            cx.err(
+                "prometheus/sd",
+                here,
+                "role missing (one of: pod, service, endpoints, endpointslice, node, ingress)",
+            );
+            &[]
+        }
+        other => {
+            cx.err("prometheus/sd", n.get("role").map(pos), format!("unknown Kubernetes SD role {other:?}"))
+                .help("one of pod, service, endpoints, endpointslice, node, ingress");
+            &[]
+        }
+    };
+    let api = set(n, "api_server");
+    let kubeconfig = set(n, "kubeconfig_file");
+    let custom_http = httpconfig::customised(n);
+    let own = n.get("namespaces").and_then(|ns| boolean(&ns.value, "own_namespace")).unwrap_or(false);
+    let rules = [
+        (api && kubeconfig, "cannot use 'kubeconfig_file' and 'api_server' simultaneously"),
+        (kubeconfig && custom_http, "cannot use a custom HTTP client configuration together with 'kubeconfig_file'"),
+        (
+            !api && !kubeconfig && custom_http,
+            "to use custom HTTP client configuration please provide the 'api_server' URL explicitly",
+        ),
+        (api && own, "cannot use 'api_server' and 'namespaces.own_namespace' simultaneously"),
+        (kubeconfig && own, "cannot use 'kubeconfig_file' and 'namespaces.own_namespace' simultaneously"),
+    ];
+    for (broken, message) in rules {
+        if broken {
+            cx.err("prometheus/sd", here, message);
+        }
+    }
+    if let Some(ns) = n.get("namespaces") {
+        cx.fields(ns, &[&[("own_namespace", B), ("names", L)]], false, "kubernetes.plain");
+    }
+    if let Some(am) = n.get("attach_metadata") {
+        cx.fields(am, &[&[("node", B), ("namespace", B)]], false, "kubernetes.AttachMetadataConfig");
+    }
+    let mut seen = BTreeSet::new();
+    for sel in list(n.get("selectors")) {
+        if !cx.fields(sel, &[&[("role", S), ("label", S), ("field", S)]], false, "kubernetes.SelectorConfig") {
+            continue;
+        }
+        let s = &sel.value;
+        let sel_role = text(s, "role");
+        if !seen.insert(sel_role.clone()) {
+            cx.err("prometheus/sd", Some(pos(sel)), format!("duplicated selector role: {sel_role}"));
+        } else if !allowed.is_empty() && !allowed.contains(&sel_role.as_str()) {
+            cx.err(
+                "prometheus/sd",
+                Some(pos(sel)),
+                format!("{role} role supports only {} selectors", allowed.join(", ")),
+            );
+        }
+        let field = text(s, "field");
+        if let Some(term) = field.split(',').find(|t| !t.trim().is_empty() && !t.contains('=')) {
+            cx.err(
+                "prometheus/sd",
+                s.get("field").map(pos),
+                format!("invalid selector: '{field}'; can't understand '{term}'"),
+            );
+        }
+        if let Err(e) = label_selector(&text(s, "label")) {
+            cx.err("prometheus/sd", s.get("label").map(pos), e);
+        }
+    }
+}
+
+/// Parses a Kubernetes label selector (`a=b,c!=d,e in (f,g),!h`) just enough to reject nonsense.
+fn label_selector(sel: &str) -> Result<(), String> {
+    let mut depth = 0;
+    let mut terms = vec![String::new()];
+    for c in sel.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                terms.push(String::new());
+                continue;
+            }
+            _ => {}
+        }
+        terms.last_mut().expect("never empty").push(c);
+    }
+    if depth != 0 {
+        return Err(format!("unable to parse requirement: unbalanced parentheses in {sel:?}"));
+    }
+    let key_ok = |k: &str| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
+    for term in terms.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        let ok = if let Some(k) = term.strip_prefix('!') {
+            key_ok(k.trim())
+        } else if let Some((k, _)) =
+            term.split_once("!=").or_else(|| term.split_once("==")).or_else(|| term.split_once('='))
+        {
+            key_ok(k.trim())
+        } else if let Some((k, rest)) = term.split_once(" in ").or_else(|| term.split_once(" notin ")) {
+            key_ok(k.trim()) && rest.trim().starts_with('(') && rest.trim().ends_with(')')
+        } else {
+            key_ok(term)
+        };
+        if !ok {
+            return Err(format!("unable to parse requirement: {term:?} in label selector {sel:?}"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_split_like_go() {
+        assert_eq!(url_parts("http://a:1/x"), Some(("http".into(), "a:1".into())));
+        assert_eq!(url_parts("http://"), Some(("http".into(), String::new())));
+        assert_eq!(url_parts("invalid"), Some((String::new(), String::new())));
+    }
+
+    #[test]
+    fn label_selectors() {
+        assert!(label_selector("foo=bar").is_ok());
+        assert!(label_selector("foo in (bar,baz)").is_ok());
+        assert!(label_selector("").is_ok());
+        assert!(label_selector("!foo,bar!=x").is_ok());
+        assert!(label_selector("foo in (bar").is_err());
+        assert!(label_selector("a b c").is_err());
+    }
+}
