@@ -2,6 +2,7 @@
 //! Each check has a stable name (`rules/expr`, `rules/template`, …) used in output and suppressions.
 
 pub mod alertmanager;
+pub mod dashboard;
 pub mod gotemplate;
 pub mod httpconfig;
 pub mod matcher;

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::dashboard::{self, Datasources};
 use super::names::NameValidation;
 use super::problem::Sink;
 use super::report::Outcome;
@@ -22,7 +23,7 @@ pub enum Kind {
 }
 
 /// Options of a check run.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Forced kind; detected from content when `None`.
     pub kind: Option<Kind>,
@@ -30,6 +31,8 @@ pub struct Options {
     pub names: NameValidation,
     /// Do not check that referenced files exist.
     pub syntax_only: bool,
+    /// Datasources dashboards may refer to.
+    pub datasources: Datasources,
 }
 
 /// Why a run could not check everything it was given.
@@ -63,7 +66,10 @@ pub enum CheckError {
 /// Guesses the kind of a file from its name and first keys.
 pub fn detect(path: &Path, text: &str) -> Option<Kind> {
     if path.extension().is_some_and(|e| e == "json") {
-        return text.contains("\"panels\"").then_some(Kind::Dashboard);
+        // A JSON file that is not JSON cannot say what it is; in a dashboards folder it is most
+        // likely a dashboard broken by hand, which is worth reporting.
+        let broken = serde_json::from_str::<serde::de::IgnoredAny>(text).is_err();
+        return (text.contains("\"panels\"") || broken).then_some(Kind::Dashboard);
     }
     let top_keys = text
         .lines()
@@ -125,29 +131,29 @@ pub fn check_text(path: &Path, text: &str, kind: Kind, opts: &Options) -> Result
         Kind::Rules => rules::check(path, text, &RuleOptions { names: opts.names }, &mut sink),
         Kind::Prometheus => super::prometheus::check(path, text, opts.syntax_only, &mut sink),
         Kind::Alertmanager => super::alertmanager::check(path, text, opts.syntax_only, &mut sink),
-        Kind::Dashboard => return Err(CheckError::Unsupported { path: path.to_owned(), what: "a Grafana dashboard" }),
+        Kind::Dashboard => dashboard::check(path, text, &opts.datasources, &mut sink),
     }
     Ok(sink)
 }
 
-/// Reads and checks every file, spread over the machine's cores.
+/// Reads and checks every file, spread over the machine's cores, then what must hold across
+/// files (unique dashboard uids and titles).
 pub fn check_files(files: Vec<(PathBuf, String)>, opts: &Options) -> Result<Outcome, CheckError> {
+    let kinds = files
+        .iter()
+        .map(|(path, text)| {
+            opts.kind.or_else(|| detect(path, text)).ok_or_else(|| CheckError::UnknownKind { path: path.clone() })
+        })
+        .collect::<Result<Vec<Kind>, CheckError>>()?;
+    let jobs: Vec<(&(PathBuf, String), Kind)> = files.iter().zip(kinds.iter().copied()).collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, files.len().max(1));
-    let chunk = files.len().div_ceil(threads).max(1);
+    let chunk = jobs.len().div_ceil(threads).max(1);
     let results: Vec<Result<Sink, CheckError>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = files
+        let workers: Vec<_> = jobs
             .chunks(chunk)
             .map(|part| {
                 scope.spawn(move || {
-                    part.iter()
-                        .map(|(path, text)| {
-                            let kind = opts
-                                .kind
-                                .or_else(|| detect(path, text))
-                                .ok_or_else(|| CheckError::UnknownKind { path: path.clone() })?;
-                            check_text(path, text, kind, opts)
-                        })
-                        .collect::<Vec<_>>()
+                    part.iter().map(|((path, text), kind)| check_text(path, text, *kind, opts)).collect::<Vec<_>>()
                 })
             })
             .collect();
@@ -157,22 +163,31 @@ pub fn check_files(files: Vec<(PathBuf, String)>, opts: &Options) -> Result<Outc
     for r in results {
         problems.extend(r?.problems);
     }
+    let dashboards: Vec<(&PathBuf, &str)> =
+        jobs.iter().filter(|(_, k)| *k == Kind::Dashboard).map(|((p, t), _)| (p, t.as_str())).collect();
+    problems.extend(dashboard::across(&dashboards));
     problems.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
     Ok(Outcome { files, problems })
 }
 
 /// Reads the files at `paths` (folders recursively) and checks them. Files found in folders whose
-/// kind cannot be told (Grafana provisioning, exporter configs) are not ours to check and are
-/// skipped; a named file of unknown kind is an error.
+/// kind cannot be told (exporter configs) are not ours to check and are skipped; a named file of
+/// unknown kind is an error. Grafana datasource provisioning files feed the dashboard checks.
 pub fn check_paths(paths: &[PathBuf], opts: &Options) -> Result<Outcome, CheckError> {
     let mut files = Vec::new();
+    let mut opts = opts.clone();
     for (path, named) in expand(paths)? {
         let text = std::fs::read_to_string(&path).map_err(|source| CheckError::Read { path: path.clone(), source })?;
+        if dashboard::is_provisioning(&text) {
+            // Grafana's datasource provisioning says which uids dashboards may refer to.
+            opts.datasources.add_provisioning(&text);
+            continue;
+        }
         if named || opts.kind.is_some() || detect(&path, &text).is_some() {
             files.push((path, text));
         }
     }
-    check_files(files, opts)
+    check_files(files, &opts)
 }
 
 #[cfg(test)]

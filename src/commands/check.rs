@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::check::dashboard::Datasources;
 use crate::check::report::{self, Outcome};
 use crate::check::run::{self, Kind, Options};
 use crate::cli::CheckArgs;
@@ -9,7 +10,8 @@ use crate::{render, Status};
 
 /// Runs `monstack check`.
 pub fn run(args: &CheckArgs) -> anyhow::Result<Status> {
-    let opts = Options { kind: args.kind, names: args.name_validation, syntax_only: args.syntax_only };
+    let opts =
+        Options { kind: args.kind, names: args.name_validation, syntax_only: args.syntax_only, ..Options::default() };
     let outcome =
         if args.paths.is_empty() { project(&args.project.dir, &opts)? } else { run::check_paths(&args.paths, &opts)? };
     print!("{}", report::render(&outcome, args.format));
@@ -34,12 +36,22 @@ pub(crate) fn rendered(out: &std::path::Path, files: &render::Rendered, opts: &O
             .map(|(rel, f)| (out.join(rel), String::from_utf8_lossy(&f.contents).into_owned()))
             .collect()
     };
-    let mut outcome = run::check_files(pick("prometheus/rules/"), &Options { kind: Some(Kind::Rules), ..*opts })?;
+    let mut datasources = Datasources::default();
+    for (_, text) in pick("grafana/provisioning/datasources/") {
+        datasources.add_provisioning(&text);
+    }
     // The files are not on disk yet: referenced files are checked once rendered.
-    for (file, kind) in
-        [("prometheus/prometheus.yml", Kind::Prometheus), ("alertmanager/alertmanager.yml", Kind::Alertmanager)]
-    {
-        let more = run::check_files(pick(file), &Options { kind: Some(kind), syntax_only: true, ..*opts })?;
+    let parts = [
+        ("prometheus/rules/", Kind::Rules),
+        ("prometheus/prometheus.yml", Kind::Prometheus),
+        ("alertmanager/alertmanager.yml", Kind::Alertmanager),
+        ("grafana/dashboards/", Kind::Dashboard),
+    ];
+    let mut outcome = Outcome { files: Vec::new(), problems: Vec::new() };
+    for (prefix, kind) in parts {
+        let part_opts =
+            Options { kind: Some(kind), syntax_only: true, datasources: datasources.clone(), ..opts.clone() };
+        let more = run::check_files(pick(prefix), &part_opts)?;
         outcome.files.extend(more.files);
         outcome.problems.extend(more.problems);
     }

@@ -142,6 +142,38 @@ fn prometheus_configs_follow_their_references() {
 }
 
 #[test]
+fn dashboards_are_checked_as_a_set() {
+    let p = Project::empty();
+    p.write(
+        "grafana/provisioning/datasources/ds.yml",
+        "apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    uid: prom\n",
+    );
+    let panel = |uid: &str, expr: &str| {
+        format!(
+            "{{\"uid\": \"{uid}\", \"title\": \"Same\", \"panels\": [\n  {{\"id\": 1, \"datasource\": {{\"type\": \"prometheus\", \"uid\": \"prom\"}},\n   \"targets\": [{{\"expr\": \"{expr}\"}}]}}]}}\n"
+        )
+    };
+    p.write("grafana/dashboards/a.json", &panel("a", "sum(rate(x[$__rate_interval]))"));
+    p.run(&["check", "grafana"]).status(0).stdout_has("no problems in 1 file");
+    p.write("grafana/dashboards/b.json", &panel("a", "sum(rate(x[$__rate_interval])"));
+    p.run(&["check", "grafana"])
+        .status(1)
+        .stdout_has("error[dashboard/uid]: grafana/dashboards/b.json:1:9: dashboard uid \"a\" is also used by `grafana/dashboards/a.json`")
+        .stdout_has("error[dashboard/title]: grafana/dashboards/b.json")
+        .stdout_has("error[dashboard/expr]: grafana/dashboards/b.json:3:25: could not parse expression");
+    p.write(
+        "grafana/dashboards/b.json",
+        &panel("b", "up").replace("\"prom\"", "\"prometheus\"").replace("Same", "Other"),
+    );
+    p.run(&["check", "grafana"])
+        .status(1)
+        .stdout_has("b.json:2:57: datasource uid \"prometheus\" is not provisioned")
+        .stdout_has("provisioned: \"prom\"");
+    p.write("grafana/dashboards/b.json", "{\"uid\": \"b\",\n  \"title\": }\n");
+    p.run(&["check", "grafana"]).status(1).stdout_has("b.json:2:12: invalid JSON: expected value");
+}
+
+#[test]
 fn formats_and_exit_codes() {
     let p = Project::empty();
     p.write(

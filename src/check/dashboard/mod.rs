@@ -1,0 +1,277 @@
+//! Grafana dashboards, against Grafana's documented JSON model: valid JSON (`dashboard/json`), a
+//! `uid` (`dashboard/uid`, a warning when missing) and a title (`dashboard/title`), each unique
+//! across the set, unique panel ids (`dashboard/panel-id`), panels that do not overlap
+//! (`dashboard/grid`, a warning), datasource references that resolve to a provisioned uid or a
+//! template variable (`dashboard/datasource`), no `${DS_…}` inputs of an exported dashboard
+//! (`dashboard/inputs`), and PromQL in Prometheus targets that parses once Grafana's variables are
+//! substituted (`dashboard/expr`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+mod promql;
+
+use super::node::{self, pos, At, Node};
+use super::problem::{Problem, Severity, Sink};
+use crate::diag::Pos;
+
+/// Datasource uids that need no provisioning: Grafana's own and the mixed pseudo-datasource.
+const BUILTIN_UIDS: [&str; 5] = ["grafana", "-- Grafana --", "-- Mixed --", "-- Dashboard --", "__expr__"];
+
+/// What the dashboards may refer to.
+#[derive(Debug, Clone, Default)]
+pub struct Datasources {
+    /// Provisioned datasource uids; `None` when no provisioning file was given, so references
+    /// to concrete uids cannot be judged.
+    pub uids: Option<BTreeSet<String>>,
+}
+
+impl Datasources {
+    /// Reads the uids of a Grafana datasource provisioning file (`datasources: [{uid: …}]`).
+    pub fn add_provisioning(&mut self, text: &str) {
+        let Ok(doc) = node::parse(text) else { return };
+        let Some(Node::Seq(items)) = doc.value.get("datasources").map(|d| &d.value) else { return };
+        let uids = self.uids.get_or_insert_with(BTreeSet::new);
+        uids.extend(items.iter().filter_map(|i| i.value.get("uid")?.value.as_str()));
+    }
+}
+
+/// Whether `text` is a Grafana datasource provisioning file.
+pub fn is_provisioning(text: &str) -> bool {
+    text.lines().any(|l| l.starts_with("datasources:"))
+}
+
+fn parse(file: &Path, text: &str, sink: &mut Sink) -> Option<At> {
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        let at = Pos { line: e.line() as u64, column: e.column() as u64 };
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+        sink.error("dashboard/json", Some(at), format!("invalid JSON: {message}"));
+        return None;
+    }
+    match node::parse(text) {
+        Ok(doc) => Some(doc),
+        Err(err) => {
+            let d = crate::spec::yaml_error(file, text, &err);
+            sink.error("dashboard/json", d.pos, d.message);
+            None
+        }
+    }
+}
+
+fn text(n: &Node, key: &str) -> Option<String> {
+    n.get(key).and_then(|v| v.value.as_str())
+}
+
+fn items<'a>(n: &'a Node, key: &str) -> Vec<&'a At> {
+    match n.get(key).map(|v| &v.value) {
+        Some(Node::Seq(items)) => items.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Checks the dashboard `file` whose text is `source`.
+pub fn check(file: &Path, source: &str, ds: &Datasources, sink: &mut Sink) {
+    let Some(doc) = parse(file, source, sink) else { return };
+    let d = &doc.value;
+    if !matches!(d, Node::Map(_)) {
+        sink.error("dashboard/json", Some(pos(&doc)), "a dashboard is a JSON object");
+        return;
+    }
+    if text(d, "uid").is_none_or(|u| u.is_empty()) {
+        sink.warning("dashboard/uid", Some(pos(&doc)), "dashboard has no `uid`")
+            .help("without a uid Grafana makes one up on every provisioning, breaking links to the dashboard");
+    }
+    if text(d, "title").is_none_or(|t| t.trim().is_empty()) {
+        sink.error("dashboard/title", Some(pos(&doc)), "dashboard has no `title`")
+            .help("Grafana refuses a dashboard without a title");
+    }
+    let templating = d.get("templating").map(|t| items(&t.value, "list")).unwrap_or_default();
+    let variables: BTreeSet<String> = templating.iter().filter_map(|v| text(&v.value, "name")).collect();
+    if let Some(inputs) = d.get("__inputs") {
+        sink.error("dashboard/inputs", Some(pos(inputs)), "dashboard still has the `__inputs` of a Grafana export")
+            .help("provisioning does not fill in `${DS_…}` inputs: refer to the datasource by uid instead");
+    }
+    for v in &templating {
+        datasource(v.value.get("datasource"), &variables, ds, sink);
+    }
+    let mut ids = BTreeMap::new();
+    let top = items(d, "panels");
+    panels(&top, &variables, ds, &mut ids, sink);
+    for row in items(d, "rows") {
+        panels(&items(&row.value, "panels"), &variables, ds, &mut ids, sink);
+    }
+}
+
+fn panels(list: &[&At], variables: &BTreeSet<String>, ds: &Datasources, ids: &mut BTreeMap<i64, Pos>, sink: &mut Sink) {
+    let mut placed: Vec<(i64, i64, i64, i64, Pos)> = Vec::new();
+    for panel in list {
+        let p = &panel.value;
+        if let Some(id) = p.get("id") {
+            if let Node::Number(n) = id.value {
+                let n = n as i64;
+                if let Some(first) = ids.get(&n) {
+                    sink.error(
+                        "dashboard/panel-id",
+                        Some(pos(id)),
+                        format!("panel id {n} is already used at line {}", first.line),
+                    )
+                    .help("panel ids must be unique in a dashboard: links and `viewPanel` use them");
+                } else {
+                    ids.insert(n, pos(id));
+                }
+            }
+        }
+        if let Some(g) = p.get("gridPos") {
+            let num = |k: &str| match g.value.get(k).map(|v| &v.value) {
+                Some(Node::Number(n)) => *n as i64,
+                _ => 0,
+            };
+            let (x, y, w, h) = (num("x"), num("y"), num("w"), num("h"));
+            if let Some(other) =
+                placed.iter().find(|(ox, oy, ow, oh, _)| x < ox + ow && *ox < x + w && y < oy + oh && *oy < y + h)
+            {
+                sink.warning(
+                    "dashboard/grid",
+                    Some(pos(g)),
+                    format!("panel overlaps the panel at line {}", other.4.line),
+                )
+                .help("Grafana pushes overlapping panels down, so the layout is not the one written");
+            }
+            placed.push((x, y, w, h, pos(g)));
+        }
+        let panel_ds = p.get("datasource");
+        datasource(panel_ds, variables, ds, sink);
+        let panel_type = panel_ds.and_then(|d| text(&d.value, "type"));
+        for target in items(p, "targets") {
+            let t = &target.value;
+            datasource(t.get("datasource"), variables, ds, sink);
+            let ty = t.get("datasource").and_then(|d| text(&d.value, "type")).or(panel_type.clone());
+            if ty.as_deref().is_some_and(|ty| ty != "prometheus") {
+                continue;
+            }
+            if let Some(expr) = t.get("expr") {
+                for message in promql::check(&expr.value.as_str().unwrap_or_default(), variables) {
+                    sink.error("dashboard/expr", Some(pos(expr)), message);
+                }
+            }
+        }
+        // Collapsed rows carry their panels inside.
+        panels(&items(p, "panels"), variables, ds, ids, sink);
+    }
+}
+
+/// A datasource reference: a legacy name string or `{type, uid}`.
+fn datasource(at: Option<&At>, variables: &BTreeSet<String>, ds: &Datasources, sink: &mut Sink) {
+    let Some(at) = at else { return };
+    let uid = match &at.value {
+        Node::Str(s) => s.clone(),
+        Node::Map(_) => match text(&at.value, "uid") {
+            Some(u) => u,
+            None => return,
+        },
+        _ => return,
+    };
+    let here = Some(at.value.get("uid").map_or(pos(at), pos));
+    if let Some(input) = uid.strip_prefix("${DS_") {
+        sink.error("dashboard/inputs", here, format!("datasource refers to the export input `${{DS_{input}`"))
+            .help("provisioning does not fill in `${DS_…}` inputs: refer to the datasource by its provisioned uid");
+        return;
+    }
+    let var = uid.strip_prefix("${").and_then(|v| v.strip_suffix('}')).or_else(|| uid.strip_prefix('$'));
+    if let Some(var) = var {
+        let name = var.split(':').next().unwrap_or(var);
+        if !variables.contains(name) {
+            sink.error(
+                "dashboard/datasource",
+                here,
+                format!("datasource refers to `${name}`, which is not a template variable"),
+            );
+        }
+        return;
+    }
+    if BUILTIN_UIDS.contains(&uid.as_str()) {
+        return;
+    }
+    if let Some(uids) = &ds.uids {
+        if !uids.contains(&uid) {
+            let p = sink.error("dashboard/datasource", here, format!("datasource uid {uid:?} is not provisioned"));
+            match crate::diag::nearest(&uid, uids.iter().map(String::as_str)) {
+                Some(best) => p.help(format!("did you mean {best:?}? provisioned: {}", list(uids))),
+                None => p.help(format!("provisioned: {}", list(uids))),
+            }
+        }
+    }
+}
+
+fn list(uids: &BTreeSet<String>) -> String {
+    uids.iter().map(|u| format!("{u:?}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Checks what must be unique across a set of dashboards: uids and titles.
+pub fn across(files: &[(&PathBuf, &str)]) -> Vec<Problem> {
+    let mut seen: BTreeMap<(&str, String), (PathBuf, Pos)> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (path, source) in files {
+        let Ok(doc) = node::parse(source) else { continue };
+        for (key, check) in [("uid", "dashboard/uid"), ("title", "dashboard/title")] {
+            let Some(at) = doc.value.get(key) else { continue };
+            let Some(value) = at.value.as_str().filter(|v| !v.is_empty()) else { continue };
+            match seen.get(&(key, value.clone())) {
+                Some((first, first_pos)) => problems.push(Problem {
+                    check,
+                    severity: Severity::Error,
+                    file: (*path).clone(),
+                    pos: Some(pos(at)),
+                    message: format!("dashboard {key} {value:?} is also used by `{}`", first.display()),
+                    help: Some(format!(
+                        "{key}s must be unique among provisioned dashboards; the first is at {}:{}",
+                        first.display(),
+                        first_pos.line
+                    )),
+                }),
+                None => {
+                    seen.insert((key, value), ((*path).clone(), pos(at)));
+                }
+            }
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str, uids: Option<&[&str]>) -> Vec<String> {
+        let mut sink = Sink::new("d.json");
+        let ds = Datasources { uids: uids.map(|u| u.iter().map(|s| s.to_string()).collect()) };
+        check(Path::new("d.json"), text, &ds, &mut sink);
+        sink.problems.into_iter().map(|p| format!("{}: {}", p.check, p.message)).collect()
+    }
+
+    #[test]
+    fn a_clean_dashboard() {
+        let d = r#"{"uid": "a", "title": "A", "panels": [
+            {"id": 1, "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8}, "datasource": {"type": "prometheus", "uid": "prom"},
+             "targets": [{"expr": "sum(rate(x[$__rate_interval]))"}]},
+            {"id": 2, "gridPos": {"x": 12, "y": 0, "w": 12, "h": 8}}]}"#;
+        assert_eq!(problems(d, Some(&["prom"])), Vec::<String>::new());
+    }
+
+    #[test]
+    fn findings() {
+        let d = r#"{"title": "A", "panels": [
+            {"id": 1, "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8}, "datasource": {"type": "prometheus", "uid": "prometheus"}},
+            {"id": 1, "gridPos": {"x": 6, "y": 4, "w": 12, "h": 8}, "datasource": "${DS_PROM}",
+             "targets": [{"expr": "sum(up"}]}]}"#;
+        let p = problems(d, Some(&["prom"]));
+        assert!(p.contains(&"dashboard/uid: dashboard has no `uid`".to_owned()), "{p:?}");
+        assert!(p.iter().any(|m| m.starts_with("dashboard/panel-id: panel id 1 is already used")), "{p:?}");
+        assert!(p.iter().any(|m| m.starts_with("dashboard/grid: panel overlaps")), "{p:?}");
+        assert!(p.iter().any(|m| m.starts_with("dashboard/datasource: datasource uid \"prometheus\"")), "{p:?}");
+        assert!(p.iter().any(|m| m.starts_with("dashboard/inputs:")), "{p:?}");
+        assert!(p.iter().any(|m| m.starts_with("dashboard/expr: could not parse")), "{p:?}");
+        assert!(problems("{\"uid\": 1,", None)[0].starts_with("dashboard/json: invalid JSON"));
+    }
+}
