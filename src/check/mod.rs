@@ -5,6 +5,7 @@ pub mod alertmanager;
 pub mod dashboard;
 pub mod gotemplate;
 pub mod httpconfig;
+pub mod lint;
 pub mod matcher;
 pub mod names;
 pub mod node;

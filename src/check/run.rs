@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::dashboard::{self, Datasources};
+use super::lint::LintOptions;
 use super::names::NameValidation;
 use super::problem::Sink;
 use super::report::Outcome;
@@ -33,6 +34,8 @@ pub struct Options {
     pub syntax_only: bool,
     /// Datasources dashboards may refer to.
     pub datasources: Datasources,
+    /// What the lints may know beyond each file.
+    pub lint: LintOptions,
 }
 
 /// Why a run could not check everything it was given.
@@ -128,11 +131,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CheckError> {
 pub fn check_text(path: &Path, text: &str, kind: Kind, opts: &Options) -> Result<Sink, CheckError> {
     let mut sink = Sink::new(path);
     match kind {
-        Kind::Rules => rules::check(path, text, &RuleOptions { names: opts.names }, &mut sink),
+        Kind::Rules => rules::check(path, text, &RuleOptions { names: opts.names, lint: opts.lint }, &mut sink),
         Kind::Prometheus => super::prometheus::check(path, text, opts.syntax_only, &mut sink),
         Kind::Alertmanager => super::alertmanager::check(path, text, opts.syntax_only, &mut sink),
         Kind::Dashboard => dashboard::check(path, text, &opts.datasources, &mut sink),
     }
+    super::lint::suppress::apply(text, &mut sink);
     Ok(sink)
 }
 

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::check::dashboard::Datasources;
+use crate::check::lint::LintOptions;
 use crate::check::report::{self, Outcome};
 use crate::check::run::{self, Kind, Options};
 use crate::cli::CheckArgs;
@@ -24,7 +25,16 @@ fn project(dir: &std::path::Path, opts: &Options) -> anyhow::Result<Outcome> {
     let (project, spec) = super::load_project(dir)?;
     let out = super::join(dir, "build");
     let files = render::render(&project, &spec, &out)?;
-    rendered(&out, &files, opts)
+    rendered(&out, &files, &Options { lint: lint_options(&spec), ..opts.clone() })
+}
+
+/// What the lints know from the spec: the longest scrape interval any job uses, since a rule may
+/// read any job's series.
+pub(crate) fn lint_options(spec: &crate::spec::Spec) -> LintOptions {
+    let global = spec.prometheus.scrape_interval.value.millis();
+    let longest =
+        spec.targets.iter().filter_map(|t| t.scrape_interval.as_ref()).map(|d| d.millis()).fold(global, u64::max);
+    LintOptions { scrape_interval: Some(longest) }
 }
 
 /// Checks a rendered tree that is to be written to `out`.

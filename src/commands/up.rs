@@ -16,7 +16,8 @@ pub fn run(args: &UpArgs) -> anyhow::Result<Status> {
     let out = super::join(dir, "build");
     // Render once, in memory; check it before anything is written or reloaded.
     let files = render::render(&project, &spec, &out)?;
-    let outcome = super::check::rendered(&out, &files, &crate::check::run::Options::default())?;
+    let opts = crate::check::run::Options { lint: super::check::lint_options(&spec), ..Default::default() };
+    let outcome = super::check::rendered(&out, &files, &opts)?;
     let (errors, _) = outcome.counts();
     if errors > 0 {
         let only_errors = Outcome {

@@ -174,6 +174,36 @@ fn dashboards_are_checked_as_a_set() {
 }
 
 #[test]
+fn lints_warn_and_suppressions_silence_them() {
+    let p = Project::empty();
+    let rules = "groups:\n  - name: g\n    rules:\n      - alert: Restarts\n        expr: process_restarts_total > 3\n      # monstack: ignore rules/summary paged by name only\n      - alert: Down\n        expr: up == 0\n        labels: {severity: critical}\n      - alert: Down # monstack: ignore rules/summary old until 2001-01-01\n        expr: up == 0\n        labels: {severity: critical}\n";
+    p.write("r.yml", rules);
+    let run = p.run(&["check", "r.yml"]);
+    run.status(0)
+        .stdout_has("warning[rules/severity]: r.yml:4:9: alert \"Restarts\" has no `severity` label")
+        .stdout_has("warning[rules/summary]: r.yml:4:9: alert \"Restarts\" has no `summary` annotation")
+        .stdout_has(
+            "warning[rules/counter-comparison]: r.yml:5:15: \"Restarts\" compares the counter `process_restarts_total`",
+        )
+        .stdout_has("warning[rules/duplicate]: r.yml:10:9: rule \"Down\" repeats the one at line 7")
+        .stdout_has("warning[lint/suppression]: r.yml:10:21: suppression of `rules/summary` expired on 2001-01-01");
+    assert!(!run.stdout.contains("r.yml:7:9: alert \"Down\" has no `summary`"), "{}", run.stdout);
+    // Warnings fail only when asked to.
+    p.run(&["check", "--fail-on", "warning", "r.yml"]).status(1);
+}
+
+#[test]
+fn project_lints_know_the_scrape_interval() {
+    let p = Project::copy_of(&crate::fixtures().join("render/overrides/in"));
+    let rules = p.read("alerts/app.yml").replace("sum(queue_depth) > 1000", "sum(rate(jobs_total[20s])) > 1000");
+    p.write("alerts/app.yml", &rules);
+    p.run(&["check"])
+        .status(0)
+        .stdout_has("warning[rules/rate-range]")
+        .stdout_has("rate() over 20s in \"QueueBacklog\"");
+}
+
+#[test]
 fn formats_and_exit_codes() {
     let p = Project::empty();
     p.write(

@@ -60,7 +60,8 @@ pub(super) fn check(d: &Node, key: &str, global: &Global, jobs: &mut BTreeMap<St
             };
             let mut sink = Sink::new(&path);
             if key == "rule_files" {
-                rules::check(&path, &text, &RuleOptions { names: cx.names }, &mut sink);
+                rules::check(&path, &text, &RuleOptions { names: cx.names, ..RuleOptions::default() }, &mut sink);
+                crate::check::lint::suppress::apply(&text, &mut sink);
             } else {
                 scrape_file(&path, &text, global, jobs, cx.names, &mut sink);
             }

@@ -4,14 +4,19 @@
 use crate::check::problem::Sink;
 use crate::diag::Pos;
 
-/// Parses `expr`, recording a problem at `at` if it does not.
-pub fn check(expr: &str, at: Pos, sink: &mut Sink) {
-    if let Err(e) = promql_parser::parser::parse(expr) {
+/// Parses `expr`, recording a problem at `at` if it does not parse.
+pub fn check(expr: &str, at: Pos, sink: &mut Sink) -> Option<promql_parser::parser::Expr> {
+    let e = match promql_parser::parser::parse(expr) {
+        Ok(parsed) => return Some(parsed),
+        Err(e) => e,
+    };
+    {
         let e = e.trim();
         let message = if e.contains("parse error") { e.to_owned() } else { format!("parse error: {e}") };
         sink.error("rules/expr", Some(at), format!("could not parse expression: {message}"))
             .help("expected a PromQL expression");
     }
+    None
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ mod template;
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use super::lint::{self, LintOptions, Rule};
 use super::names::{label_name_ok, metric_name_ok, NameValidation};
 use super::node::{self, pos, At, Node};
 use super::problem::Sink;
@@ -20,6 +21,8 @@ use crate::spec::values::Duration;
 pub struct RuleOptions {
     /// Name validation scheme.
     pub names: NameValidation,
+    /// What the lints may know beyond the file.
+    pub lint: LintOptions,
 }
 
 const GROUP_FIELDS: &[&str] = &["name", "interval", "query_offset", "limit", "rules", "labels"];
@@ -72,9 +75,11 @@ pub fn check(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) {
         }
     };
     let mut names = BTreeSet::new();
+    let mut rules = Vec::new();
     for group in list {
-        check_group(group, opts, &mut names, sink);
+        check_group(group, opts, &mut names, &mut rules, sink);
     }
+    lint::rules(&rules, &opts.lint, sink);
 }
 
 fn string_of(at: &At, what: &str, sink: &mut Sink) -> Option<String> {
@@ -98,7 +103,7 @@ fn duration(at: &At, what: &str, sink: &mut Sink) {
     }
 }
 
-fn check_group(group: &At, opts: &RuleOptions, names: &mut BTreeSet<String>, sink: &mut Sink) {
+fn check_group(group: &At, opts: &RuleOptions, names: &mut BTreeSet<String>, facts: &mut Vec<Rule>, sink: &mut Sink) {
     let Node::Map(entries) = &group.value else {
         sink.error(
             "rules/field",
@@ -138,7 +143,7 @@ fn check_group(group: &At, opts: &RuleOptions, names: &mut BTreeSet<String>, sin
         None | Some(Node::Null) => {}
         Some(Node::Seq(rules)) => {
             for rule in rules {
-                check_rule(rule, opts, sink);
+                facts.extend(check_rule(rule, opts, sink));
             }
         }
         Some(other) => {
@@ -181,10 +186,11 @@ fn label_map<'a>(map: &'a At, what: &str, opts: &RuleOptions, sink: &mut Sink) -
     out
 }
 
-fn check_rule(rule: &At, opts: &RuleOptions, sink: &mut Sink) {
+/// Checks one rule; returns what the lints need to know about it.
+fn check_rule(rule: &At, opts: &RuleOptions, sink: &mut Sink) -> Option<Rule> {
     let Node::Map(entries) = &rule.value else {
         sink.error("rules/field", Some(pos(rule)), format!("a rule must be a mapping, not {}", rule.value.kind()));
-        return;
+        return None;
     };
     for (k, _) in entries {
         if !RULE_FIELDS.contains(&k.value.as_str()) {
@@ -205,15 +211,15 @@ fn check_rule(rule: &At, opts: &RuleOptions, sink: &mut Sink) {
         }
         _ => {}
     }
-    match get("expr") {
-        Some(e) if !e.value.as_str().unwrap_or_default().trim().is_empty() => {
-            expr::check(&e.value.as_str().unwrap_or_default(), pos(e), sink);
-        }
+    let expr_text = get("expr").and_then(|e| e.value.as_str()).unwrap_or_default();
+    let parsed = match get("expr") {
+        Some(e) if !expr_text.trim().is_empty() => expr::check(&expr_text, pos(e), sink),
         _ => {
             sink.error("rules/field", Some(pos(rule)), "field 'expr' must be set in rule")
                 .help("give the PromQL expression in `expr:`");
+            None
         }
-    }
+    };
     for key in ["for", "keep_firing_for"] {
         if let Some(v) = get(key) {
             duration(v, key, sink);
@@ -243,4 +249,16 @@ fn check_rule(rule: &At, opts: &RuleOptions, sink: &mut Sink) {
             template::check(&alert, name, value, pos(at), sink);
         }
     }
+    let mut label_pairs: Vec<(String, String)> = labels.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect();
+    label_pairs.sort();
+    Some(Rule {
+        name: if alert.is_empty() { record } else { alert.clone() },
+        alert: !alert.is_empty(),
+        expr: expr_text,
+        parsed,
+        at: pos(rule),
+        expr_at: get("expr").map_or(pos(rule), pos),
+        labels: label_pairs,
+        annotations: annotations.iter().map(|(k, _, _)| k.clone()).collect(),
+    })
 }

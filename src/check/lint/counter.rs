@@ -1,0 +1,58 @@
+//! `rules/counter-comparison`: a comparison against a counter's raw value, as in
+//! `http_requests_total > 100`. Counters only grow (and reset on restart), so the comparison is
+//! about how long the process has run, not about now; compare `rate()` or `increase()` instead.
+
+use promql_parser::parser::token::TokenType;
+use promql_parser::parser::Expr;
+
+use super::{walk, Rule};
+use crate::check::problem::Sink;
+
+/// Counters by naming convention: `_total`, and the `_count` of histograms and summaries.
+fn counter_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::VectorSelector(v) => v.name.clone().filter(|n| n.ends_with("_total") || n.ends_with("_count")),
+        Expr::Paren(p) => counter_name(&p.expr),
+        Expr::Aggregate(a) => counter_name(&a.expr),
+        _ => None,
+    }
+}
+
+fn is_comparison(op: TokenType) -> bool {
+    op.is_comparison_operator()
+}
+
+/// Reports each comparison with a bare counter on either side.
+pub fn check(rule: &Rule, expr: &Expr, sink: &mut Sink) {
+    walk(expr, &mut |e| {
+        let Expr::Binary(b) = e else { return };
+        if !is_comparison(b.op) {
+            return;
+        }
+        if let Some(name) = counter_name(&b.lhs).or_else(|| counter_name(&b.rhs)) {
+            sink.warning(
+                "rules/counter-comparison",
+                Some(rule.expr_at),
+                format!("{:?} compares the counter `{name}` without `rate()` or `increase()`", rule.name),
+            )
+            .help(format!("compare `rate({name}[5m])` or `increase({name}[1h])`: a counter's value only says how long it has counted"));
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::lint::tests::{alert, run};
+
+    #[test]
+    fn raw_counters_in_comparisons() {
+        let p = run(&[
+            alert("A", "http_requests_total > 100", &[]),
+            alert("B", "sum(rate(http_requests_total[5m])) > 100", &[]),
+            alert("C", "sum by (job) (errors_total) > 5", &[]),
+            alert("D", "up == 0", &[]),
+        ]);
+        let found: Vec<_> = p.iter().filter(|m| m.starts_with("rules/counter-comparison")).collect();
+        assert_eq!(found.len(), 2, "{p:?}");
+    }
+}

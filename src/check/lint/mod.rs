@@ -1,0 +1,119 @@
+//! Lints: warnings about rules that are valid but probably wrong. Each is a named check with its
+//! own file, doc and tests; any warning can be silenced where it is with a
+//! `# monstack: ignore <check> <reason> [until YYYY-MM-DD]` comment (see [`suppress`]).
+
+mod counter;
+mod duplicate;
+mod rate_range;
+mod severity;
+mod summary;
+pub mod suppress;
+
+use promql_parser::parser::Expr;
+
+use super::problem::Sink;
+use crate::diag::Pos;
+
+/// What the lints need to know about one rule, gathered once by the rule checker.
+#[derive(Debug)]
+pub struct Rule {
+    /// `alert` or `record` name; alerts have `alert` set.
+    pub name: String,
+    /// Whether this is an alerting rule.
+    pub alert: bool,
+    /// The expression as written.
+    pub expr: String,
+    /// The parsed expression, when it parses.
+    pub parsed: Option<Expr>,
+    /// Where the rule starts.
+    pub at: Pos,
+    /// Where its `expr` is.
+    pub expr_at: Pos,
+    /// Its labels, sorted.
+    pub labels: Vec<(String, String)>,
+    /// Its annotation names.
+    pub annotations: Vec<String>,
+}
+
+/// Context the lints may use beyond the file.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LintOptions {
+    /// The scrape interval in milliseconds, when known (project mode).
+    pub scrape_interval: Option<u64>,
+}
+
+/// Runs every rule lint over the rules of one file.
+pub fn rules(rules: &[Rule], opts: &LintOptions, sink: &mut Sink) {
+    duplicate::check(rules, sink);
+    for rule in rules {
+        if rule.alert {
+            severity::check(rule, sink);
+            summary::check(rule, sink);
+        }
+        if let Some(expr) = &rule.parsed {
+            counter::check(rule, expr, sink);
+            if let Some(interval) = opts.scrape_interval {
+                rate_range::check(rule, expr, interval, sink);
+            }
+        }
+    }
+}
+
+/// Calls `f` on `expr` and every expression inside it.
+pub(crate) fn walk<'a>(expr: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
+    f(expr);
+    match expr {
+        Expr::Aggregate(a) => {
+            walk(&a.expr, f);
+            if let Some(p) = &a.param {
+                walk(p, f);
+            }
+        }
+        Expr::Unary(u) => walk(&u.expr, f),
+        Expr::Binary(b) => {
+            walk(&b.lhs, f);
+            walk(&b.rhs, f);
+        }
+        Expr::Paren(p) => walk(&p.expr, f),
+        Expr::Subquery(s) => walk(&s.expr, f),
+        Expr::Call(c) => c.args.args.iter().for_each(|a| walk(a, f)),
+        Expr::Extension(_)
+        | Expr::NumberLiteral(_)
+        | Expr::StringLiteral(_)
+        | Expr::VectorSelector(_)
+        | Expr::MatrixSelector(_) => {}
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// An alert rule with `labels`, no annotations.
+    pub fn alert(name: &str, expr: &str, labels: &[(&str, &str)]) -> Rule {
+        Rule {
+            name: name.into(),
+            alert: true,
+            expr: expr.into(),
+            parsed: promql_parser::parser::parse(expr).ok(),
+            at: Pos { line: 1, column: 1 },
+            expr_at: Pos { line: 2, column: 1 },
+            labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            annotations: Vec::new(),
+        }
+    }
+
+    /// The lints' findings as `check: message`, with a scrape interval.
+    pub fn run_with(rules: &[Rule], interval: u64) -> Vec<String> {
+        let mut sink = Sink::new("r.yml");
+        super::rules(rules, &LintOptions { scrape_interval: Some(interval) }, &mut sink);
+        sink.problems.into_iter().map(|p| format!("{}: {}", p.check, p.message)).collect()
+    }
+
+    /// The lints' findings as `check: message`.
+    pub fn run(rules: &[Rule]) -> Vec<String> {
+        let mut sink = Sink::new("r.yml");
+        super::rules(rules, &LintOptions::default(), &mut sink);
+        sink.problems.into_iter().map(|p| format!("{}: {}", p.check, p.message)).collect()
+    }
+}
