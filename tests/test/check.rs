@@ -210,7 +210,7 @@ fn formats_and_exit_codes() {
         "ok/rules.yml",
         "groups:\n  - name: a\n    rules:\n      - record: job:up:sum\n        expr: sum by (job) (up)\n",
     );
-    p.write("bad/rules.yml", "groups:\n  - name: a\n    rules:\n      - alert: X\n        expr: sum(\n");
+    p.write("bad/rules.yml", "groups:\n  - name: a\n    rules:\n      - record: X\n        expr: sum(\n");
     p.run(&["check", "ok"]).status(0).stdout_has("no problems in 1 file");
     let run = p.run(&["check", "bad", "ok"]);
     run.status(1)
@@ -225,6 +225,19 @@ fn formats_and_exit_codes() {
     p.run(&["check", "--format", "github", "bad"])
         .status(1)
         .stdout_has("::error file=bad/rules.yml,line=5,col=15,title=rules/expr::could not parse expression");
+    p.run(&["check", "--format", "junit", "bad", "ok"])
+        .status(1)
+        .stdout_has("<testcase classname=\"monstack.check\" name=\"bad/rules.yml\">")
+        .stdout_has("<failure type=\"error\" message=\"1 error\">bad/rules.yml:5:15: error[rules/expr]")
+        .stdout_has("<testcase classname=\"monstack.check\" name=\"ok/rules.yml\"/>");
+    let run = p.run(&["check", "--format", "sarif", "bad"]);
+    run.status(1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let result = &v["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "rules/expr");
+    assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "bad/rules.yml");
+    assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startColumn"], 15);
     p.run(&["check", "missing.yml"]).status(2).stderr_has("failed to read `missing.yml`");
     p.write("prom.yml", "global:\n  scrape_interval: 15s\nscrape_configs: []\nrule_files: []\n");
     p.run(&["check", "prom.yml"]).status(0).stdout_has("no problems in 1 file");
