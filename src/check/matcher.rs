@@ -1,8 +1,46 @@
 //! Alertmanager matchers: `label="value"`, `label!="value"`, `label=~"re"`, `label!~"re"`
 //! (values may be unquoted; a quoted value takes Go escapes).
 
+/// One parsed matcher.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    /// Label name.
+    pub name: String,
+    /// `=`, `!=`, `=~` or `!~`.
+    pub op: &'static str,
+    /// Value, unquoted.
+    pub value: String,
+    regex: Option<regex::Regex>,
+}
+
+impl Matcher {
+    /// An equality (`match:`) or regex (`match_re:`) matcher of the older route syntax.
+    pub fn new(name: &str, value: &str, regex: bool) -> Result<Matcher, String> {
+        let op = if regex { "=~" } else { "=" };
+        let compiled = if regex { Some(super::regex::compile(value)?) } else { None };
+        Ok(Matcher { name: name.to_owned(), op, value: value.to_owned(), regex: compiled })
+    }
+
+    /// Whether a label set matches (a missing label has the empty value, as in Alertmanager).
+    pub fn matches(&self, labels: &std::collections::BTreeMap<String, String>) -> bool {
+        let v = labels.get(&self.name).map_or("", String::as_str);
+        match (self.op, &self.regex) {
+            ("=", _) => v == self.value,
+            ("!=", _) => v != self.value,
+            ("=~", Some(re)) => re.is_match(v),
+            ("!~", Some(re)) => !re.is_match(v),
+            _ => false,
+        }
+    }
+}
+
 /// Checks one matcher; `Err` says what is wrong.
 pub fn parse(text: &str) -> Result<(), String> {
+    parse_matcher(text).map(|_| ())
+}
+
+/// Parses one matcher; `Err` says what is wrong.
+pub fn parse_matcher(text: &str) -> Result<Matcher, String> {
     let t = text.trim();
     let t = t.strip_prefix('{').and_then(|x| x.strip_suffix('}')).unwrap_or(t).trim();
     let (name, rest) = if let Some(quoted) = t.strip_prefix('"') {
@@ -42,10 +80,12 @@ pub fn parse(text: &str) -> Result<(), String> {
     } else {
         value.to_owned()
     };
-    if op.ends_with('~') {
-        super::regex::compile(&value).map_err(|e| format!("error parsing regexp: {e}"))?;
-    }
-    Ok(())
+    let regex = if op.ends_with('~') {
+        Some(super::regex::compile(&value).map_err(|e| format!("error parsing regexp: {e}"))?)
+    } else {
+        None
+    };
+    Ok(Matcher { name: name.to_owned(), op, value, regex })
 }
 
 #[cfg(test)]

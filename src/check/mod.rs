@@ -10,6 +10,7 @@ pub mod matcher;
 pub mod names;
 pub mod node;
 pub mod problem;
+pub mod project;
 pub mod prometheus;
 pub mod regex;
 pub mod report;

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crate::check::dashboard::Datasources;
 use crate::check::lint::LintOptions;
+use crate::check::project::Project;
 use crate::check::report::{self, Outcome};
 use crate::check::run::{self, Kind, Options};
 use crate::cli::CheckArgs;
@@ -58,12 +59,36 @@ pub(crate) fn rendered(out: &std::path::Path, files: &render::Rendered, opts: &O
         ("grafana/dashboards/", Kind::Dashboard),
     ];
     let mut outcome = Outcome { files: Vec::new(), problems: Vec::new() };
+    let mut parts_files = Vec::new();
     for (prefix, kind) in parts {
         let part_opts =
             Options { kind: Some(kind), syntax_only: true, datasources: datasources.clone(), ..opts.clone() };
-        let more = run::check_files(pick(prefix), &part_opts)?;
+        let part = pick(prefix);
+        let more = run::check_files(part.clone(), &part_opts)?;
         outcome.files.extend(more.files);
         outcome.problems.extend(more.problems);
+        parts_files.push(part);
     }
+    let [rules, prometheus, alertmanager, dashboards] = &parts_files[..] else { unreachable!("four parts") };
+    let cross = Project {
+        prometheus: prometheus.first(),
+        rules: rules.iter().collect(),
+        alertmanager: alertmanager.first(),
+        dashboards: dashboards.iter().collect(),
+    };
+    let mut found = crate::check::Sink::new(out);
+    found.problems = crate::check::project::check(&cross);
+    // Suppressions live in the files the findings point at.
+    for (file, text) in rules {
+        let mut sink = crate::check::Sink::new(file);
+        let (mine, rest): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut found.problems).into_iter().partition(|p| &p.file == file);
+        sink.problems = mine;
+        crate::check::lint::suppress::apply(text, &mut sink);
+        found.problems = rest;
+        outcome.problems.extend(sink.problems);
+    }
+    outcome.problems.extend(found.problems);
+    outcome.problems.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
     Ok(outcome)
 }

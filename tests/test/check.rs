@@ -193,14 +193,17 @@ fn lints_warn_and_suppressions_silence_them() {
 }
 
 #[test]
-fn project_lints_know_the_scrape_interval() {
+fn project_lints_and_cross_checks() {
     let p = Project::copy_of(&crate::fixtures().join("render/overrides/in"));
     let rules = p.read("alerts/app.yml").replace("sum(queue_depth) > 1000", "sum(rate(jobs_total[20s])) > 1000");
     p.write("alerts/app.yml", &rules);
     p.run(&["check"])
         .status(0)
         .stdout_has("warning[rules/rate-range]")
-        .stdout_has("rate() over 20s in \"QueueBacklog\"");
+        .stdout_has("rate() over 20s in \"QueueBacklog\"")
+        // Cross-checks: `nobody` has no integration; nothing scrapes the app's metrics.
+        .stdout_has("warning[project/route]: build/prometheus/rules/node.yml:13:9: alert \"HostCriticalCpu\" reaches only `nobody`")
+        .stdout_has("warning[project/metric]: build/prometheus/rules/app.yml:6:15: alert \"QueueBacklog\" reads `jobs_total`");
 }
 
 #[test]

@@ -94,14 +94,17 @@ exporters:
         self.project.run(args)
     }
 
-    /// Overrides the Prometheus config template with one Prometheus refuses (`check` does not
-    /// cover server configs yet, so it gets as far as Prometheus).
+    /// Overrides the Prometheus config template with one the pinned Prometheus 2.42 refuses but
+    /// `check` accepts, as Prometheus 3 does: a field added after 2.42, so it gets as far as
+    /// Prometheus.
     fn break_prometheus_config(&self) {
         let bundled =
             std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/prometheus/prometheus.yml"))
                 .unwrap();
-        self.project
-            .write("templates/prometheus/prometheus.yml", &bundled.replace("global:\n", "global:\n  bogus_field: 1\n"));
+        self.project.write(
+            "templates/prometheus/prometheus.yml",
+            &bundled.replace("global:\n", "global:\n  rule_query_offset: 1m\n"),
+        );
     }
 
     fn base(&self) -> String {
@@ -191,11 +194,15 @@ fn up_status_reload_logs_restart_down() {
     let rules = block_on(probe.rule_names(&stack.base())).unwrap();
     assert!(rules.contains(&"TeamRule".to_owned()) && rules.contains(&"TargetDown".to_owned()), "{rules:?}");
 
-    // A config Prometheus itself refuses (check does not cover server configs yet): the reload is
-    // refused, `up` says why and exits 1, and the old config keeps running.
+    // A config `check` accepts (it knows Prometheus 3) that the pinned Prometheus 2.42 refuses:
+    // the reload is refused, `up` says why and exits 1, and the old config keeps running.
     stack.project.write("alerts/team.yml", "groups: []\n");
     stack.break_prometheus_config();
-    stack.run(&["up"]).status(1).stderr_has("`prometheus` refused its new configuration").stderr_has("bogus_field");
+    stack
+        .run(&["up"])
+        .status(1)
+        .stderr_has("`prometheus` refused its new configuration")
+        .stderr_has("rule_query_offset");
     assert!(block_on(probe.rule_names(&stack.base())).unwrap().contains(&"TeamRule".to_owned()));
     std::fs::remove_file(stack.project.path().join("templates/prometheus/prometheus.yml")).unwrap();
     std::fs::remove_file(stack.project.path().join("alerts/team.yml")).unwrap();
@@ -247,7 +254,7 @@ fn a_service_that_dies_while_starting_shows_its_last_log_lines() {
     run.status(1)
         .stderr_has("`prometheus` exited while starting; its last log lines:")
         .stderr_has("  | ")
-        .stderr_has("bogus_field");
+        .stderr_has("rule_query_offset");
 }
 
 #[test]

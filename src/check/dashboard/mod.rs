@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-mod promql;
+pub(crate) mod promql;
 
 use super::node::{self, pos, At, Node};
 use super::problem::{Problem, Severity, Sink};

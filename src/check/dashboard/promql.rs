@@ -9,6 +9,9 @@ const DURATIONS: [&str; 4] = ["__rate_interval", "__interval", "__range", "__aut
 /// Built-in variables that stand for a number.
 const NUMBERS: [&str; 3] = ["__interval_ms", "__range_ms", "__range_s"];
 
+/// What a variable standing for a name or a label value becomes; no metric is called that.
+pub(crate) const PLACEHOLDER: &str = "__grafana_variable";
+
 /// One variable reference in a query.
 #[derive(Debug, PartialEq)]
 struct Reference {
@@ -80,7 +83,7 @@ fn in_string(expr: &str, at: usize) -> bool {
 /// number for the `_ms`/`_s` built-ins, text inside strings, otherwise `other`.
 fn stand_in(expr: &str, r: &Reference, other: &'static str) -> &'static str {
     if in_string(expr, r.start) {
-        return "x";
+        return PLACEHOLDER;
     }
     if NUMBERS.contains(&r.name.as_str()) {
         return "300";
@@ -105,6 +108,13 @@ fn substitute(expr: &str, refs: &[Reference], other: &'static str) -> String {
     out
 }
 
+/// The query `expr` as Prometheus will see it, with its variables stood in for; `None` when it
+/// does not parse.
+pub(crate) fn parse(expr: &str) -> Option<promql_parser::parser::Expr> {
+    let refs = references(expr);
+    [PLACEHOLDER, "1"].into_iter().find_map(|other| promql_parser::parser::parse(&substitute(expr, &refs, other)).ok())
+}
+
 /// What is wrong with the query `expr` given the dashboard's variables, if anything.
 pub(super) fn check(expr: &str, variables: &BTreeSet<String>) -> Vec<String> {
     let refs = references(expr);
@@ -117,7 +127,7 @@ pub(super) fn check(expr: &str, variables: &BTreeSet<String>) -> Vec<String> {
         .map(|r| format!("variable `${}` is not defined in the dashboard's templating", r.name))
         .collect();
     // A user variable may stand for a label value, a metric name or a number: try each.
-    let attempts = ["x", "1"].map(|other| promql_parser::parser::parse(&substitute(expr, &refs, other)));
+    let attempts = [PLACEHOLDER, "1"].map(|other| promql_parser::parser::parse(&substitute(expr, &refs, other)));
     if let [Err(first), Err(_)] = &attempts {
         let message = first.lines().next().unwrap_or(first).trim().to_owned();
         problems.push(format!("could not parse expression: {message}"));

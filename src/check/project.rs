@@ -1,0 +1,324 @@
+//! Project cross-checks, over what `render` produces as a whole (project mode only):
+//! - `project/route`: every alert, with its labels (and Prometheus' external labels), reaches a
+//!   receiver that notifies someone; an alert that only reaches a receiver with no integration
+//!   is silently dropped.
+//! - `project/metric`: every metric an alert or a dashboard reads is produced by a scrape job
+//!   monstack knows the metrics of, or by a recording rule. Skipped when the project scrapes jobs
+//!   of its own, whose metrics cannot be known offline.
+//!
+//! Both are warnings: a `# monstack: ignore project/route <reason>` above an alert silences it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use promql_parser::parser::Expr;
+
+use super::dashboard::promql;
+use super::lint::walk;
+use super::matcher::{parse_matcher, Matcher};
+use super::node::{self, pos, At, Node};
+use super::problem::{Problem, Severity};
+use crate::diag::Pos;
+
+/// Series every Prometheus has, whatever it scrapes.
+const ALWAYS: [&str; 10] = [
+    "up",
+    "scrape_duration_seconds",
+    "scrape_samples_scraped",
+    "scrape_samples_post_metric_relabeling",
+    "scrape_series_added",
+    "scrape_timeout_seconds",
+    "scrape_sample_limit",
+    "scrape_body_size_bytes",
+    "ALERTS",
+    "ALERTS_FOR_STATE",
+];
+
+/// Metric name prefixes of the jobs monstack renders, by job name.
+fn job_prefixes(job: &str) -> Option<&'static [&'static str]> {
+    Some(match job {
+        "prometheus" => &["prometheus_", "go_", "process_", "net_conntrack_", "promhttp_"],
+        "alertmanager" => &["alertmanager_", "go_", "process_", "promhttp_"],
+        "grafana" => &["grafana_", "go_", "process_"],
+        "node" => &["node_", "go_", "process_", "promhttp_"],
+        "blackbox" => &["blackbox_", "go_", "process_", "promhttp_"],
+        "cadvisor" => &["container_", "machine_", "cadvisor_", "go_", "process_"],
+        "postgres" => &["pg_", "postgres_exporter_", "go_", "process_"],
+        "redis" => &["redis_", "go_", "process_"],
+        j if j.starts_with("probe_") => &["probe_"],
+        _ => return None,
+    })
+}
+
+/// The rendered files the cross-checks read.
+#[derive(Debug, Default)]
+pub struct Project<'a> {
+    /// `prometheus.yml`.
+    pub prometheus: Option<&'a (PathBuf, String)>,
+    /// Rule files.
+    pub rules: Vec<&'a (PathBuf, String)>,
+    /// `alertmanager.yml`.
+    pub alertmanager: Option<&'a (PathBuf, String)>,
+    /// Dashboards.
+    pub dashboards: Vec<&'a (PathBuf, String)>,
+}
+
+struct Alert {
+    file: PathBuf,
+    at: Pos,
+    expr_at: Pos,
+    name: String,
+    labels: BTreeMap<String, String>,
+    expr: String,
+}
+
+fn warning(check: &'static str, file: &PathBuf, at: Pos, message: String, help: String) -> Problem {
+    Problem { check, severity: Severity::Warning, file: file.clone(), pos: Some(at), message, help: Some(help) }
+}
+
+fn text(n: &Node, key: &str) -> String {
+    n.get(key).and_then(|v| v.value.as_str()).unwrap_or_default()
+}
+
+fn seq<'a>(n: &'a Node, key: &str) -> Vec<&'a At> {
+    match n.get(key).map(|v| &v.value) {
+        Some(Node::Seq(items)) => items.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn map(n: &Node, key: &str) -> BTreeMap<String, String> {
+    match n.get(key).map(|v| &v.value) {
+        Some(Node::Map(entries)) => {
+            entries.iter().map(|(k, v)| (k.value.clone(), v.value.as_str().unwrap_or_default())).collect()
+        }
+        _ => BTreeMap::new(),
+    }
+}
+
+/// Runs the cross-checks; files that do not parse are left to their own checks.
+pub fn check(p: &Project<'_>) -> Vec<Problem> {
+    let prometheus = p.prometheus.and_then(|(_, t)| node::parse(t).ok());
+    let external = prometheus
+        .as_ref()
+        .and_then(|d| d.value.get("global").map(|g| map(&g.value, "external_labels")))
+        .unwrap_or_default();
+    let jobs: Vec<String> = prometheus
+        .as_ref()
+        .map(|d| seq(&d.value, "scrape_configs").iter().map(|s| text(&s.value, "job_name")).collect())
+        .unwrap_or_default();
+    let mut alerts = Vec::new();
+    let mut recorded = BTreeSet::new();
+    for (file, source) in &p.rules {
+        let Ok(doc) = node::parse(source) else { continue };
+        for group in seq(&doc.value, "groups") {
+            let group_labels = map(&group.value, "labels");
+            for rule in seq(&group.value, "rules") {
+                let r = &rule.value;
+                if let Some(record) = r.get("record").and_then(|v| v.value.as_str()) {
+                    recorded.insert(record);
+                    continue;
+                }
+                let name = text(r, "alert");
+                let mut labels = external.clone();
+                labels.extend(group_labels.clone());
+                labels.extend(map(r, "labels"));
+                labels.insert("alertname".into(), name.clone());
+                alerts.push(Alert {
+                    file: file.clone(),
+                    at: pos(rule),
+                    expr_at: r.get("expr").map_or(pos(rule), pos),
+                    name,
+                    labels,
+                    expr: text(r, "expr"),
+                });
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    if let Some(am) = p.alertmanager.and_then(|(_, t)| node::parse(t).ok()) {
+        routes(&am, &alerts, &mut problems);
+    }
+    let known: Option<Vec<&str>> = jobs.iter().map(|j| job_prefixes(j)).collect::<Option<Vec<_>>>().map(|v| v.concat());
+    if let Some(prefixes) = known.filter(|_| prometheus.is_some()) {
+        let produced = |m: &str| {
+            ALWAYS.contains(&m)
+                || recorded.contains(m)
+                || prefixes.iter().any(|p| m.starts_with(p))
+                || m.starts_with("__")
+        };
+        for a in &alerts {
+            let Ok(expr) = promql_parser::parser::parse(&a.expr) else { continue };
+            for m in metrics(&expr).into_iter().filter(|m| !produced(m)) {
+                problems.push(unproduced(&a.file, a.expr_at, &m, &format!("alert {:?}", a.name), &jobs));
+            }
+        }
+        for (file, source) in &p.dashboards {
+            let Ok(doc) = node::parse(source) else { continue };
+            let mut exprs = Vec::new();
+            exprs_in(&doc, &mut exprs);
+            for (at, e) in exprs {
+                let Some(expr) = promql::parse(&e) else { continue };
+                for m in metrics(&expr).into_iter().filter(|m| !produced(m)) {
+                    problems.push(unproduced(file, at, &m, "this panel", &jobs));
+                }
+            }
+        }
+    }
+    problems
+}
+
+fn unproduced(file: &PathBuf, at: Pos, metric: &str, who: &str, jobs: &[String]) -> Problem {
+    warning(
+        "project/metric",
+        file,
+        at,
+        format!("{who} reads `{metric}`, which no scrape job or recording rule of this project produces"),
+        format!("scrape jobs: {}; enable the exporter that exports it, or fix the name", jobs.join(", ")),
+    )
+}
+
+fn exprs_in(at: &At, out: &mut Vec<(Pos, String)>) {
+    match &at.value {
+        Node::Map(entries) => {
+            for (k, v) in entries {
+                match &v.value {
+                    Node::Str(s) if k.value == "expr" => out.push((pos(v), s.clone())),
+                    _ => exprs_in(v, out),
+                }
+            }
+        }
+        Node::Seq(items) => items.iter().for_each(|i| exprs_in(i, out)),
+        _ => {}
+    }
+}
+
+/// Metric names an expression reads.
+fn metrics(expr: &Expr) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    walk(expr, &mut |e| {
+        let vs = match e {
+            Expr::VectorSelector(v) => v,
+            Expr::MatrixSelector(m) => &m.vs,
+            _ => return,
+        };
+        if let Some(name) = &vs.name {
+            out.insert(name.clone());
+        }
+    });
+    out.retain(|m| m != promql::PLACEHOLDER);
+    out
+}
+
+struct Route {
+    receiver: String,
+    matchers: Vec<Matcher>,
+    cont: bool,
+    routes: Vec<Route>,
+}
+
+fn route(at: &At, parent: &str) -> Route {
+    let n = &at.value;
+    let receiver = match text(n, "receiver") {
+        r if r.is_empty() => parent.to_owned(),
+        r => r,
+    };
+    let mut matchers = Vec::new();
+    for (key, regex) in [("match", false), ("match_re", true)] {
+        for (k, v) in map(n, key) {
+            matchers.extend(Matcher::new(&k, &v, regex).ok());
+        }
+    }
+    for m in seq(n, "matchers") {
+        matchers.extend(m.value.as_str().and_then(|t| parse_matcher(&t).ok()));
+    }
+    let cont = matches!(n.get("continue").map(|c| &c.value), Some(Node::Bool(true)));
+    let routes = seq(n, "routes").into_iter().map(|r| route(r, &receiver)).collect();
+    Route { receiver, matchers, cont, routes }
+}
+
+/// The receivers an alert with `labels` reaches from `r`, as Alertmanager's dispatcher walks it.
+fn receivers<'a>(r: &'a Route, labels: &BTreeMap<String, String>, out: &mut Vec<&'a str>) {
+    let before = out.len();
+    for child in &r.routes {
+        if child.matchers.iter().all(|m| m.matches(labels)) {
+            receivers(child, labels, out);
+            if !child.cont {
+                break;
+            }
+        }
+    }
+    if out.len() == before {
+        out.push(&r.receiver);
+    }
+}
+
+fn routes(am: &At, alerts: &[Alert], problems: &mut Vec<Problem>) {
+    let Some(root) = am.value.get("route") else { return };
+    let tree = route(root, "");
+    let notifying: BTreeSet<String> = seq(&am.value, "receivers")
+        .iter()
+        .filter(|r| match &r.value {
+            Node::Map(entries) => entries
+                .iter()
+                .any(|(k, v)| k.value.ends_with("_configs") && matches!(&v.value, Node::Seq(s) if !s.is_empty())),
+            _ => false,
+        })
+        .map(|r| text(&r.value, "name"))
+        .collect();
+    for a in alerts {
+        if a.labels.values().any(|v| v.contains("{{")) {
+            // A label computed when the alert fires cannot be routed offline.
+            continue;
+        }
+        let mut reached = Vec::new();
+        receivers(&tree, &a.labels, &mut reached);
+        if !reached.iter().any(|r| notifying.contains(*r)) {
+            problems.push(warning(
+                "project/route",
+                &a.file,
+                a.at,
+                format!("alert {:?} reaches only `{}`, which notifies no one", a.name, reached.join("`, `")),
+                "give that receiver an integration, or route the alert elsewhere; silence with `# monstack: ignore project/route <reason>` if intended".into(),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(rules: &str, am: &str, prom: &str, dash: &str) -> Vec<String> {
+        let r = (PathBuf::from("r.yml"), rules.to_owned());
+        let a = (PathBuf::from("am.yml"), am.to_owned());
+        let p = (PathBuf::from("p.yml"), prom.to_owned());
+        let d = (PathBuf::from("d.json"), dash.to_owned());
+        let project = Project { prometheus: Some(&p), rules: vec![&r], alertmanager: Some(&a), dashboards: vec![&d] };
+        check(&project).into_iter().map(|p| format!("{}: {}", p.check, p.message)).collect()
+    }
+
+    const AM: &str = "route:\n  receiver: team\n  routes:\n    - matchers: ['alertname=\"Watchdog\"']\n      receiver: blackhole\nreceivers:\n  - name: team\n    webhook_configs: [{url: 'http://h/'}]\n  - name: blackhole\n";
+    const PROM: &str = "scrape_configs:\n  - job_name: prometheus\n  - job_name: node\n";
+
+    #[test]
+    fn alerts_reaching_only_a_blackhole() {
+        let rules = "groups:\n  - name: g\n    rules:\n      - alert: Watchdog\n        expr: vector(1)\n      - alert: Down\n        expr: up == 0\n";
+        assert_eq!(
+            run(rules, AM, PROM, "{}"),
+            ["project/route: alert \"Watchdog\" reaches only `blackhole`, which notifies no one"]
+        );
+    }
+
+    #[test]
+    fn metrics_nobody_produces() {
+        let rules = "groups:\n  - name: g\n    rules:\n      - record: job:x:rate5m\n        expr: rate(node_cpu_seconds_total[5m])\n      - alert: Slow\n        expr: job:x:rate5m > 1 or redis_up == 0\n";
+        let dash = r#"{"panels": [{"targets": [{"expr": "rate(pg_stat_database_xact_commit{job=\"$job\"}[$__rate_interval])"}]}]}"#;
+        let found = run(rules, AM, PROM, dash);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].contains("alert \"Slow\" reads `redis_up`"), "{found:?}");
+        assert!(found[1].contains("this panel reads `pg_stat_database_xact_commit`"), "{found:?}");
+        // A job of the user's own may produce anything.
+        assert!(run(rules, AM, "scrape_configs:\n  - job_name: shop\n", dash).is_empty());
+    }
+}
