@@ -72,8 +72,8 @@ struct Alert {
     expr: String,
 }
 
-fn warning(check: &'static str, file: &PathBuf, at: Pos, message: String, help: String) -> Problem {
-    Problem { check, severity: Severity::Warning, file: file.clone(), pos: Some(at), message, help: Some(help) }
+fn warning(check: &'static str, file: &std::path::Path, at: Pos, message: String, help: String) -> Problem {
+    Problem { check, severity: Severity::Warning, file: file.to_path_buf(), pos: Some(at), message, help: Some(help) }
 }
 
 fn text(n: &Node, key: &str) -> String {
@@ -168,7 +168,7 @@ pub fn check(p: &Project<'_>) -> Vec<Problem> {
     problems
 }
 
-fn unproduced(file: &PathBuf, at: Pos, metric: &str, who: &str, jobs: &[String]) -> Problem {
+fn unproduced(file: &std::path::Path, at: Pos, metric: &str, who: &str, jobs: &[String]) -> Problem {
     warning(
         "project/metric",
         file,
