@@ -70,6 +70,10 @@ pub struct CheckArgs {
     /// Label and metric name rules: Prometheus 3's UTF-8 names, or the legacy charset.
     #[arg(long, value_enum, default_value = "utf8")]
     pub name_validation: crate::check::names::NameValidation,
+    /// Also run promtool and amtool from the images the spec pins, through Docker, on the
+    /// rendered files (project mode only).
+    #[arg(long, conflicts_with = "paths")]
+    pub exact: bool,
 }
 
 /// Arguments of `monstack up`.

@@ -3,6 +3,7 @@
 
 pub mod alertmanager;
 pub mod dashboard;
+pub mod exact;
 pub mod gotemplate;
 pub mod httpconfig;
 pub mod lint;

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::check::dashboard::Datasources;
+use crate::check::exact;
 use crate::check::lint::LintOptions;
 use crate::check::project::Project;
 use crate::check::report::{self, Outcome};
@@ -14,19 +15,34 @@ use crate::{render, Status};
 pub fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     let opts =
         Options { kind: args.kind, names: args.name_validation, syntax_only: args.syntax_only, ..Options::default() };
-    let outcome =
-        if args.paths.is_empty() { project(&args.project.dir, &opts)? } else { run::check_paths(&args.paths, &opts)? };
+    let outcome = if args.paths.is_empty() {
+        project(&args.project.dir, &opts, args.exact)?
+    } else {
+        run::check_paths(&args.paths, &opts)?
+    };
     print!("{}", report::render(&outcome, args.format));
     let failing = outcome.problems.iter().any(|p| p.severity >= args.fail_on);
     Ok(if failing { Status::Findings } else { Status::Ok })
 }
 
-/// Renders the project in memory and checks what render would write.
-fn project(dir: &std::path::Path, opts: &Options) -> anyhow::Result<Outcome> {
+/// Renders the project in memory and checks what render would write; with `exact`, also runs
+/// the upstream tools of the pinned images on it.
+fn project(dir: &std::path::Path, opts: &Options, exact: bool) -> anyhow::Result<Outcome> {
     let (project, spec) = super::load_project(dir)?;
     let out = super::join(dir, "build");
     let files = render::render(&project, &spec, &out)?;
-    rendered(&out, &files, &Options { lint: lint_options(&spec), ..opts.clone() })
+    let mut outcome = rendered(&out, &files, &Options { lint: lint_options(&spec), ..opts.clone() })?;
+    if exact {
+        let am = spec.alertmanager.enabled.then(|| spec.alertmanager.image.to_string());
+        let runs = exact::plan(&files, &spec.prometheus.image.to_string(), am.as_deref());
+        let found = super::block_on(async {
+            let engine = super::connect().await?;
+            anyhow::Ok(exact::run(&engine, &runs, &files, &out).await?)
+        })?;
+        outcome.problems.extend(found);
+        outcome.problems.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
+    }
+    Ok(outcome)
 }
 
 /// What the lints know from the spec: the longest scrape interval any job uses, since a rule may

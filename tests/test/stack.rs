@@ -298,3 +298,28 @@ fn status_of_a_stack_that_is_not_up_is_exit_2() {
     let stack = Stack::new("notup");
     stack.run(&["status"]).status(2).stderr_has("cannot ask Prometheus for its targets");
 }
+
+#[test]
+fn check_exact_runs_the_pinned_tools() {
+    // Nothing is started: `--exact` runs throwaway containers that are removed when done.
+    let stack = Stack::new("exact");
+    stack.run(&["check", "--exact"]).status(0);
+    stack.break_prometheus_config();
+    stack
+        .run(&["check", "--exact"])
+        .status(1)
+        .stdout_has("error[exact/promtool]: build/prometheus/prometheus.yml: promtool: parsing YAML file build/prometheus/prometheus.yml")
+        .stdout_has("rule_query_offset");
+    let spec =
+        stack.project.read("monstack.yaml").replace(&image("prometheus"), "monstack.local/prometheus:0.0.0-missing");
+    stack.project.write("monstack.yaml", &spec);
+    stack
+        .run(&["check", "--exact"])
+        .status(2)
+        .stderr_has("image `monstack.local/prometheus:0.0.0-missing` is not present");
+    let left = Command::new("docker").args(["ps", "-aq", "--filter", "label=io.monstack.tool=check"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&left.stdout).trim().is_empty(), "tool containers were left behind");
+    monstack_env(stack.project.path(), &["check", "--exact"], &[("DOCKER_HOST", "tcp://127.0.0.1:1")])
+        .status(2)
+        .stderr_has("the Docker daemon is not reachable");
+}
