@@ -44,6 +44,17 @@ impl Diagnostic {
         Diagnostic { file: file.to_owned(), pos, message: message.into(), help: None, excerpt }
     }
 
+    /// A diagnostic at `pos` in `file` whose line at `pos` is `excerpt`.
+    pub fn with_excerpt(file: &Path, excerpt: Option<&str>, pos: Option<Pos>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: file.to_owned(),
+            pos,
+            message: message.into(),
+            help: None,
+            excerpt: excerpt.map(str::to_owned),
+        }
+    }
+
     /// Adds a help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());

@@ -198,6 +198,44 @@ pub fn check_paths(paths: &[PathBuf], opts: &Options) -> Result<Outcome, CheckEr
 mod tests {
     use super::*;
 
+    /// The stable-toolchain companion of `fuzz/`: every upstream test file and bundled file, as
+    /// every kind, whole and cut at many points, gives findings and never a panic.
+    #[test]
+    fn no_input_makes_a_checker_panic() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let conf = root.join("../shared/conformance");
+        let mut inputs = Vec::new();
+        for dir in [
+            conf.join("prometheus-rules/rulefmt"),
+            conf.join("prometheus-rules/promtool"),
+            conf.join("prometheus-config"),
+            conf.join("alertmanager-config"),
+            root.join("dashboards"),
+            root.join("alerts"),
+        ] {
+            let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+            for e in entries.flatten() {
+                if let Ok(text) = std::fs::read_to_string(e.path()) {
+                    inputs.push((e.path(), text));
+                }
+            }
+        }
+        assert!(inputs.len() > 250, "only {} inputs", inputs.len());
+        let kinds = [Kind::Rules, Kind::Prometheus, Kind::Alertmanager, Kind::Dashboard];
+        let opts = Options::default();
+        for (path, text) in &inputs {
+            let step = (text.len() / 12).max(1);
+            for cut in (0..text.len()).step_by(step).filter(|c| text.is_char_boundary(*c)) {
+                let kind = detect(path, text).unwrap_or(Kind::Prometheus);
+                let _ = check_text(path, &text[..cut], kind, &opts);
+            }
+            for kind in kinds {
+                let _ = check_text(path, text, kind, &opts);
+                let _ = check_text(path, &text.replace(": ", ":"), kind, &opts);
+            }
+        }
+    }
+
     #[test]
     fn detects_kinds() {
         assert_eq!(detect(Path::new("a.yml"), "groups:\n- name: x\n"), Some(Kind::Rules));
