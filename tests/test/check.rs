@@ -185,7 +185,7 @@ fn lints_warn_and_suppressions_silence_them() {
         .stdout_has(
             "warning[rules/counter-comparison]: r.yml:5:15: \"Restarts\" compares the counter `process_restarts_total`",
         )
-        .stdout_has("warning[rules/duplicate]: r.yml:10:9: rule \"Down\" repeats the one at line 7")
+        .stdout_has("warning[rules/duplicate]: r.yml:10:9: rule \"Down\" is defined 2 times with the same labels (first at line 7)")
         .stdout_has("warning[lint/suppression]: r.yml:10:21: suppression of `rules/summary` expired on 2001-01-01");
     assert!(!run.stdout.contains("r.yml:7:9: alert \"Down\" has no `summary`"), "{}", run.stdout);
     // Warnings fail only when asked to.

@@ -44,19 +44,54 @@ pub struct LintOptions {
 
 /// Runs every rule lint over the rules of one file.
 pub fn rules(rules: &[Rule], opts: &LintOptions, sink: &mut Sink) {
-    duplicate::check(rules, sink);
+    duplicates(&rules.iter().map(RuleKey::from).collect::<Vec<_>>(), sink);
     for rule in rules {
-        if rule.alert {
-            severity::check(rule, sink);
-            summary::check(rule, sink);
-        }
-        if let Some(expr) = &rule.parsed {
-            counter::check(rule, expr, sink);
-            if let Some(interval) = opts.scrape_interval {
-                rate_range::check(rule, expr, interval, sink);
-            }
+        one(rule, opts, sink);
+    }
+}
+
+/// The lints about one rule alone.
+pub fn one(rule: &Rule, opts: &LintOptions, sink: &mut Sink) {
+    if rule.alert {
+        severity::check(rule, sink);
+        summary::check(rule, sink);
+    }
+    if let Some(expr) = &rule.parsed {
+        counter::check(rule, expr, sink);
+        if let Some(interval) = opts.scrape_interval {
+            rate_range::check(rule, expr, interval, sink);
         }
     }
+}
+
+/// What the lints across rules need of each: kind, name, labels and where it is.
+#[derive(Debug)]
+pub struct RuleKey {
+    /// Whether it is an alerting rule.
+    pub alert: bool,
+    /// Its name.
+    pub name: String,
+    /// Its labels, sorted.
+    pub labels: Vec<(String, String)>,
+    /// Where it starts.
+    pub at: Pos,
+}
+
+impl From<Rule> for RuleKey {
+    fn from(r: Rule) -> RuleKey {
+        RuleKey { alert: r.alert, name: r.name, labels: r.labels, at: r.at }
+    }
+}
+
+impl From<&Rule> for RuleKey {
+    fn from(r: &Rule) -> RuleKey {
+        RuleKey { alert: r.alert, name: r.name.clone(), labels: r.labels.clone(), at: r.at }
+    }
+}
+
+/// The lints across the rules of a file.
+pub fn duplicates(rules: &[RuleKey], sink: &mut Sink) {
+    duplicate::check(rules, sink);
 }
 
 /// Calls `f` on `expr` and every expression inside it.

@@ -5,7 +5,7 @@
 //! Messages keep upstream's wording, so they read the same as promtool's.
 
 mod expr;
-mod split;
+mod stream;
 mod template;
 
 use std::collections::BTreeSet;
@@ -13,7 +13,7 @@ use std::path::Path;
 
 use super::lint::{self, LintOptions, Rule};
 use super::names::{label_name_ok, metric_name_ok, NameValidation};
-use super::node::{pos, At, Node};
+use super::node::{self, pos, At, Node};
 use super::problem::Sink;
 use crate::spec::values::Duration;
 
@@ -31,7 +31,14 @@ const RULE_FIELDS: &[&str] = &["record", "alert", "expr", "for", "keep_firing_fo
 
 /// Checks the rule file `file` whose text is `text`.
 pub fn check(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) {
-    let doc = match split::parse(text) {
+    if !stream::check(file, text, opts, sink) {
+        whole(file, text, opts, sink);
+    }
+}
+
+/// Checks a rule file from its whole tree.
+fn whole(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) {
+    let doc = match node::parse(text) {
         Ok(doc) => doc,
         Err(err) => {
             let d = crate::spec::yaml_error(file, text, &err);
@@ -39,8 +46,19 @@ pub fn check(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) {
             return;
         }
     };
+    let Some(list) = groups(&doc, sink) else { return };
+    let mut names = BTreeSet::new();
+    let mut rules = Vec::new();
+    for group in list {
+        check_group(group, opts, &mut names, &mut rules, sink);
+    }
+    lint::rules(&rules, &opts.lint, sink);
+}
+
+/// The groups of a rule file's tree; problems with its top level go to `sink`.
+fn groups<'a>(doc: &'a At, sink: &mut Sink) -> Option<&'a Vec<At>> {
     let groups = match &doc.value {
-        Node::Null => return,
+        Node::Null => return None,
         Node::Map(entries) => {
             let mut groups = None;
             for (k, v) in entries {
@@ -60,75 +78,21 @@ pub fn check(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) {
         other => {
             sink.error(
                 "rules/field",
-                Some(pos(&doc)),
+                Some(pos(doc)),
                 format!("a rule file is a mapping with `groups:`, not {}", other.kind()),
             );
-            return;
+            return None;
         }
-    };
-    let Some(groups) = groups else { return };
-    let list = match &groups.value {
-        Node::Null => return,
-        Node::Seq(items) => items,
+    }?;
+    match &groups.value {
+        Node::Null => None,
+        Node::Seq(items) => Some(items),
         other => {
             sink.error("rules/field", Some(pos(groups)), format!("`groups` must be a list, not {}", other.kind()));
-            return;
+            None
         }
-    };
-    let mut names = BTreeSet::new();
-    let mut rules = Vec::new();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if list.len() < PARALLEL_GROUPS || threads < 2 {
-        for group in list {
-            check_group(group, opts, &mut names, &mut rules, sink);
-        }
-    } else {
-        // Group names must be unique across the file: that part stays in order, the rest of each
-        // group is checked on all cores.
-        for group in list {
-            if let Some(name) = group.value.get("name") {
-                let text = name.value.as_str().unwrap_or_default();
-                if !text.is_empty() && !names.insert(text.clone()) {
-                    sink.error(
-                        "rules/group-name",
-                        Some(pos(name)),
-                        format!("groupname: {text:?} is repeated in the same file"),
-                    )
-                    .help("group names must be unique within a file");
-                }
-            }
-        }
-        let chunk = list.len().div_ceil(threads);
-        let parts: Vec<(Sink, Vec<Rule>)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = list
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        let mut sink = Sink::new(file);
-                        let mut rules = Vec::new();
-                        for group in part {
-                            check_group(group, opts, &mut BTreeSet::new(), &mut rules, &mut sink);
-                        }
-                        (sink, rules)
-                    })
-                })
-                .collect();
-            workers.into_iter().map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
-        });
-        for (mut part, part_rules) in parts {
-            sink.problems.append(&mut part.problems);
-            rules.extend(part_rules);
-        }
-    }
-    lint::rules(&rules, &opts.lint, sink);
-    if text.len() >= (1 << 20) {
-        // Freeing a tree of millions of nodes takes a tenth of a second: not on the way out.
-        std::thread::spawn(move || drop((doc, rules)));
     }
 }
-
-/// From this many groups on, a file's groups are checked in parallel.
-const PARALLEL_GROUPS: usize = 64;
 
 fn string_of(at: &At, what: &str, sink: &mut Sink) -> Option<String> {
     match &at.value {
@@ -151,6 +115,7 @@ fn duration(at: &At, what: &str, sink: &mut Sink) {
     }
 }
 
+/// Checks one group; its name must not be in `names` yet; its rules go to `facts`.
 fn check_group(group: &At, opts: &RuleOptions, names: &mut BTreeSet<String>, facts: &mut Vec<Rule>, sink: &mut Sink) {
     let Node::Map(entries) = &group.value else {
         sink.error(
