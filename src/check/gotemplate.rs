@@ -222,9 +222,13 @@ fn pipeline(p: &str, vars: &[String], funcs: &[&str], name: &str) -> Option<Resu
 /// `$x := …` declarations) without gtmpl, whose lexer starts a thread per parse: rule files repeat
 /// such templates thousands of times. `None` sends the template to gtmpl.
 fn fast(name: &str, text: &str, funcs: &[&str]) -> Option<Result<(), String>> {
+    fast_with(name, text, funcs, vec!["$".to_owned()])
+}
+
+/// [`fast`] with `vars` already declared.
+fn fast_with(name: &str, text: &str, funcs: &[&str], mut vars: Vec<String>) -> Option<Result<(), String>> {
     const KEYWORDS: &[&str] =
         &["if", "else", "end", "range", "with", "define", "template", "block", "break", "continue"];
-    let mut vars: Vec<String> = vec!["$".to_owned()];
     for action in actions(text)? {
         let first = action.split_whitespace().next().unwrap_or("");
         if action.is_empty() || KEYWORDS.contains(&first) {
@@ -242,6 +246,26 @@ fn fast(name: &str, text: &str, funcs: &[&str]) -> Option<Result<(), String>> {
         vars.extend(declared.map(str::to_owned));
     }
     Some(Ok(()))
+}
+
+/// Parses `text` as template `name` after `header`, a run of `{{$var := …}}` declarations of
+/// `vars`, with `funcs` declared; the header is only parsed when the fast path cannot decide.
+pub fn parse_after(
+    name: &str,
+    header: &str,
+    vars: &[&str],
+    text: &str,
+    funcs: &'static [&'static str],
+) -> Result<(), String> {
+    actions_closed(text).map_err(|e| format!("template: {name}: {e}"))?;
+    if !text.contains("{{") {
+        return Ok(());
+    }
+    let declared = std::iter::once("$").chain(vars.iter().copied()).map(str::to_owned).collect();
+    match fast_with(name, text, funcs, declared) {
+        Some(decided) => decided,
+        None => parse(name, &format!("{header}{text}"), funcs),
+    }
 }
 
 /// Parses `text` as template `name` with `funcs` declared.

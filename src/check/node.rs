@@ -1,5 +1,10 @@
 //! A YAML document as a tree in which every key and value knows its `line:col`, so checks can
 //! report any field where it is, and say "field x not found" as the upstream tools do.
+//!
+//! Plainly written documents are built straight from the parser's events (fast, and small: a
+//! position is two numbers); anything that needs YAML's finer rules (anchors, aliases, merge
+//! keys, tags, scalars that are not obviously a string, a number, a boolean or null, repeated
+//! keys, errors) goes through serde-saphyr, which owns those rules and their messages.
 
 use std::fmt;
 
@@ -8,8 +13,17 @@ use serde_saphyr::Spanned;
 
 use crate::diag::Pos;
 
+/// A value with where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// Its position; line 0 when unknown.
+    pub at: Pos,
+}
+
 /// A node with its position.
-pub type At = Spanned<Node>;
+pub type At = Located<Node>;
 
 /// A YAML value.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,16 +39,21 @@ pub enum Node {
     /// A sequence.
     Seq(Vec<At>),
     /// A mapping, keys in file order.
-    Map(Vec<(Spanned<String>, At)>),
+    Map(Vec<(Located<String>, At)>),
 }
 
-/// Position of a spanned value (1-based); unknown positions become 1:1.
-pub fn pos<T>(s: &Spanned<T>) -> Pos {
-    if s.referenced.line() == 0 {
+/// Position of a located value (1-based); unknown positions become 1:1.
+pub fn pos<T>(s: &Located<T>) -> Pos {
+    if s.at.line == 0 {
         Pos { line: 1, column: 1 }
     } else {
-        Pos::from_location(&s.referenced)
+        s.at
     }
+}
+
+/// A value with no position (reported at 1:1).
+pub fn unplaced<T>(value: T) -> Located<T> {
+    Located { value, at: Pos { line: 0, column: 0 } }
 }
 
 impl Node {
@@ -69,60 +88,100 @@ impl Node {
     }
 }
 
+/// The serde-saphyr form of the tree, for the documents the fast path leaves to it.
+#[derive(Debug)]
+enum SNode {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Str(String),
+    Seq(Vec<Spanned<SNode>>),
+    Map(Vec<(Spanned<String>, Spanned<SNode>)>),
+}
+
+fn located_pos<T>(s: &Spanned<T>) -> Pos {
+    if s.referenced.line() == 0 {
+        Pos { line: 0, column: 0 }
+    } else {
+        Pos::from_location(&s.referenced)
+    }
+}
+
+fn convert(s: Spanned<SNode>) -> At {
+    let at = located_pos(&s);
+    let value = match s.value {
+        SNode::Null => Node::Null,
+        SNode::Bool(b) => Node::Bool(b),
+        SNode::Number(n) => Node::Number(n),
+        SNode::Str(t) => Node::Str(t),
+        SNode::Seq(items) => Node::Seq(items.into_iter().map(convert).collect()),
+        SNode::Map(entries) => Node::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| {
+                    let kat = located_pos(&k);
+                    (Located { value: k.value, at: kat }, convert(v))
+                })
+                .collect(),
+        ),
+    };
+    Located { value, at }
+}
+
 struct NodeVisitor;
 
 impl<'de> Visitor<'de> for NodeVisitor {
-    type Value = Node;
+    type Value = SNode;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any YAML value")
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
-        Ok(Node::Null)
+    fn visit_unit<E: de::Error>(self) -> Result<SNode, E> {
+        Ok(SNode::Null)
     }
-    fn visit_none<E: de::Error>(self) -> Result<Node, E> {
-        Ok(Node::Null)
+    fn visit_none<E: de::Error>(self) -> Result<SNode, E> {
+        Ok(SNode::Null)
     }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
-        Node::deserialize(d)
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<SNode, D::Error> {
+        SNode::deserialize(d)
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node, E> {
-        Ok(Node::Bool(v))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<SNode, E> {
+        Ok(SNode::Bool(v))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node, E> {
-        Ok(Node::Number(v as f64))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<SNode, E> {
+        Ok(SNode::Number(v as f64))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
-        Ok(Node::Number(v as f64))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<SNode, E> {
+        Ok(SNode::Number(v as f64))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
-        Ok(Node::Number(v))
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<SNode, E> {
+        Ok(SNode::Number(v))
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
-        Ok(Node::Str(v.to_owned()))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<SNode, E> {
+        Ok(SNode::Str(v.to_owned()))
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Node, E> {
-        Ok(Node::Str(v))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<SNode, E> {
+        Ok(SNode::Str(v))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<SNode, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<At>()? {
+        while let Some(item) = seq.next_element::<Spanned<SNode>>()? {
             items.push(item);
         }
-        Ok(Node::Seq(items))
+        Ok(SNode::Seq(items))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SNode, A::Error> {
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<Spanned<KeyString>>()? {
-            let value: At = map.next_value()?;
+            let value: Spanned<SNode> = map.next_value()?;
             entries.push((Spanned::new(key.value.0, key.referenced, key.defined), value));
         }
-        Ok(Node::Map(entries))
+        Ok(SNode::Map(entries))
     }
 }
 
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
+impl<'de> Deserialize<'de> for SNode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SNode, D::Error> {
         d.deserialize_any(NodeVisitor)
     }
 }
@@ -132,15 +191,26 @@ struct KeyString(String);
 
 impl<'de> Deserialize<'de> for KeyString {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<KeyString, D::Error> {
-        match Node::deserialize(d)? {
-            Node::Null => Ok(KeyString(String::new())),
-            other => Ok(KeyString(other.as_str().unwrap_or_default())),
+        match SNode::deserialize(d)? {
+            SNode::Null => Ok(KeyString(String::new())),
+            SNode::Str(s) => Ok(KeyString(s)),
+            SNode::Number(n) => Ok(KeyString(n.to_string())),
+            SNode::Bool(b) => Ok(KeyString(b.to_string())),
+            _ => Ok(KeyString(String::new())),
         }
     }
 }
 
 /// Parses a YAML document into a tree; an empty document is `Null`.
 pub fn parse(text: &str) -> Result<At, serde_saphyr::Error> {
+    match fast::parse(text) {
+        Some(doc) => Ok(doc),
+        None => slow(text),
+    }
+}
+
+/// The serde-saphyr path: all of YAML, and its error messages.
+fn slow(text: &str) -> Result<At, serde_saphyr::Error> {
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_nodes: crate::spec::MAX_YAML_NODES,
@@ -148,13 +218,69 @@ pub fn parse(text: &str) -> Result<At, serde_saphyr::Error> {
         },
         // Keys repeated in one mapping are errors in Prometheus' and Alertmanager's parsers too.
     };
-    let doc: Option<At> = serde_saphyr::from_str_with_options(text, options)?;
-    Ok(doc.unwrap_or_else(|| crate::spec::unplaced(Node::Null)))
+    let doc: Option<Spanned<SNode>> = serde_saphyr::from_str_with_options(text, options)?;
+    Ok(doc.map_or_else(|| unplaced(Node::Null), convert))
 }
+
+mod fast;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast path builds exactly serde-saphyr's tree, positions included, on every upstream
+    /// test file and every file monstack ships; and it takes most of them.
+    #[test]
+    fn the_fast_path_agrees_with_serde_saphyr() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let conf = root.join("../shared/conformance");
+        let dirs = [
+            conf.join("prometheus-rules/rulefmt"),
+            conf.join("prometheus-rules/promtool"),
+            conf.join("prometheus-config"),
+            conf.join("alertmanager-config"),
+            root.join("alerts"),
+            root.join("dashboards"),
+            root.join("tests/fixtures/render/full/out/prometheus"),
+            root.join("tests/fixtures/render/full/out/prometheus/rules"),
+            root.join("tests/fixtures/render/full/out/alertmanager"),
+        ];
+        let (mut fast_count, mut total) = (0, 0);
+        for dir in dirs {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+                total += 1;
+                if let Some(doc) = fast::parse(&text) {
+                    fast_count += 1;
+                    let reference =
+                        slow(&text).unwrap_or_else(|e| panic!("{}: fast accepted, slow: {e}", entry.path().display()));
+                    assert!(doc == reference, "{}: the trees differ", entry.path().display());
+                }
+            }
+        }
+        assert!(fast_count * 10 >= total * 6, "only {fast_count} of {total} took the fast path");
+    }
+
+    #[test]
+    fn scalars_the_fast_path_leaves_alone() {
+        for t in [
+            "a: yes",
+            "a: 0x10",
+            "a: 1e3",
+            "a: .inf",
+            "a: NULL",
+            "a: &x 1",
+            "a: !!str 1",
+            "<<: {a: 1}",
+            "a: 1\na: 2",
+            "a: 012",
+        ] {
+            assert!(fast::parse(t).is_none(), "{t}");
+        }
+        for t in ["a: 15s", "a: 1.5", "a: -3", "a: ~", "a: 'yes'", "a: [1, x]", "a: {b: c}", "a: |\n  x\n"] {
+            assert_eq!(fast::parse(t), Some(slow(t).unwrap()), "{t}");
+        }
+    }
 
     #[test]
     fn positions_of_keys_and_values() {

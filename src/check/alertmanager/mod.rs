@@ -179,7 +179,7 @@ pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) {
             .help("an Alertmanager config needs a `route:` with a `receiver`");
         return;
     }
-    let empty = crate::spec::unplaced(Node::Null);
+    let empty = crate::check::node::unplaced(Node::Null);
     let global = doc.value.get("global").unwrap_or(&empty);
     check_global(global, &mut cx);
     let receivers = receivers(&doc.value, &global.value, &mut cx);
@@ -296,7 +296,7 @@ fn check_global(global: &At, cx: &mut Ctx<'_>) {
 
 fn receivers(doc: &Node, global: &Node, cx: &mut Ctx<'_>) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
-    let empty = crate::spec::unplaced(Node::Null);
+    let empty = crate::check::node::unplaced(Node::Null);
     for rcv in doc.get("receivers").map(list).unwrap_or_default() {
         let mut allowed: Vec<&str> = vec!["name"];
         allowed.extend(INTEGRATIONS.iter().map(|(k, _)| *k));

@@ -11,9 +11,9 @@ use crate::diag::Pos;
 
 /// Reports each rule that is defined more than once.
 pub fn check(rules: &[RuleKey], sink: &mut Sink) {
-    let mut seen: BTreeMap<(bool, &str, &Vec<(String, String)>), Vec<Pos>> = BTreeMap::new();
+    let mut seen: BTreeMap<(bool, &str, u64), Vec<Pos>> = BTreeMap::new();
     for rule in rules {
-        seen.entry((rule.alert, &rule.name, &rule.labels)).or_default().push(rule.at);
+        seen.entry((rule.alert, &rule.name, rule.labels)).or_default().push(rule.at);
     }
     let mut found: Vec<(Pos, String, usize, Pos)> = seen
         .into_iter()

@@ -71,21 +71,28 @@ pub struct RuleKey {
     pub alert: bool,
     /// Its name.
     pub name: String,
-    /// Its labels, sorted.
-    pub labels: Vec<(String, String)>,
+    /// A hash of its sorted labels: big files keep one of these per rule.
+    pub labels: u64,
     /// Where it starts.
     pub at: Pos,
 }
 
+fn labels_hash(labels: &[(String, String)]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    labels.hash(&mut h);
+    h.finish()
+}
+
 impl From<Rule> for RuleKey {
     fn from(r: Rule) -> RuleKey {
-        RuleKey { alert: r.alert, name: r.name, labels: r.labels, at: r.at }
+        RuleKey { alert: r.alert, labels: labels_hash(&r.labels), name: r.name, at: r.at }
     }
 }
 
 impl From<&Rule> for RuleKey {
     fn from(r: &Rule) -> RuleKey {
-        RuleKey { alert: r.alert, name: r.name.clone(), labels: r.labels.clone(), at: r.at }
+        RuleKey { alert: r.alert, name: r.name.clone(), labels: labels_hash(&r.labels), at: r.at }
     }
 }
 

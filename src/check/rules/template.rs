@@ -46,7 +46,8 @@ pub fn check(alert: &str, field: &str, text: &str, at: Pos, sink: &mut Sink) {
     if !text.contains("{{") {
         return;
     }
-    if let Err(e) = crate::check::gotemplate::parse(&format!("__alert_{alert}"), &format!("{HEADER}{text}"), FUNCS) {
+    let vars = ["$labels", "$externalLabels", "$externalURL", "$value"];
+    if let Err(e) = crate::check::gotemplate::parse_after(&format!("__alert_{alert}"), HEADER, &vars, text, FUNCS) {
         sink.error("rules/template", Some(at), format!("error parsing template {field}: {e}"))
             .help("Prometheus defines $labels, $externalLabels, $externalURL and $value, e.g. {{ $labels.instance }}");
     }
