@@ -124,7 +124,7 @@ fn prometheus_configs_follow_their_references() {
     let p = Project::empty();
     p.write(
         "prom/prometheus.yml",
-        "rule_files: [rules/*.yml, missing.yml]\nscrape_config_files: [jobs/*.yml]\nscrape_configs:\n  - job_name: a\n    bearer_token_file: token\n",
+        "rule_files: [rules/*.yml, missing.yml]\nscrape_config_files: [jobs/*.yml]\nscrape_configs:\n  - job_name: a\n    bearer_token_file: token\n    file_sd_configs: [{files: [targets/web.json, targets/*.yml]}]\n",
     );
     p.write("prom/rules/r.yml", "groups:\n  - name: g\n    rules:\n      - record: x\n        expr: sum(\n");
     p.write("prom/jobs/j.yml", "scrape_configs:\n  - job_name: a\n");
@@ -132,6 +132,7 @@ fn prometheus_configs_follow_their_references() {
         .status(1)
         .stdout_has("prom/prometheus.yml:1:27: rule file path \"missing.yml\" does not exist")
         .stdout_has("prom/prometheus.yml:5:24: bearer token file \"token\" does not exist")
+        .stdout_has("prom/prometheus.yml:6:32: file_sd file \"targets/web.json\" does not exist")
         .stdout_has("prom/rules/r.yml:5:15: could not parse expression")
         .stdout_has("prom/jobs/j.yml:2:15: found multiple scrape configs with job name \"a\", first found in the main config file");
     // `--syntax-only` checks the config alone, as upstream's own tests do.

@@ -451,6 +451,9 @@ fn validate(key: &str, at: &At, cx: &mut Ctx<'_>) {
                         format!("path name {name:?} is not valid for file discovery"),
                     )
                     .help("file_sd files end in `.json`, `.yml` or `.yaml`");
+                } else if !name.contains(['*', '?', '[']) {
+                    // A pattern may match nothing yet; a file named outright must be there.
+                    cx.file_exists(Some(f), "file_sd file");
                 }
             }
         }
