@@ -40,14 +40,14 @@ const TOP: Fields = &[
 ];
 
 const GLOBAL: Fields = &[
-    ("scrape_interval", Ty::Dur),
-    ("scrape_timeout", Ty::Dur),
-    ("scrape_protocols", Ty::Strs),
     ("evaluation_interval", Ty::Dur),
     ("rule_query_offset", Ty::Dur),
     ("query_log_file", Ty::Str),
-    ("scrape_failure_log_file", Ty::Str),
     ("external_labels", Ty::StrMap),
+];
+
+/// What `global` and each scrape config share: limits, name schemes, histogram handling.
+const SCRAPE_SHARED: Fields = &[
     ("body_size_limit", Ty::Size),
     ("sample_limit", Ty::UInt),
     ("target_limit", Ty::UInt),
@@ -61,6 +61,10 @@ const GLOBAL: Fields = &[
     ("convert_classic_histograms_to_nhcb", Ty::Bool),
     ("always_scrape_classic_histograms", Ty::Bool),
     ("extra_scrape_metrics", Ty::Bool),
+    ("scrape_interval", Ty::Dur),
+    ("scrape_timeout", Ty::Dur),
+    ("scrape_protocols", Ty::Strs),
+    ("scrape_failure_log_file", Ty::Str),
 ];
 
 /// What scrape configs inherit from `global`.
@@ -156,7 +160,7 @@ pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) {
 fn check_global(at: Option<&At>, cx: &mut Ctx<'_>) -> Global {
     let mut g = Global { interval: 60_000, timeout: 10_000, protocols: false, legacy: false, escaping: String::new() };
     let Some(at) = at else { return g };
-    if !cx.fields(at, &[GLOBAL], false, "config.plain") {
+    if !cx.fields(at, &[GLOBAL, SCRAPE_SHARED], false, "config.plain") {
         return g;
     }
     let n = &at.value;

@@ -39,7 +39,19 @@ fn value(n: &Node, key: &str, default: &str) -> String {
     }
 }
 
-/// Checks one relabel config (not null: its owner reports null entries in its own words).
+/// Checks the relabel configs listed at `at`; a null entry is reported as `null_message`, the
+/// owner's own words for it.
+pub(super) fn check_list(at: Option<&At>, null_message: &str, names: NameValidation, cx: &mut Ctx<'_>) {
+    for r in list(at) {
+        if matches!(r.value, Node::Null) {
+            cx.err("prometheus/relabel", Some(pos(r)), null_message);
+        } else {
+            check(r, names, cx);
+        }
+    }
+}
+
+/// Checks one relabel config.
 pub(super) fn check(at: &At, names: NameValidation, cx: &mut Ctx<'_>) {
     if !cx.fields(at, &[FIELDS], false, "relabel.plain") {
         return;

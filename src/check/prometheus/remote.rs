@@ -122,13 +122,13 @@ pub(super) fn check(d: &Node, cx: &mut Ctx<'_>) {
         }
         common(rw, "remote write", "remote_write", &mut names, cx);
         let n = &rw.value;
-        for r in list(n.get("write_relabel_configs")) {
-            if matches!(r.value, Node::Null) {
-                cx.err("prometheus/remote", Some(pos(r)), "empty or null relabeling rule in remote write config");
-            } else {
-                relabel::check(r, cx.names, cx);
-            }
-        }
+        let names = cx.names;
+        relabel::check_list(
+            n.get("write_relabel_configs"),
+            "empty or null relabeling rule in remote write config",
+            names,
+            cx,
+        );
         let message = text(n, "protobuf_message");
         if !message.is_empty() && !PROTOBUF.contains(&message.as_str()) {
             cx.err(

@@ -14,29 +14,12 @@ const SCRAPE: Fields = &[
     ("honor_timestamps", Ty::Bool),
     ("track_timestamps_staleness", Ty::Bool),
     ("params", Ty::Any),
-    ("scrape_interval", Ty::Dur),
-    ("scrape_timeout", Ty::Dur),
-    ("scrape_protocols", Ty::Strs),
     ("fallback_scrape_protocol", Ty::Str),
-    ("scrape_native_histograms", Ty::Bool),
-    ("always_scrape_classic_histograms", Ty::Bool),
-    ("convert_classic_histograms_to_nhcb", Ty::Bool),
-    ("scrape_failure_log_file", Ty::Str),
     ("metrics_path", Ty::Str),
     ("scheme", Ty::Str),
     ("enable_compression", Ty::Bool),
-    ("body_size_limit", Ty::Size),
-    ("sample_limit", Ty::UInt),
-    ("target_limit", Ty::UInt),
-    ("label_limit", Ty::UInt),
-    ("label_name_length_limit", Ty::UInt),
-    ("label_value_length_limit", Ty::UInt),
     ("native_histogram_bucket_limit", Ty::UInt),
     ("native_histogram_min_bucket_factor", Ty::Float),
-    ("keep_dropped_targets", Ty::UInt),
-    ("metric_name_validation_scheme", Ty::Str),
-    ("metric_name_escaping_scheme", Ty::Str),
-    ("extra_scrape_metrics", Ty::Bool),
     ("relabel_configs", Ty::Any),
     ("metric_relabel_configs", Ty::Any),
 ];
@@ -86,7 +69,7 @@ pub(super) fn check(at: &At, global: &Global, jobs: &mut BTreeMap<String, String
         cx.err("prometheus/scrape", Some(pos(at)), "empty or null scrape config section");
         return;
     }
-    if !cx.fields(at, &[SCRAPE, sd::keys()], true, "config.ScrapeConfig") {
+    if !cx.fields(at, &[SCRAPE, super::SCRAPE_SHARED, sd::keys()], true, "config.ScrapeConfig") {
         return;
     }
     let n = &at.value;
@@ -147,17 +130,7 @@ pub(super) fn check(at: &At, global: &Global, jobs: &mut BTreeMap<String, String
     escaping(n, global, &local, legacy, &job, cx);
     let names = if legacy { NameValidation::Legacy } else { NameValidation::Utf8 };
     for (key, what) in [("relabel_configs", "target"), ("metric_relabel_configs", "metric")] {
-        for r in list(n.get(key)) {
-            if matches!(r.value, Node::Null) {
-                cx.err(
-                    "prometheus/relabel",
-                    Some(pos(r)),
-                    format!("empty or null {what} relabeling rule in scrape config"),
-                );
-            } else {
-                relabel::check(r, names, cx);
-            }
-        }
+        relabel::check_list(n.get(key), &format!("empty or null {what} relabeling rule in scrape config"), names, cx);
     }
     let scheme = text(n, "scheme");
     if !scheme.is_empty() && scheme != "http" && scheme != "https" {
@@ -249,13 +222,7 @@ pub(super) fn alerting(at: &At, cx: &mut Ctx<'_>) {
         return;
     }
     let names = cx.names;
-    for r in list(at.value.get("alert_relabel_configs")) {
-        if matches!(r.value, Node::Null) {
-            cx.err("prometheus/alerting", Some(pos(r)), "empty or null alert relabeling rule");
-        } else {
-            relabel::check(r, names, cx);
-        }
-    }
+    relabel::check_list(at.value.get("alert_relabel_configs"), "empty or null alert relabeling rule", names, cx);
     for am in list(at.value.get("alertmanagers")) {
         if !cx.fields(am, &[ALERTMANAGER, sd::keys()], true, "config.AlertmanagerConfig") {
             continue;
@@ -283,17 +250,8 @@ pub(super) fn alerting(at: &At, cx: &mut Ctx<'_>) {
         let relabels = list(n.get("relabel_configs"));
         sd::check_all(am, relabels.is_empty(), cx);
         for (key, what) in [("relabel_configs", "target"), ("alert_relabel_configs", "alert")] {
-            for r in list(n.get(key)) {
-                if matches!(r.value, Node::Null) {
-                    cx.err(
-                        "prometheus/alerting",
-                        Some(pos(r)),
-                        format!("empty or null Alertmanager {what} relabeling rule"),
-                    );
-                } else {
-                    relabel::check(r, names, cx);
-                }
-            }
+            let message = format!("empty or null Alertmanager {what} relabeling rule");
+            relabel::check_list(n.get(key), &message, names, cx);
         }
     }
 }
