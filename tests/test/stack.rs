@@ -38,8 +38,11 @@ fn image(name: &str) -> String {
     images().iter().find(|t| t.starts_with(&format!("monstack.local/{name}:"))).cloned().unwrap()
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+/// `N` distinct free ports: the listeners are all held until every port is known, or the kernel
+/// may hand out the same port twice.
+fn free_ports<const N: usize>() -> [u16; N] {
+    let listeners: Vec<TcpListener> = (0..N).map(|_| TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    std::array::from_fn(|i| listeners[i].local_addr().unwrap().port())
 }
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -59,7 +62,7 @@ impl Stack {
     fn new(tag: &str) -> Stack {
         let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
         let name = format!("mstest-{tag}-{}-{nanos}", std::process::id());
-        let (prom_port, am_port, node_port, bb_port) = (free_port(), free_port(), free_port(), free_port());
+        let [prom_port, am_port, node_port, bb_port] = free_ports::<4>();
         let spec = format!(
             "project: {name}
 prometheus:
@@ -210,7 +213,7 @@ fn up_status_reload_logs_restart_down() {
     // A changed port recreates that container only; a service dropped from the spec goes away.
     let before = stack.container_ids();
     let spec = stack.project.read("monstack.yaml");
-    let am_port = free_port();
+    let [am_port] = free_ports::<1>();
     let spec = spec.replace(&format!("  port: {}\ngrafana", stack.am_port), &format!("  port: {am_port}\ngrafana"));
     let spec =
         spec.replace(&format!("  node: {{ image: \"{}\", port: {} }}\n", image("node-exporter"), stack.node_port), "");
