@@ -15,8 +15,11 @@ scripts/build-images >/dev/null
 bin="$PWD/target/release/monstack"
 work="$(mktemp -d -t monstack-bench-up-XXXXXX)"
 name="msbench$$"
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-P1=$(port); P2=$(port); P3=$(port); P4=$(port)
+# Four distinct free ports, all held until each is known.
+read -r P1 P2 P3 P4 < <(python3 -c 'import socket
+ss=[socket.socket() for _ in range(4)]
+[s.bind(("127.0.0.1",0)) for s in ss]
+print(*[s.getsockname()[1] for s in ss])')
 mapfile -t tags < <(scripts/build-images --print)
 cleanup() {
   "$bin" down -C "$work/monstack" --volumes >/dev/null 2>&1 || true
