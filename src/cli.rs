@@ -20,7 +20,7 @@ pub enum Command {
     Init(InitArgs),
     /// Render Prometheus, Alertmanager, blackbox and Grafana files from the spec.
     Render(RenderArgs),
-    /// Validate rule files offline, for CI (server configs and dashboards: not yet).
+    /// Validate rules, Prometheus and Alertmanager configs and dashboards offline, for CI.
     Check(CheckArgs),
     /// Render, then bring the stack up on Docker (or converge it to the spec).
     Up(UpArgs),

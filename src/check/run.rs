@@ -56,14 +56,6 @@ pub enum CheckError {
         /// The file.
         path: PathBuf,
     },
-    /// A kind this version cannot check yet.
-    #[error("`{}` is {what}; checking those is not implemented yet (rule files and Alertmanager configs are)", path.display())]
-    Unsupported {
-        /// The file.
-        path: PathBuf,
-        /// What it is.
-        what: &'static str,
-    },
 }
 
 /// Guesses the kind of a file from its name and first keys.
