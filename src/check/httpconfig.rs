@@ -64,10 +64,6 @@ pub const TLS: &[&str] = &[
     "max_version",
 ];
 
-fn set(n: &Node, key: &str) -> bool {
-    n.get(key).is_some_and(|v| !matches!(&v.value, Node::Null) && v.value.as_str().is_none_or(|s| !s.is_empty()))
-}
-
 fn fields(at: &At, allowed: &[&str], type_name: &str, sink: &mut Sink) -> bool {
     match &at.value {
         Node::Map(entries) => {
@@ -96,11 +92,11 @@ pub fn check(at: &At, type_name: &str, sink: &mut Sink) {
 /// Whether any HTTP client field is set in the mapping `n` (where the config is inlined, as in
 /// Prometheus' service discovery configs).
 pub fn customised(n: &Node) -> bool {
-    FIELDS.iter().any(|f| set(n, f))
+    FIELDS.iter().any(|f| n.is_set(f))
 }
 
 fn count(n: &Node, keys: &[&str]) -> usize {
-    keys.iter().filter(|k| set(n, k)).count()
+    keys.iter().filter(|k| n.is_set(k)).count()
 }
 
 /// Checks the rules of prometheus/common's `HTTPClientConfig.Validate`, in its order, on the
@@ -108,12 +104,12 @@ fn count(n: &Node, keys: &[&str]) -> usize {
 pub fn validate(at: &At, sink: &mut Sink) {
     let h = &at.value;
     let here = Some(pos(at));
-    let bearer = set(h, "bearer_token") || set(h, "bearer_token_file");
+    let bearer = h.is_set("bearer_token") || h.is_set("bearer_token_file");
     let help = "authenticate one way: basic_auth, authorization, oauth2 or bearer_token";
-    if set(h, "bearer_token") && set(h, "bearer_token_file") {
+    if h.is_set("bearer_token") && h.is_set("bearer_token_file") {
         sink.error("http/auth", here, "at most one of bearer_token & bearer_token_file must be configured");
     }
-    if (set(h, "basic_auth") || set(h, "oauth2")) && bearer {
+    if (h.is_set("basic_auth") || h.is_set("oauth2")) && bearer {
         sink.error(
             "http/auth",
             here,
@@ -157,21 +153,21 @@ pub fn validate(at: &At, sink: &mut Sink) {
                 );
             }
         }
-        if set(h, "basic_auth") || set(h, "oauth2") {
+        if h.is_set("basic_auth") || h.is_set("oauth2") {
             sink.error("http/auth", here, "at most one of basic_auth, oauth2 & authorization must be configured")
                 .help(help);
         }
     }
     if let Some(o) = h.get("oauth2") {
-        if set(h, "basic_auth") && !set(h, "authorization") {
+        if h.is_set("basic_auth") && !h.is_set("authorization") {
             sink.error("http/auth", here, "at most one of basic_auth, oauth2 & authorization must be configured")
                 .help(help);
         }
         if fields(o, OAUTH2, "config.OAuth2", sink) {
-            if !set(&o.value, "client_id") && !set(&o.value, "client_id_file") {
+            if !o.value.is_set("client_id") && !o.value.is_set("client_id_file") {
                 sink.error("http/auth", Some(pos(o)), "oauth2 client_id must be configured");
             }
-            if !set(&o.value, "token_url") {
+            if !o.value.is_set("token_url") {
                 sink.error("http/auth", Some(pos(o)), "oauth2 token_url must be configured");
             }
             if count(&o.value, &["client_secret", "client_secret_file", "client_secret_ref"]) > 1 {
@@ -189,14 +185,14 @@ pub fn validate(at: &At, sink: &mut Sink) {
     if let Some(t) = h.get("tls_config") {
         tls(t, sink);
     }
-    if set(h, "proxy_from_environment") && (set(h, "proxy_url") || set(h, "no_proxy")) {
+    if h.is_set("proxy_from_environment") && (h.is_set("proxy_url") || h.is_set("no_proxy")) {
         sink.error(
             "http/proxy",
             here,
             "if proxy_from_environment is configured, proxy_url and no_proxy must not be configured",
         );
     }
-    if set(h, "no_proxy") && !set(h, "proxy_url") {
+    if h.is_set("no_proxy") && !h.is_set("proxy_url") {
         sink.error("http/proxy", here, "if no_proxy is configured, proxy_url must also be configured");
     }
 }

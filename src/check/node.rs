@@ -65,6 +65,20 @@ impl Node {
         }
     }
 
+    /// The text of entry `key` of a mapping: empty when absent, null or not a scalar.
+    pub fn text(&self, key: &str) -> String {
+        self.get(key).and_then(|v| v.value.as_str()).unwrap_or_default()
+    }
+
+    /// Whether entry `key` of a mapping is present with a value (not null, not an empty string).
+    pub fn is_set(&self, key: &str) -> bool {
+        self.get(key).is_some_and(|v| match &v.value {
+            Node::Null => false,
+            Node::Str(s) => !s.is_empty(),
+            _ => true,
+        })
+    }
+
     /// The string value, if this is a scalar (numbers and booleans as written back).
     pub fn as_str(&self) -> Option<String> {
         match self {

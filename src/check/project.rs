@@ -76,10 +76,6 @@ fn warning(check: &'static str, file: &std::path::Path, at: Pos, message: String
     Problem { check, severity: Severity::Warning, file: file.to_path_buf(), pos: Some(at), message, help: Some(help) }
 }
 
-fn text(n: &Node, key: &str) -> String {
-    n.get(key).and_then(|v| v.value.as_str()).unwrap_or_default()
-}
-
 fn seq<'a>(n: &'a Node, key: &str) -> Vec<&'a At> {
     match n.get(key).map(|v| &v.value) {
         Some(Node::Seq(items)) => items.iter().collect(),
@@ -105,7 +101,7 @@ pub fn check(p: &Project<'_>) -> Vec<Problem> {
         .unwrap_or_default();
     let jobs: Vec<String> = prometheus
         .as_ref()
-        .map(|d| seq(&d.value, "scrape_configs").iter().map(|s| text(&s.value, "job_name")).collect())
+        .map(|d| seq(&d.value, "scrape_configs").iter().map(|s| s.value.text("job_name")).collect())
         .unwrap_or_default();
     let mut alerts = Vec::new();
     let mut recorded = BTreeSet::new();
@@ -119,7 +115,7 @@ pub fn check(p: &Project<'_>) -> Vec<Problem> {
                     recorded.insert(record);
                     continue;
                 }
-                let name = text(r, "alert");
+                let name = r.text("alert");
                 let mut labels = external.clone();
                 labels.extend(group_labels.clone());
                 labels.extend(map(r, "labels"));
@@ -130,7 +126,7 @@ pub fn check(p: &Project<'_>) -> Vec<Problem> {
                     expr_at: r.get("expr").map_or(pos(rule), pos),
                     name,
                     labels,
-                    expr: text(r, "expr"),
+                    expr: r.text("expr"),
                 });
             }
         }
@@ -219,7 +215,7 @@ struct Route {
 
 fn route(at: &At, parent: &str) -> Route {
     let n = &at.value;
-    let receiver = match text(n, "receiver") {
+    let receiver = match n.text("receiver") {
         r if r.is_empty() => parent.to_owned(),
         r => r,
     };
@@ -264,7 +260,7 @@ fn routes(am: &At, alerts: &[Alert], problems: &mut Vec<Problem>) {
                 .any(|(k, v)| k.value.ends_with("_configs") && matches!(&v.value, Node::Seq(s) if !s.is_empty())),
             _ => false,
         })
-        .map(|r| text(&r.value, "name"))
+        .map(|r| r.value.text("name"))
         .collect();
     for a in alerts {
         if a.labels.values().any(|v| v.contains("{{")) {

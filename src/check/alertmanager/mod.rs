@@ -150,18 +150,6 @@ impl Ctx<'_> {
     }
 }
 
-pub(super) fn set(map: &Node, key: &str) -> bool {
-    map.get(key).is_some_and(|v| match &v.value {
-        Node::Null => false,
-        Node::Str(s) => !s.is_empty(),
-        _ => true,
-    })
-}
-
-fn text(map: &Node, key: &str) -> String {
-    map.get(key).and_then(|v| v.value.as_str()).unwrap_or_default()
-}
-
 /// Checks the Alertmanager config `file` whose text is `text`.
 pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) {
     let doc = match node::parse(source) {
@@ -187,7 +175,7 @@ pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) {
     for key in ["mute_time_intervals", "time_intervals"] {
         for ti in doc.value.get(key).map(list).unwrap_or_default() {
             cx.fields(ti, &["name", "time_intervals"], &[], "config.TimeInterval");
-            let name = text(&ti.value, "name");
+            let name = ti.value.text("name");
             if name.is_empty() {
                 cx.err("alertmanager/route", Some(pos(ti)), "missing name in time interval");
             } else if !intervals.insert(name.clone()) {
@@ -201,11 +189,11 @@ pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) {
                 .help("add a `route:` with a default `receiver`");
         }
         Some(route) => {
-            if text(&route.value, "receiver").is_empty() {
+            if route.value.text("receiver").is_empty() {
                 cx.err("alertmanager/route", Some(pos(route)), "root route must specify a default receiver");
             }
             for key in ["match", "match_re", "matchers"] {
-                if set(&route.value, key) {
+                if route.value.is_set(key) {
                     cx.err(
                         "alertmanager/route",
                         route.value.get(key).map(pos),
@@ -214,7 +202,7 @@ pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) {
                 }
             }
             for key in ["mute_time_intervals", "active_time_intervals"] {
-                if set(&route.value, key) {
+                if route.value.is_set(key) {
                     cx.err(
                         "alertmanager/route",
                         route.value.get(key).map(pos),
@@ -270,7 +258,7 @@ fn check_global(global: &At, cx: &mut Ctx<'_>) {
         "mattermost_webhook_url",
     ] {
         let file = format!("{base}_file");
-        if set(g, base) && set(g, &file) {
+        if g.is_set(base) && g.is_set(&file) {
             cx.err(
                 "alertmanager/receiver",
                 g.get(&file).map(pos),
@@ -278,10 +266,10 @@ fn check_global(global: &At, cx: &mut Ctx<'_>) {
             );
         }
     }
-    let token = set(g, "slack_app_token") || set(g, "slack_app_token_file");
-    let url = set(g, "slack_api_url") || set(g, "slack_api_url_file");
-    let app_url = if set(g, "slack_app_url") { text(g, "slack_app_url") } else { DEFAULT_SLACK_APP_URL.to_owned() };
-    if token && url && text(g, "slack_api_url") != app_url {
+    let token = g.is_set("slack_app_token") || g.is_set("slack_app_token_file");
+    let url = g.is_set("slack_api_url") || g.is_set("slack_api_url_file");
+    let app_url = if g.is_set("slack_app_url") { g.text("slack_app_url") } else { DEFAULT_SLACK_APP_URL.to_owned() };
+    if token && url && g.text("slack_api_url") != app_url {
         cx.err(
             "alertmanager/receiver",
             g.get("slack_api_url").or(g.get("slack_api_url_file")).map(pos),
@@ -303,7 +291,7 @@ fn receivers(doc: &Node, global: &Node, cx: &mut Ctx<'_>) -> BTreeSet<String> {
         if !cx.fields(rcv, &allowed, &[], "config.Receiver") {
             continue;
         }
-        let name = text(&rcv.value, "name");
+        let name = rcv.value.text("name");
         if name.is_empty() {
             cx.err("alertmanager/receiver", Some(pos(rcv)), "missing name in receiver");
         } else if !names.insert(name.clone()) {
@@ -335,7 +323,7 @@ fn check_route(route: &At, receivers: &BTreeSet<String>, intervals: &BTreeSet<St
         return;
     }
     let r = &route.value;
-    let receiver = text(r, "receiver");
+    let receiver = r.text("receiver");
     if !receiver.is_empty() && !receivers.contains(&receiver) {
         let help = crate::diag::nearest(&receiver, receivers.iter().map(String::as_str))
             .map(|n| format!("did you mean {n:?}?"));

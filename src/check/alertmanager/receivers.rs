@@ -1,7 +1,7 @@
 //! Receivers: each integration's fields, its required and mutually exclusive settings with their
 //! global fallbacks, and its template fields parsed as Go templates.
 
-use super::{set, Ctx};
+use super::Ctx;
 use crate::check::node::{pos, At, Node};
 
 /// Fields of each integration, besides `send_resolved` and `http_config`.
@@ -273,10 +273,10 @@ const TEMPLATE_FIELDS: &[&str] = &[
 pub(super) fn integration(kind: &str, cfg: &At, g: &Node, cx: &mut Ctx<'_>) {
     let c = &cfg.value;
     let at = Some(pos(cfg));
-    let either = |c: &Node, a: &str| set(c, a) || set(c, &format!("{a}_file"));
+    let either = |c: &Node, a: &str| c.is_set(a) || c.is_set(&format!("{a}_file"));
     let exclusive = |cx: &mut Ctx<'_>, a: &str| {
         let file = format!("{a}_file");
-        if set(c, a) && set(c, &file) {
+        if c.is_set(a) && c.is_set(&file) {
             cx.err(
                 "alertmanager/receiver",
                 c.get(&file).map(pos),
@@ -288,13 +288,13 @@ pub(super) fn integration(kind: &str, cfg: &At, g: &Node, cx: &mut Ctx<'_>) {
         "email_configs" => {
             exclusive(cx, "auth_password");
             exclusive(cx, "auth_secret");
-            if !set(c, "to") {
+            if !c.is_set("to") {
                 cx.err("alertmanager/receiver", at, "missing to address in email config");
             }
-            if !set(c, "smarthost") && !set(g, "smtp_smarthost") {
+            if !c.is_set("smarthost") && !g.is_set("smtp_smarthost") {
                 cx.err("alertmanager/receiver", at, "no global SMTP smarthost set");
             }
-            if !set(c, "from") && !set(g, "smtp_from") {
+            if !c.is_set("from") && !g.is_set("smtp_from") {
                 cx.err("alertmanager/receiver", at, "no global SMTP from set");
             }
         }
@@ -310,7 +310,7 @@ pub(super) fn integration(kind: &str, cfg: &At, g: &Node, cx: &mut Ctx<'_>) {
                     "at most one of api_url/api_url_file & app_token/app_token_file must be configured",
                 );
             }
-            let auth = c.get("http_config").is_some_and(|h| set(&h.value, "authorization"));
+            let auth = c.get("http_config").is_some_and(|h| h.value.is_set("authorization"));
             let token = local_token || (!local_url && !auth && either(g, "slack_app_token"));
             let url = local_url || either(g, "slack_api_url");
             if !url && !token {
@@ -346,7 +346,7 @@ pub(super) fn integration(kind: &str, cfg: &At, g: &Node, cx: &mut Ctx<'_>) {
             if !either(c, "api_key") && !either(g, "victorops_api_key") {
                 cx.err("alertmanager/receiver", at, "no global VictorOps API Key set");
             }
-            if !set(c, "routing_key") {
+            if !c.is_set("routing_key") {
                 cx.err("alertmanager/receiver", at, "missing Routing key in VictorOps config");
             }
         }
@@ -355,7 +355,7 @@ pub(super) fn integration(kind: &str, cfg: &At, g: &Node, cx: &mut Ctx<'_>) {
             if !either(c, "api_secret") && !either(g, "wechat_api_secret") {
                 cx.err("alertmanager/receiver", at, "no global Wechat Api Secret set either inline or in a file");
             }
-            if !set(c, "corp_id") && !set(g, "wechat_api_corp_id") {
+            if !c.is_set("corp_id") && !g.is_set("wechat_api_corp_id") {
                 cx.err("alertmanager/receiver", at, "no global Wechat CorpID set");
             }
         }
@@ -364,7 +364,7 @@ pub(super) fn integration(kind: &str, cfg: &At, g: &Node, cx: &mut Ctx<'_>) {
             if !either(c, "bot_token") && !either(g, "telegram_bot_token") {
                 cx.err("alertmanager/receiver", at, "missing bot_token or bot_token_file on telegram_config");
             }
-            if !set(c, "chat_id") {
+            if !c.is_set("chat_id") {
                 cx.err("alertmanager/receiver", at, "missing chat_id on telegram_config");
             }
         }
@@ -385,7 +385,7 @@ pub(super) fn integration(kind: &str, cfg: &At, g: &Node, cx: &mut Ctx<'_>) {
             }
         }
         "sns_configs" => {
-            let targets = ["topic_arn", "phone_number", "target_arn"].iter().filter(|k| set(c, k)).count();
+            let targets = ["topic_arn", "phone_number", "target_arn"].iter().filter(|k| c.is_set(k)).count();
             if targets != 1 {
                 cx.err(
                     "alertmanager/receiver",
@@ -394,7 +394,7 @@ pub(super) fn integration(kind: &str, cfg: &At, g: &Node, cx: &mut Ctx<'_>) {
                 );
             }
         }
-        "webhook_configs" | "incidentio_configs" if set(c, "url") == set(c, "url_file") => {
+        "webhook_configs" | "incidentio_configs" if c.is_set("url") == c.is_set("url_file") => {
             cx.err("alertmanager/receiver", at, "one of url or url_file must be configured");
         }
         "pushover_configs" => {
@@ -417,7 +417,7 @@ pub(super) fn integration(kind: &str, cfg: &At, g: &Node, cx: &mut Ctx<'_>) {
                 );
             }
         }
-        "webex_configs" if !set(c, "room_id") => {
+        "webex_configs" if !c.is_set("room_id") => {
             cx.err("alertmanager/receiver", at, "missing room_id on webex_config");
         }
         _ => {}

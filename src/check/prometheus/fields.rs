@@ -207,16 +207,6 @@ pub(super) fn list(at: Option<&At>) -> Vec<&At> {
     }
 }
 
-/// The text of field `key` in mapping `n`; empty when absent or null.
-pub(super) fn text(n: &Node, key: &str) -> String {
-    n.get(key).and_then(|v| v.value.as_str()).unwrap_or_default()
-}
-
-/// Whether field `key` is present with a non-empty value.
-pub(super) fn set(n: &Node, key: &str) -> bool {
-    crate::check::alertmanager::set(n, key)
-}
-
 /// The number in field `key`, if it holds one.
 pub(super) fn number(n: &Node, key: &str) -> Option<f64> {
     match n.get(key).map(|v| &v.value) {

@@ -18,7 +18,7 @@ mod scrape;
 mod sd;
 mod sections;
 
-use fields::{list, text, Fields, Ty};
+use fields::{list, Fields, Ty};
 
 use super::names::{label_name_ok, NameValidation};
 use super::node::{self, pos, At, Node};
@@ -132,7 +132,7 @@ pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) {
     };
     let dir = file.parent().unwrap_or(Path::new("."));
     let d = &doc.value;
-    let legacy = d.get("global").is_some_and(|g| text(&g.value, "metric_name_validation_scheme") == "legacy");
+    let legacy = d.get("global").is_some_and(|g| g.value.text("metric_name_validation_scheme") == "legacy");
     let names = if legacy { NameValidation::Legacy } else { NameValidation::Utf8 };
     let mut cx = Ctx { sink, syntax_only, dir, names };
     if !cx.fields(&doc, &[TOP], false, "config.plain") {
@@ -165,7 +165,7 @@ fn check_global(at: Option<&At>, cx: &mut Ctx<'_>) -> Global {
     }
     let n = &at.value;
     let scheme = n.get("metric_name_validation_scheme");
-    match text(n, "metric_name_validation_scheme").as_str() {
+    match n.text("metric_name_validation_scheme").as_str() {
         "" | "utf8" => {}
         "legacy" => g.legacy = true,
         other => {
@@ -173,7 +173,7 @@ fn check_global(at: Option<&At>, cx: &mut Ctx<'_>) -> Global {
                 .help("use `utf8` or `legacy`");
         }
     }
-    g.escaping = text(n, "metric_name_escaping_scheme");
+    g.escaping = n.text("metric_name_escaping_scheme");
     cx.labels(n.get("external_labels"), cx.names);
     let interval = fields::millis(n, "scrape_interval").filter(|ms| *ms > 0).unwrap_or(60_000);
     let timeout = fields::millis(n, "scrape_timeout").unwrap_or(0);

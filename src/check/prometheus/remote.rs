@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::fields::{list, millis, number, set, text, Fields, Ty};
+use super::fields::{list, millis, number, Fields, Ty};
 use super::{relabel, Ctx};
 use crate::check::node::{pos, At, Node};
 
@@ -129,7 +129,7 @@ pub(super) fn check(d: &Node, cx: &mut Ctx<'_>) {
             names,
             cx,
         );
-        let message = text(n, "protobuf_message");
+        let message = n.text("protobuf_message");
         if !message.is_empty() && !PROTOBUF.contains(&message.as_str()) {
             cx.err(
                 "prometheus/remote",
@@ -154,7 +154,7 @@ pub(super) fn check(d: &Node, cx: &mut Ctx<'_>) {
         }
         let ways: Vec<&str> = ["basic_auth", "authorization", "oauth2", "sigv4", "azuread", "google_iam"]
             .into_iter()
-            .filter(|k| set(n, k))
+            .filter(|k| n.is_set(k))
             .collect();
         if ways.len() > 1 {
             cx.err(
@@ -179,7 +179,7 @@ pub(super) fn check(d: &Node, cx: &mut Ctx<'_>) {
 
 fn common(at: &At, what: &str, key: &str, names: &mut BTreeSet<String>, cx: &mut Ctx<'_>) {
     let n = &at.value;
-    let name = text(n, "name");
+    let name = n.text("name");
     if !name.is_empty() && !names.insert(name.clone()) {
         cx.err(
             "prometheus/remote",
@@ -187,7 +187,7 @@ fn common(at: &At, what: &str, key: &str, names: &mut BTreeSet<String>, cx: &mut
             format!("found multiple {what} configs with job name {name:?}"),
         );
     }
-    let url = text(n, "url");
+    let url = n.text("url");
     if url.is_empty() {
         cx.err("prometheus/remote", Some(pos(at)), format!("url for {key} is empty"));
     } else if url.starts_with(':') || url.chars().any(char::is_control) {

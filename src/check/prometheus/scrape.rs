@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::fields::{list, millis, set, text, Fields, Ty};
+use super::fields::{list, millis, Fields, Ty};
 use super::{relabel, sd, Ctx, Global};
 use crate::check::names::NameValidation;
 use crate::check::node::{pos, At, Node};
@@ -74,7 +74,7 @@ pub(super) fn check(at: &At, global: &Global, jobs: &mut BTreeMap<String, String
     }
     let n = &at.value;
     let here = Some(pos(at));
-    let job = text(n, "job_name");
+    let job = n.text("job_name");
     if job.is_empty() {
         cx.err("prometheus/scrape", here, "job_name is empty").help("every scrape config needs a `job_name`");
     } else if let Some(first) = jobs.get(&job) {
@@ -105,7 +105,7 @@ pub(super) fn check(at: &At, global: &Global, jobs: &mut BTreeMap<String, String
             cx.err("prometheus/scrape", Some(pos(p)), format!("{e} for scrape config with job name {job:?}"));
         }
     }
-    let fallback = text(n, "fallback_scrape_protocol");
+    let fallback = n.text("fallback_scrape_protocol");
     if let Some(e) = (!fallback.is_empty()).then(|| protocol_error(&fallback)).flatten() {
         cx.err(
             "prometheus/scrape",
@@ -113,7 +113,7 @@ pub(super) fn check(at: &At, global: &Global, jobs: &mut BTreeMap<String, String
             format!("invalid fallback_scrape_protocol for scrape config with job name {job:?}: {e}"),
         );
     }
-    let local = text(n, "metric_name_validation_scheme");
+    let local = n.text("metric_name_validation_scheme");
     let legacy = match local.as_str() {
         "" => global.legacy,
         "legacy" => true,
@@ -132,12 +132,12 @@ pub(super) fn check(at: &At, global: &Global, jobs: &mut BTreeMap<String, String
     for (key, what) in [("relabel_configs", "target"), ("metric_relabel_configs", "metric")] {
         relabel::check_list(n.get(key), &format!("empty or null {what} relabeling rule in scrape config"), names, cx);
     }
-    let scheme = text(n, "scheme");
+    let scheme = n.text("scheme");
     if !scheme.is_empty() && scheme != "http" && scheme != "https" {
         cx.warn("prometheus/scrape", n.get("scheme").map(pos), format!("scheme {scheme:?} is neither http nor https"))
             .help("Prometheus accepts it, but every scrape of this job will fail");
     }
-    let path = text(n, "metrics_path");
+    let path = n.text("metrics_path");
     if !path.is_empty() && !path.starts_with('/') {
         cx.warn(
             "prometheus/scrape",
@@ -161,7 +161,7 @@ fn escaping(n: &Node, global: &Global, local_validation: &str, legacy: bool, job
         );
         return;
     }
-    let mut local = text(n, "metric_name_escaping_scheme");
+    let mut local = n.text("metric_name_escaping_scheme");
     if local.is_empty() {
         local = if local_validation.is_empty() {
             global_escaping
@@ -229,8 +229,8 @@ pub(super) fn alerting(at: &At, cx: &mut Ctx<'_>) {
         }
         let n = &am.value;
         cx.http(am);
-        let auth = set(n, "basic_auth") || set(n, "authorization") || set(n, "oauth2");
-        if auth && set(n, "sigv4") {
+        let auth = n.is_set("basic_auth") || n.is_set("authorization") || n.is_set("oauth2");
+        if auth && n.is_set("sigv4") {
             cx.err(
                 "prometheus/alerting",
                 Some(pos(am)),

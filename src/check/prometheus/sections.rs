@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::fields::{base2_bytes, boolean, list, number, text, Fields, Ty};
+use super::fields::{base2_bytes, boolean, list, number, Fields, Ty};
 use super::{remote, Ctx};
 use crate::check::node::{pos, At};
 
@@ -70,7 +70,7 @@ pub(super) fn storage(at: Option<&At>, cx: &mut Ctx<'_>) {
     }
     if let Some(c) = tsdb.value.get("chunk_encoding") {
         if cx.fields(c, &[&[("floats", Ty::Str)]], false, "config.ChunkEncodingConfig") {
-            let floats = text(&c.value, "floats");
+            let floats = c.value.text("floats");
             if !floats.is_empty() && floats != "xor" && floats != "xor2" {
                 cx.err(
                     "prometheus/storage",
@@ -89,10 +89,10 @@ pub(super) fn tracing(at: Option<&At>, cx: &mut Ctx<'_>) {
     }
     let n = &at.value;
     remote::headers(n.get("headers"), "custom authorization header configuration is not yet supported", cx);
-    if text(n, "endpoint").is_empty() {
+    if n.text("endpoint").is_empty() {
         cx.err("prometheus/tracing", Some(pos(at)), "tracing endpoint must be set");
     }
-    let compression = text(n, "compression");
+    let compression = n.text("compression");
     if !compression.is_empty() && compression != "gzip" {
         cx.err(
             "prometheus/tracing",
@@ -100,7 +100,7 @@ pub(super) fn tracing(at: Option<&At>, cx: &mut Ctx<'_>) {
             format!("invalid compression type {compression} provided, valid options: gzip"),
         );
     }
-    let client = text(n, "client_type");
+    let client = n.text("client_type");
     if n.get("client_type").is_some() && client != "http" && client != "grpc" {
         cx.err(
             "prometheus/tracing",
@@ -119,7 +119,7 @@ pub(super) fn otlp(at: Option<&At>, legacy: bool, cx: &mut Ctx<'_>) {
         return;
     }
     let n = &at.value;
-    let strategy = text(n, "translation_strategy");
+    let strategy = n.text("translation_strategy");
     match strategy.as_str() {
         "" | "UnderscoreEscapingWithSuffixes" | "UnderscoreEscapingWithoutSuffixes" => {}
         "NoTranslation" | "NoUTF8EscapingWithSuffixes" if legacy => {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::super::fields::{boolean, list, set, text, Ty};
+use super::super::fields::{boolean, list, Ty};
 use super::super::Ctx;
 use crate::check::httpconfig;
 use crate::check::node::{pos, At};
@@ -15,7 +15,7 @@ const S: Ty = Ty::Str;
 pub(super) fn check(at: &At, cx: &mut Ctx<'_>) {
     let n = &at.value;
     let here = Some(pos(at));
-    let role = text(n, "role");
+    let role = n.text("role");
     let allowed: &[&str] = match role.as_str() {
         "pod" => &["pod", "node"],
         "service" => &["service"],
@@ -37,8 +37,8 @@ pub(super) fn check(at: &At, cx: &mut Ctx<'_>) {
             &[]
         }
     };
-    let api = set(n, "api_server");
-    let kubeconfig = set(n, "kubeconfig_file");
+    let api = n.is_set("api_server");
+    let kubeconfig = n.is_set("kubeconfig_file");
     let custom_http = httpconfig::customised(n);
     let own = n.get("namespaces").and_then(|ns| boolean(&ns.value, "own_namespace")).unwrap_or(false);
     let rules = [
@@ -68,7 +68,7 @@ pub(super) fn check(at: &At, cx: &mut Ctx<'_>) {
             continue;
         }
         let s = &sel.value;
-        let sel_role = text(s, "role");
+        let sel_role = s.text("role");
         if !seen.insert(sel_role.clone()) {
             cx.err("prometheus/sd", Some(pos(sel)), format!("duplicated selector role: {sel_role}"));
         } else if !allowed.is_empty() && !allowed.contains(&sel_role.as_str()) {
@@ -78,7 +78,7 @@ pub(super) fn check(at: &At, cx: &mut Ctx<'_>) {
                 format!("{role} role supports only {} selectors", allowed.join(", ")),
             );
         }
-        let field = text(s, "field");
+        let field = s.text("field");
         if let Some(term) = field.split(',').find(|t| !t.trim().is_empty() && !t.contains('=')) {
             cx.err(
                 "prometheus/sd",
@@ -86,7 +86,7 @@ pub(super) fn check(at: &At, cx: &mut Ctx<'_>) {
                 format!("invalid selector: '{field}'; can't understand '{term}'"),
             );
         }
-        if let Err(e) = label_selector(&text(s, "label")) {
+        if let Err(e) = label_selector(&s.text("label")) {
             cx.err("prometheus/sd", s.get("label").map(pos), e);
         }
     }

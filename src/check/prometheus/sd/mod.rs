@@ -8,7 +8,7 @@ mod kubernetes;
 
 use kinds::KINDS;
 
-use super::fields::{list, number, set, text, Fields, Ty};
+use super::fields::{list, number, Fields, Ty};
 use super::Ctx;
 use crate::check::node::{pos, At, Node};
 
@@ -66,7 +66,7 @@ fn validate(key: &str, at: &At, cx: &mut Ctx<'_>) {
     let mut err = |message: String| {
         cx.err("prometheus/sd", here, message);
     };
-    let t = |k: &str| text(n, k);
+    let t = |k: &str| n.text(k);
     match key {
         "azure_sd_configs" => {
             let method =
@@ -88,10 +88,10 @@ fn validate(key: &str, at: &At, cx: &mut Ctx<'_>) {
             if t("server").trim().is_empty() {
                 err("consul SD configuration requires a server address".into());
             }
-            if set(n, "token") && (set(n, "authorization") || set(n, "oauth2")) {
+            if n.is_set("token") && (n.is_set("authorization") || n.is_set("oauth2")) {
                 err("at most one of consul SD token, authorization, or oauth2 can be configured".into());
             }
-            if (set(n, "username") || set(n, "password")) && set(n, "basic_auth") {
+            if (n.is_set("username") || n.is_set("password")) && n.is_set("basic_auth") {
                 err("at most one of consul SD configuration username and password and basic auth can be configured"
                     .into());
             }
@@ -124,7 +124,7 @@ fn validate(key: &str, at: &At, cx: &mut Ctx<'_>) {
         }
         "ec2_sd_configs" => {
             for f in list(n.get("filters")) {
-                if text(&f.value, "name").is_empty() {
+                if f.value.text("name").is_empty() {
                     err("EC2 SD configuration filter name cannot be empty".into());
                 }
                 if list(f.value.get("values")).is_empty() {
@@ -186,17 +186,17 @@ fn validate(key: &str, at: &At, cx: &mut Ctx<'_>) {
             if list(n.get("servers")).is_empty() {
                 err("marathon_sd: must contain at least one Marathon server".into());
             }
-            let token = set(n, "auth_token") || set(n, "auth_token_file");
-            if set(n, "auth_token") && set(n, "auth_token_file") {
+            let token = n.is_set("auth_token") || n.is_set("auth_token_file");
+            if n.is_set("auth_token") && n.is_set("auth_token_file") {
                 err("marathon_sd: at most one of auth_token & auth_token_file must be configured".into());
             }
-            if token && set(n, "basic_auth") {
+            if token && n.is_set("basic_auth") {
                 err("marathon_sd: at most one of basic_auth, auth_token & auth_token_file must be configured".into());
             }
-            if token && (set(n, "bearer_token") || set(n, "bearer_token_file")) {
+            if token && (n.is_set("bearer_token") || n.is_set("bearer_token_file")) {
                 err("marathon_sd: at most one of bearer_token, bearer_token_file, auth_token & auth_token_file must be configured".into());
             }
-            if token && set(n, "authorization") {
+            if token && n.is_set("authorization") {
                 err("marathon_sd: at most one of auth_token, auth_token_file & authorization must be configured".into());
             }
         }
@@ -304,7 +304,7 @@ fn validate(key: &str, at: &At, cx: &mut Ctx<'_>) {
 }
 
 fn secret_key(n: &Node, err: &mut impl FnMut(String)) {
-    match (set(n, "secret_key"), set(n, "secret_key_file")) {
+    match (n.is_set("secret_key"), n.is_set("secret_key_file")) {
         (false, false) => err("one of secret_key & secret_key_file must be configured".into()),
         (true, true) => err("at most one of secret_key & secret_key_file must be configured".into()),
         _ => {}
@@ -312,24 +312,24 @@ fn secret_key(n: &Node, err: &mut impl FnMut(String)) {
 }
 
 fn oci(n: &Node, err: &mut impl FnMut(String)) {
-    if !set(n, "region") {
+    if !n.is_set("region") {
         err("oci_sd: region is required".into());
     }
-    let auth = if n.get("auth").is_some() { text(n, "auth") } else { "api_key".into() };
+    let auth = if n.get("auth").is_some() { n.text("auth") } else { "api_key".into() };
     let key_fields = ["tenancy", "user", "fingerprint", "key_file"];
     match auth.as_str() {
         "api_key" => {
             for k in key_fields {
-                if !set(n, k) {
+                if !n.is_set(k) {
                     err(format!("oci_sd: api_key auth requires {k}"));
                 }
             }
-            if set(n, "key_passphrase") && set(n, "key_passphrase_file") {
+            if n.is_set("key_passphrase") && n.is_set("key_passphrase_file") {
                 err("oci_sd: at most one of key_passphrase and key_passphrase_file must be configured".into());
             }
         }
         "instance_principal" => {
-            if key_fields.iter().chain(&["key_passphrase", "key_passphrase_file"]).any(|k| set(n, k)) {
+            if key_fields.iter().chain(&["key_passphrase", "key_passphrase_file"]).any(|k| n.is_set(k)) {
                 err("oci_sd: instance_principal auth must not have tenancy, user, fingerprint, key_file, key_passphrase, or key_passphrase_file set".into());
             }
         }
