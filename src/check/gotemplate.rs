@@ -14,34 +14,7 @@ fn actions_closed(text: &str) -> Result<(), String> {
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
         let inner = &rest[start + 2..];
-        let mut quote: Option<char> = None;
-        let mut escaped = false;
-        let mut end = None;
-        let bytes: Vec<(usize, char)> = inner.char_indices().collect();
-        for (i, (idx, c)) in bytes.iter().enumerate() {
-            match quote {
-                Some(q) => {
-                    if escaped {
-                        escaped = false;
-                    } else if *c == '\\' && q == '"' {
-                        escaped = true;
-                    } else if *c == q {
-                        quote = None;
-                    }
-                }
-                None if matches!(c, '"' | '`' | '\'') => quote = Some(*c),
-                None if *c == '}' && bytes.get(i + 1).is_some_and(|(_, n)| *n == '}') => {
-                    end = Some(*idx);
-                    break;
-                }
-                None => {}
-            }
-        }
-        match end {
-            Some(e) => rest = &inner[e + 2..],
-            None if quote.is_some() => return Err("unterminated quoted string in action".into()),
-            None => return Err("unclosed action: a `{{` has no matching `}}`".into()),
-        }
+        rest = &inner[close_of(inner).map_err(str::to_owned)? + 2..];
     }
     Ok(())
 }
@@ -88,7 +61,7 @@ fn actions(text: &str) -> Option<Vec<&str>> {
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
         let inner = &rest[start + 2..];
-        let end = close_of(inner)?;
+        let end = close_of(inner).ok()?;
         let action = inner[..end].trim_start_matches('-').trim_end_matches('-').trim();
         if action.starts_with("/*") {
             return None;
@@ -100,7 +73,7 @@ fn actions(text: &str) -> Option<Vec<&str>> {
 }
 
 /// Where the `}}` closing an action starts, quotes skipped.
-fn close_of(inner: &str) -> Option<usize> {
+fn close_of(inner: &str) -> Result<usize, &'static str> {
     let mut quote = None;
     let mut escaped = false;
     let b = inner.as_bytes();
@@ -111,11 +84,15 @@ fn close_of(inner: &str) -> Option<usize> {
             Some(q) if c == q => quote = None,
             Some(_) => {}
             None if matches!(c, b'"' | b'`' | b'\'') => quote = Some(c),
-            None if c == b'}' && b.get(i + 1) == Some(&b'}') => return Some(i),
+            None if c == b'}' && b.get(i + 1) == Some(&b'}') => return Ok(i),
             None => {}
         }
     }
-    None
+    Err(if quote.is_some() {
+        "unterminated quoted string in action"
+    } else {
+        "unclosed action: a `{{` has no matching `}}`"
+    })
 }
 
 /// Splits a pipeline or command at top-level `sep` (outside quotes and parentheses).
