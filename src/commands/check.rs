@@ -75,36 +75,35 @@ pub(crate) fn rendered(out: &std::path::Path, files: &render::Rendered, opts: &O
         ("grafana/dashboards/", Kind::Dashboard),
     ];
     let mut outcome = Outcome { files: Vec::new(), problems: Vec::new() };
-    let mut parts_files = Vec::new();
     for (prefix, kind) in parts {
         let part_opts =
             Options { kind: Some(kind), syntax_only: true, datasources: datasources.clone(), ..opts.clone() };
-        let part = pick(prefix);
-        let more = run::check_files(part.clone(), &part_opts)?;
+        let more = run::check_files(pick(prefix), &part_opts)?;
         outcome.files.extend(more.files);
         outcome.problems.extend(more.problems);
-        parts_files.push(part);
     }
-    let [rules, prometheus, alertmanager, dashboards] = &parts_files[..] else { unreachable!("four parts") };
-    let cross = Project {
-        prometheus: prometheus.first(),
-        rules: rules.iter().collect(),
-        alertmanager: alertmanager.first(),
-        dashboards: dashboards.iter().collect(),
+    let under = |prefix: &str| -> Vec<&(PathBuf, String)> {
+        let dir = out.join(prefix);
+        outcome.files.iter().filter(|(f, _)| f.starts_with(&dir)).collect()
     };
-    let mut found = crate::check::Sink::new(out);
-    found.problems = crate::check::project::check(&cross);
+    let rules = under(parts[0].0);
+    let cross = Project {
+        prometheus: under(parts[1].0).first().copied(),
+        rules: rules.clone(),
+        alertmanager: under(parts[2].0).first().copied(),
+        dashboards: under(parts[3].0),
+    };
+    let mut found = crate::check::project::check(&cross);
     // Suppressions live in the files the findings point at.
+    let mut kept = Vec::new();
     for (file, text) in rules {
         let mut sink = crate::check::Sink::new(file);
-        let (mine, rest): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut found.problems).into_iter().partition(|p| &p.file == file);
-        sink.problems = mine;
+        sink.problems = found.extract_if(.., |p| &p.file == file).collect();
         crate::check::lint::suppress::apply(text, &mut sink);
-        found.problems = rest;
-        outcome.problems.extend(sink.problems);
+        kept.extend(sink.problems);
     }
-    outcome.problems.extend(found.problems);
+    outcome.problems.extend(kept);
+    outcome.problems.extend(found);
     outcome.problems.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
     Ok(outcome)
 }
