@@ -15,9 +15,9 @@ scripts/build-images >/dev/null
 bin="$PWD/target/release/monstack"
 work="$(mktemp -d -t monstack-bench-up-XXXXXX)"
 name="msbench$$"
-# Four distinct free ports, all held until each is known.
-read -r P1 P2 P3 P4 < <(python3 -c 'import socket
-ss=[socket.socket() for _ in range(4)]
+# Eight distinct free ports (four per stack), all held until each is known.
+read -r P1 P2 P3 P4 Q1 Q2 Q3 Q4 < <(python3 -c 'import socket
+ss=[socket.socket() for _ in range(8)]
 [s.bind(("127.0.0.1",0)) for s in ss]
 print(*[s.getsockname()[1] for s in ss])')
 mapfile -t tags < <(scripts/build-images --print)
@@ -45,7 +45,6 @@ YAML
 build="$work/monstack/build"
 # The compose project gets its own copy of the same rendered files and other host ports.
 cp -r "$build" "$work/compose/build"
-Q1=$(port); Q2=$(port); Q3=$(port); Q4=$(port)
 cat > "$work/compose/docker-compose.yml" <<YAML
 version: "3.7"
 services:

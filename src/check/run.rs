@@ -63,8 +63,8 @@ pub fn detect(path: &Path, text: &str) -> Option<Kind> {
     if path.extension().is_some_and(|e| e == "json") {
         // A JSON file that is not JSON cannot say what it is; in a dashboards folder it is most
         // likely a dashboard broken by hand, which is worth reporting.
-        let broken = serde_json::from_str::<serde::de::IgnoredAny>(text).is_err();
-        return (text.contains("\"panels\"") || broken).then_some(Kind::Dashboard);
+        let dashboard = text.contains("\"panels\"") || serde_json::from_str::<serde::de::IgnoredAny>(text).is_err();
+        return dashboard.then_some(Kind::Dashboard);
     }
     let top_keys = text
         .lines()
