@@ -65,6 +65,19 @@ impl Node {
         }
     }
 
+    /// The items of a sequence; nothing for anything else.
+    pub fn as_seq(&self) -> &[At] {
+        match self {
+            Node::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// The items of the sequence at entry `key` of a mapping; nothing when absent or not a list.
+    pub fn items(&self, key: &str) -> &[At] {
+        self.get(key).map_or(&[], |v| v.value.as_seq())
+    }
+
     /// The text of entry `key` of a mapping: empty when absent, null or not a scalar.
     pub fn text(&self, key: &str) -> String {
         self.get(key).and_then(|v| v.value.as_str()).unwrap_or_default()

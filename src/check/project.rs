@@ -76,13 +76,6 @@ fn warning(check: &'static str, file: &std::path::Path, at: Pos, message: String
     Problem { check, severity: Severity::Warning, file: file.to_path_buf(), pos: Some(at), message, help: Some(help) }
 }
 
-fn seq<'a>(n: &'a Node, key: &str) -> Vec<&'a At> {
-    match n.get(key).map(|v| &v.value) {
-        Some(Node::Seq(items)) => items.iter().collect(),
-        _ => Vec::new(),
-    }
-}
-
 fn map(n: &Node, key: &str) -> BTreeMap<String, String> {
     match n.get(key).map(|v| &v.value) {
         Some(Node::Map(entries)) => {
@@ -101,15 +94,15 @@ pub fn check(p: &Project<'_>) -> Vec<Problem> {
         .unwrap_or_default();
     let jobs: Vec<String> = prometheus
         .as_ref()
-        .map(|d| seq(&d.value, "scrape_configs").iter().map(|s| s.value.text("job_name")).collect())
+        .map(|d| d.value.items("scrape_configs").iter().map(|s| s.value.text("job_name")).collect())
         .unwrap_or_default();
     let mut alerts = Vec::new();
     let mut recorded = BTreeSet::new();
     for (file, source) in &p.rules {
         let Ok(doc) = node::parse(source) else { continue };
-        for group in seq(&doc.value, "groups") {
+        for group in doc.value.items("groups") {
             let group_labels = map(&group.value, "labels");
-            for rule in seq(&group.value, "rules") {
+            for rule in group.value.items("rules") {
                 let r = &rule.value;
                 if let Some(record) = r.get("record").and_then(|v| v.value.as_str()) {
                     recorded.insert(record);
@@ -225,11 +218,11 @@ fn route(at: &At, parent: &str) -> Route {
             matchers.extend(Matcher::new(&k, &v, regex).ok());
         }
     }
-    for m in seq(n, "matchers") {
+    for m in n.items("matchers") {
         matchers.extend(m.value.as_str().and_then(|t| parse_matcher(&t).ok()));
     }
     let cont = matches!(n.get("continue").map(|c| &c.value), Some(Node::Bool(true)));
-    let routes = seq(n, "routes").into_iter().map(|r| route(r, &receiver)).collect();
+    let routes = n.items("routes").iter().map(|r| route(r, &receiver)).collect();
     Route { receiver, matchers, cont, routes }
 }
 
@@ -252,7 +245,9 @@ fn receivers<'a>(r: &'a Route, labels: &BTreeMap<String, String>, out: &mut Vec<
 fn routes(am: &At, alerts: &[Alert], problems: &mut Vec<Problem>) {
     let Some(root) = am.value.get("route") else { return };
     let tree = route(root, "");
-    let notifying: BTreeSet<String> = seq(&am.value, "receivers")
+    let notifying: BTreeSet<String> = am
+        .value
+        .items("receivers")
         .iter()
         .filter(|r| match &r.value {
             Node::Map(entries) => entries

@@ -232,11 +232,8 @@ pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) {
     }
 }
 
-fn list(at: &At) -> Vec<&At> {
-    match &at.value {
-        Node::Seq(items) => items.iter().collect(),
-        _ => Vec::new(),
-    }
+fn list(at: &At) -> &[At] {
+    at.value.as_seq()
 }
 
 fn check_global(global: &At, cx: &mut Ctx<'_>) {
@@ -339,10 +336,10 @@ fn check_route(route: &At, receivers: &BTreeSet<String>, intervals: &BTreeSet<St
     label_map(r.get("match"), false, cx);
     label_map(r.get("match_re"), true, cx);
     matchers(r.get("matchers"), cx);
-    let group_by: Vec<&At> = r.get("group_by").map(list).unwrap_or_default();
+    let group_by: &[At] = r.get("group_by").map(list).unwrap_or_default();
     let mut seen = BTreeSet::new();
     let all = group_by.iter().any(|g| g.value.as_str().as_deref() == Some("..."));
-    for g in &group_by {
+    for g in group_by {
         let l = g.value.as_str().unwrap_or_default();
         if l == "..." {
             continue;

@@ -63,13 +63,6 @@ fn text(n: &Node, key: &str) -> Option<String> {
     n.get(key).and_then(|v| v.value.as_str())
 }
 
-fn items<'a>(n: &'a Node, key: &str) -> Vec<&'a At> {
-    match n.get(key).map(|v| &v.value) {
-        Some(Node::Seq(items)) => items.iter().collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// Checks the dashboard `file` whose text is `source`.
 pub fn check(file: &Path, source: &str, ds: &Datasources, sink: &mut Sink) {
     let Some(doc) = parse(file, source, sink) else { return };
@@ -86,24 +79,24 @@ pub fn check(file: &Path, source: &str, ds: &Datasources, sink: &mut Sink) {
         sink.error("dashboard/title", Some(pos(&doc)), "dashboard has no `title`")
             .help("Grafana refuses a dashboard without a title");
     }
-    let templating = d.get("templating").map(|t| items(&t.value, "list")).unwrap_or_default();
+    let templating = d.get("templating").map(|t| t.value.items("list")).unwrap_or_default();
     let variables: BTreeSet<String> = templating.iter().filter_map(|v| text(&v.value, "name")).collect();
     if let Some(inputs) = d.get("__inputs") {
         sink.error("dashboard/inputs", Some(pos(inputs)), "dashboard still has the `__inputs` of a Grafana export")
             .help("provisioning does not fill in `${DS_…}` inputs: refer to the datasource by uid instead");
     }
-    for v in &templating {
+    for v in templating {
         datasource(v.value.get("datasource"), &variables, ds, sink);
     }
     let mut ids = BTreeMap::new();
-    let top = items(d, "panels");
-    panels(&top, &variables, ds, &mut ids, sink);
-    for row in items(d, "rows") {
-        panels(&items(&row.value, "panels"), &variables, ds, &mut ids, sink);
+    let top = d.items("panels");
+    panels(top, &variables, ds, &mut ids, sink);
+    for row in d.items("rows") {
+        panels(row.value.items("panels"), &variables, ds, &mut ids, sink);
     }
 }
 
-fn panels(list: &[&At], variables: &BTreeSet<String>, ds: &Datasources, ids: &mut BTreeMap<i64, Pos>, sink: &mut Sink) {
+fn panels(list: &[At], variables: &BTreeSet<String>, ds: &Datasources, ids: &mut BTreeMap<i64, Pos>, sink: &mut Sink) {
     let mut placed: Vec<(i64, i64, i64, i64, Pos)> = Vec::new();
     for panel in list {
         let p = &panel.value;
@@ -143,7 +136,7 @@ fn panels(list: &[&At], variables: &BTreeSet<String>, ds: &Datasources, ids: &mu
         let panel_ds = p.get("datasource");
         datasource(panel_ds, variables, ds, sink);
         let panel_type = panel_ds.and_then(|d| text(&d.value, "type"));
-        for target in items(p, "targets") {
+        for target in p.items("targets") {
             let t = &target.value;
             datasource(t.get("datasource"), variables, ds, sink);
             let ty = t.get("datasource").and_then(|d| text(&d.value, "type")).or(panel_type.clone());
@@ -157,7 +150,7 @@ fn panels(list: &[&At], variables: &BTreeSet<String>, ds: &Datasources, ids: &mu
             }
         }
         // Collapsed rows carry their panels inside.
-        panels(&items(p, "panels"), variables, ds, ids, sink);
+        panels(p.items("panels"), variables, ds, ids, sink);
     }
 }
 

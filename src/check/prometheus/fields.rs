@@ -200,11 +200,8 @@ pub(super) fn base2_bytes(orig: &str) -> Result<f64, String> {
 }
 
 /// The items of a list node (nothing for null or a non-list, which [`Ctx::fields`] reports).
-pub(super) fn list(at: Option<&At>) -> Vec<&At> {
-    match at.map(|a| &a.value) {
-        Some(Node::Seq(items)) => items.iter().collect(),
-        _ => Vec::new(),
-    }
+pub(super) fn list(at: Option<&At>) -> &[At] {
+    at.map_or(&[], |a| a.value.as_seq())
 }
 
 /// The number in field `key`, if it holds one.
