@@ -43,7 +43,7 @@ pub struct ProjectArgs {
 }
 
 fn duration(s: &str) -> Result<std::time::Duration, String> {
-    let d: crate::spec::values::Duration = s.parse()?;
+    let d: crate::syntax::Duration = s.parse()?;
     Ok(std::time::Duration::from_millis(d.millis()))
 }
 
@@ -69,7 +69,7 @@ pub struct CheckArgs {
     pub syntax_only: bool,
     /// Label and metric name rules: Prometheus 3's UTF-8 names, or the legacy charset.
     #[arg(long, value_enum, default_value = "utf8")]
-    pub name_validation: crate::check::names::NameValidation,
+    pub name_validation: crate::syntax::names::NameValidation,
     /// Also run promtool and amtool from the images the spec pins, through Docker, on the
     /// rendered files (project mode only).
     #[arg(long, conflicts_with = "paths")]

@@ -17,6 +17,7 @@ pub mod render;
 pub mod scaffold;
 pub mod spec;
 pub mod stack;
+pub mod syntax;
 
 use clap::Parser;
 

@@ -3,17 +3,13 @@
 
 pub mod alertmanager;
 pub mod dashboard;
-pub mod exact;
 pub mod gotemplate;
 pub mod httpconfig;
 pub mod lint;
-pub mod matcher;
-pub mod names;
 pub mod node;
 pub mod problem;
 pub mod project;
 pub mod prometheus;
-pub mod regex;
 pub mod report;
 pub mod rules;
 pub mod run;

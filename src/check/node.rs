@@ -240,8 +240,8 @@ pub fn parse(text: &str) -> Result<At, serde_saphyr::Error> {
 fn slow(text: &str) -> Result<At, serde_saphyr::Error> {
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
-            max_nodes: crate::spec::MAX_YAML_NODES,
-            max_events: 4 * crate::spec::MAX_YAML_NODES,
+            max_nodes: crate::syntax::yaml::MAX_NODES,
+            max_events: 4 * crate::syntax::yaml::MAX_NODES,
         },
         // Keys repeated in one mapping are errors in Prometheus' and Alertmanager's parsers too.
     };

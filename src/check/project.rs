@@ -15,10 +15,10 @@ use promql_parser::parser::Expr;
 
 use super::dashboard::promql;
 use super::lint::walk;
-use super::matcher::{parse_matcher, Matcher};
 use super::node::{self, pos, At, Node};
 use super::problem::{Problem, Severity};
 use crate::diag::Pos;
+use crate::syntax::matcher::{parse_matcher, Matcher};
 
 /// Series every Prometheus has, whatever it scrapes.
 const ALWAYS: [&str; 10] = [

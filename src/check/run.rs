@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use super::dashboard::{self, Datasources};
 use super::lint::LintOptions;
-use super::names::NameValidation;
 use super::problem::Sink;
 use super::report::Outcome;
 use super::rules::{self, RuleOptions};
+use crate::syntax::names::NameValidation;
 
 /// What a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 
 use crate::check::dashboard::Datasources;
-use crate::check::exact;
 use crate::check::lint::LintOptions;
 use crate::check::project::Project;
 use crate::check::report::{self, Outcome};
 use crate::check::run::{self, Kind, Options};
 use crate::cli::CheckArgs;
+use crate::stack::exact;
 use crate::{render, Status};
 
 /// Runs `monstack check`.

@@ -71,8 +71,8 @@ pub struct Rule {
 
 /// Reads rendered rule text back; errors point into the rendered text of `source`.
 pub fn parse(source: &Source, rendered: &str) -> Result<RuleFile, Box<Diagnostic>> {
-    serde_saphyr::from_str_with_options::<Option<RuleFile>>(rendered, crate::spec::yaml_options()).map(Option::unwrap_or_default).map_err(|err| {
-        let mut d = crate::spec::yaml_error(&source.display, rendered, &err);
+    serde_saphyr::from_str_with_options::<Option<RuleFile>>(rendered, crate::syntax::yaml::options()).map(Option::unwrap_or_default).map_err(|err| {
+        let mut d = crate::syntax::yaml::error(&source.display, rendered, &err);
         d.message = format!("invalid rule file produced by this template: {}", d.message);
         Box::new(d.with_help("line and column refer to the rendered text; expected Prometheus' rule file format (`groups:` of `name` and `rules`)"))
     })

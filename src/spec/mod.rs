@@ -17,14 +17,11 @@ pub use model::*;
 pub use services::Service;
 pub use validate::BUILTIN_JOBS;
 
-use crate::diag::{nearest, Diagnostic, Diagnostics, Pos};
+use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::syntax::yaml;
 
 /// The spec's file name inside a project folder.
 pub const FILE_NAME: &str = "monstack.yaml";
-
-/// Most YAML nodes one file may hold. serde-saphyr's default (250,000) rejects large but
-/// legitimate files (an 11 MB rule file); 10 million nodes still bounds memory to a few GB.
-pub const MAX_YAML_NODES: usize = 10_000_000;
 
 /// Why a spec could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -43,13 +40,6 @@ pub enum SpecError {
     Invalid(Diagnostics),
 }
 
-/// Parser options shared by every YAML file monstack reads: a deliberate node budget.
-pub fn yaml_options() -> serde_saphyr::Options {
-    serde_saphyr::options! {
-        budget: serde_saphyr::budget! { max_nodes: MAX_YAML_NODES, max_events: 4 * MAX_YAML_NODES },
-    }
-}
-
 impl Spec {
     /// Reads and validates the spec at `path`.
     pub fn load(path: &Path) -> Result<Spec, SpecError> {
@@ -59,8 +49,8 @@ impl Spec {
 
     /// Parses and validates spec text; `path` is used in messages only.
     pub fn parse(path: &Path, text: &str) -> Result<Spec, SpecError> {
-        let spec: Spec = serde_saphyr::from_str_with_options(text, yaml_options())
-            .map_err(|err| SpecError::Invalid(Diagnostics(vec![yaml_error(path, text, &err)])))?;
+        let spec: Spec = serde_saphyr::from_str_with_options(text, yaml::options())
+            .map_err(|err| SpecError::Invalid(Diagnostics(vec![yaml::error(path, text, &err)])))?;
         let problems = validate::validate(&spec);
         if problems.is_empty() {
             Ok(spec)
@@ -111,35 +101,6 @@ pub(crate) struct Problem {
     pub pos: Option<Pos>,
     pub message: String,
     pub help: Option<String>,
-}
-
-/// Turns a YAML or type error into a diagnostic, suggesting the nearest key for a misspelt one.
-pub fn yaml_error(path: &Path, text: &str, err: &serde_saphyr::Error) -> Diagnostic {
-    let pos = err.location().map(|l| Pos::from_location(&l)).filter(|p| p.line > 0);
-    let mut message = err.without_snippet().to_string();
-    // serde-saphyr appends the position in prose; ours is in the `file:line:col` prefix.
-    if let Some(idx) = message.rfind(" at line ") {
-        message.truncate(idx);
-    }
-    let help = unknown_field_help(&message);
-    let diag = Diagnostic::new(path, text, pos, message);
-    match help {
-        Some(h) => diag.with_help(h),
-        None => diag,
-    }
-}
-
-fn unknown_field_help(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (field, rest) = rest.split_once('`')?;
-    let expected = rest.split_once("expected ")?.1;
-    let expected = expected.strip_prefix("one of ").unwrap_or(expected);
-    let candidates: Vec<&str> = expected.split(", ").map(|c| c.trim_matches('`')).collect();
-    let listed = candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
-    Some(match nearest(field, candidates.iter().copied()) {
-        Some(best) => format!("did you mean `{best}`? valid keys here: {listed}"),
-        None => format!("valid keys here: {listed}"),
-    })
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use super::model::*;
 use super::ProbeModule;
 use super::Problem;
 use crate::diag::{nearest, Pos};
+use crate::syntax::names::{label_name_ok, NameValidation};
 
 /// Job names monstack renders itself; user targets may not reuse them.
 pub const BUILTIN_JOBS: &[&str] = &["prometheus", "alertmanager", "node", "blackbox", "cadvisor", "postgres", "redis"];
@@ -193,29 +194,23 @@ fn alertmanager(spec: &Spec, p: &mut Problems) {
     }
 }
 
-/// Checks one Alertmanager matcher: `label op value`, op one of `=`, `!=`, `=~`, `!~`.
+/// Checks one Alertmanager matcher with the parser `check` uses, so a matcher the spec accepts is
+/// one Alertmanager accepts. Label names stay in the classic charset, which every Alertmanager
+/// version parses.
 fn matcher(m: &At<String>, p: &mut Problems) {
-    let text = m.value.trim();
-    let op_at = text.find(['=', '!']);
-    let ok = op_at.is_some_and(|i| {
-        let (label, rest) = text.split_at(i);
-        let label = label.trim();
-        let value = ["=~", "!~", "!=", "="].iter().find_map(|op| rest.strip_prefix(op));
-        let label_ok = label.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        let value_ok = value.is_some_and(|v| {
-            let v = v.trim();
-            !(v.starts_with('"') ^ (v.ends_with('"') && v.len() >= 2))
-        });
-        label_ok && value_ok
-    });
-    if !ok {
-        p.add(
-            pos(m),
-            format!("invalid matcher `{}`", m.value),
-            Some("expected `label=value`, `label!=value`, `label=~regex` or `label!~regex`, e.g. `severity=\"critical\"`".into()),
-        );
-    }
+    let problem = match crate::syntax::matcher::parse_matcher(&m.value) {
+        Ok(parsed) if label_name_ok(&parsed.name, NameValidation::Legacy) => return,
+        Ok(parsed) => format!("label name `{}` is not in the classic charset", parsed.name),
+        Err(why) => why,
+    };
+    p.add(
+        pos(m),
+        format!("invalid matcher `{}`: {problem}", m.value),
+        Some(
+            "expected `label=value`, `label!=value`, `label=~regex` or `label!~regex`, e.g. `severity=\"critical\"`"
+                .into(),
+        ),
+    );
 }
 
 fn exporters(spec: &Spec, p: &mut Problems) {

@@ -7,116 +7,8 @@ use std::path::PathBuf;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
-/// Deserializes a string and turns it into `T` with `parse`, whose error becomes the message.
-fn from_str_with<'de, D, T>(d: D, expecting: &'static str, parse: fn(&str) -> Result<T, String>) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    struct V<T>(&'static str, fn(&str) -> Result<T, String>);
-    impl<T> Visitor<'_> for V<T> {
-        type Value = T;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str(self.0)
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-            (self.1)(v).map_err(E::custom)
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
-            (self.1)(&v.to_string()).map_err(E::custom)
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
-            (self.1)(&v.to_string()).map_err(E::custom)
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
-            (self.1)(&v.to_string()).map_err(E::custom)
-        }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
-            (self.1)(&v.to_string()).map_err(E::custom)
-        }
-    }
-    d.deserialize_any(V(expecting, parse))
-}
-
-macro_rules! string_value {
-    ($ty:ident, $parse:path, $expecting:literal) => {
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                from_str_with(d, $expecting, $parse)
-            }
-        }
-        impl Serialize for $ty {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_str(self)
-            }
-        }
-        impl std::str::FromStr for $ty {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                $parse(s)
-            }
-        }
-    };
-}
-
-/// A Prometheus duration (`1h30m`, `15s`, `500ms`, `0`), kept with its original spelling.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Duration {
-    millis: u64,
-    text: String,
-}
-
-impl Duration {
-    /// Length in milliseconds.
-    pub fn millis(&self) -> u64 {
-        self.millis
-    }
-
-    fn parse(s: &str) -> Result<Self, String> {
-        let bad = || {
-            format!("invalid duration `{s}`: expected a Prometheus duration such as `30s`, `5m` or `1h30m` (units y, w, d, h, m, s, ms, largest first)")
-        };
-        if s == "0" {
-            return Ok(Duration { millis: 0, text: s.to_owned() });
-        }
-        const UNITS: [(&str, u64); 7] = [
-            ("y", 365 * 86_400_000),
-            ("w", 7 * 86_400_000),
-            ("d", 86_400_000),
-            ("h", 3_600_000),
-            ("m", 60_000),
-            ("s", 1_000),
-            ("ms", 1),
-        ];
-        let mut rest = s;
-        let mut next_unit = 0;
-        let mut millis: u64 = 0;
-        if rest.is_empty() {
-            return Err(bad());
-        }
-        while !rest.is_empty() {
-            let digits = rest.chars().take_while(char::is_ascii_digit).count();
-            if digits == 0 {
-                return Err(bad());
-            }
-            let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
-            rest = &rest[digits..];
-            let letters = rest.chars().take_while(char::is_ascii_alphabetic).count();
-            let unit = &rest[..letters];
-            rest = &rest[letters..];
-            let idx = UNITS[next_unit..].iter().position(|(u, _)| *u == unit).ok_or_else(bad)? + next_unit;
-            next_unit = idx + 1;
-            millis = n.checked_mul(UNITS[idx].1).and_then(|v| millis.checked_add(v)).ok_or_else(bad)?;
-        }
-        Ok(Duration { millis, text: s.to_owned() })
-    }
-}
-
-impl fmt::Display for Duration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-string_value!(Duration, Duration::parse, "a Prometheus duration such as `30s`");
+use crate::syntax::names::{label_name_ok, NameValidation};
+pub use crate::syntax::Duration;
 
 /// A TSDB size limit in Prometheus' units (`512MB`, `10GB`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,7 +33,7 @@ impl fmt::Display for Size {
         f.write_str(&self.0)
     }
 }
-string_value!(Size, Size::parse, "a size such as `10GB`");
+crate::syntax::string_value!(Size, Size::parse, "a size such as `10GB`");
 
 /// A TCP port, 1 to 65535.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -164,7 +56,7 @@ impl fmt::Display for Port {
 
 impl<'de> Deserialize<'de> for Port {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        from_str_with(d, "a port number from 1 to 65535", Port::parse)
+        crate::syntax::from_str_with(d, "a port number from 1 to 65535", Port::parse)
     }
 }
 
@@ -211,7 +103,7 @@ impl fmt::Display for Image {
         f.write_str(&self.0)
     }
 }
-string_value!(Image, Image::parse, "a pinned image reference");
+crate::syntax::string_value!(Image, Image::parse, "a pinned image reference");
 
 /// An absolute `http` or `https` URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,7 +131,7 @@ impl fmt::Display for HttpUrl {
         f.write_str(&self.0)
     }
 }
-string_value!(HttpUrl, HttpUrl::parse, "an http(s) URL");
+crate::syntax::string_value!(HttpUrl, HttpUrl::parse, "an http(s) URL");
 
 /// A scrape or connect address, `host:port`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -281,7 +173,7 @@ impl fmt::Display for HostPort {
         f.write_str(&self.0)
     }
 }
-string_value!(HostPort, HostPort::parse, "an address `host:port`");
+crate::syntax::string_value!(HostPort, HostPort::parse, "an address `host:port`");
 
 /// A Prometheus label name in the classic charset, which every Prometheus version accepts.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -289,10 +181,7 @@ pub struct LabelName(String);
 
 impl LabelName {
     fn parse(s: &str) -> Result<Self, String> {
-        let mut chars = s.chars();
-        let ok = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !ok {
+        if !label_name_ok(s, NameValidation::Legacy) {
             Err(format!("invalid label name `{s}`: expected letters, digits and `_`, not starting with a digit"))
         } else if s.starts_with("__") {
             Err(format!("label name `{s}` is reserved: names starting with `__` are Prometheus' own"))
@@ -307,7 +196,7 @@ impl fmt::Display for LabelName {
         f.write_str(&self.0)
     }
 }
-string_value!(LabelName, LabelName::parse, "a label name");
+crate::syntax::string_value!(LabelName, LabelName::parse, "a label name");
 
 /// A name used for containers, networks and volumes: `[a-z0-9][a-z0-9_.-]*`, at most 48 characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -340,7 +229,7 @@ impl fmt::Display for ProjectName {
         f.write_str(&self.0)
     }
 }
-string_value!(ProjectName, ProjectName::parse, "a project name");
+crate::syntax::string_value!(ProjectName, ProjectName::parse, "a project name");
 
 /// A secret, given by reference only: `{ file: path }` or `{ env: NAME }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -428,17 +317,6 @@ impl fmt::Display for Severity {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_follow_prometheus_syntax() {
-        assert_eq!("1h30m".parse::<Duration>().unwrap().millis(), 5_400_000);
-        assert_eq!("0".parse::<Duration>().unwrap().millis(), 0);
-        assert_eq!("500ms".parse::<Duration>().unwrap().millis(), 500);
-        assert_eq!("1d2h".parse::<Duration>().unwrap().millis(), 93_600_000);
-        for bad in ["", "15", "15x", "1m1h", "1h1h", "s", "1.5s", "-1s", "99999999999999999999y"] {
-            assert!(bad.parse::<Duration>().is_err(), "{bad} should be rejected");
-        }
-    }
 
     #[test]
     fn images_must_be_pinned() {

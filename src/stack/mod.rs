@@ -2,6 +2,7 @@
 //! that carries it out through the Docker Engine API.
 
 pub mod engine;
+pub mod exact;
 pub mod plan;
 pub mod state;
 pub mod status;

@@ -15,7 +15,7 @@ use receivers::{integration, templates, INTEGRATIONS};
 use super::node::{self, pos, At, Node};
 use super::problem::Sink;
 use crate::diag::Pos;
-use crate::spec::values::Duration;
+use crate::syntax::Duration;
 
 const TOP: &[&str] =
     &["global", "route", "inhibit_rules", "receivers", "templates", "time_intervals", "mute_time_intervals", "tracing"];
@@ -155,7 +155,7 @@ pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) {
     let doc = match node::parse(source) {
         Ok(doc) => doc,
         Err(err) => {
-            let d = crate::spec::yaml_error(file, source, &err);
+            let d = crate::syntax::yaml::error(file, source, &err);
             sink.error("yaml/syntax", d.pos, d.message);
             return;
         }
@@ -379,12 +379,12 @@ fn check_route(route: &At, receivers: &BTreeSet<String>, intervals: &BTreeSet<St
 fn label_map(map: Option<&At>, regex: bool, cx: &mut Ctx<'_>) {
     let Some(Node::Map(entries)) = map.map(|m| &m.value) else { return };
     for (k, v) in entries {
-        if !crate::check::names::label_name_ok(&k.value, crate::check::names::NameValidation::Legacy) {
+        if !crate::syntax::names::label_name_ok(&k.value, crate::syntax::names::NameValidation::Legacy) {
             cx.err("alertmanager/matcher", Some(pos(k)), format!("invalid label name {:?}", k.value));
         }
         if regex {
             let pattern = v.value.as_str().unwrap_or_default();
-            if let Err(e) = crate::check::regex::compile(&pattern) {
+            if let Err(e) = crate::syntax::regex::compile(&pattern) {
                 cx.err("alertmanager/matcher", Some(pos(v)), format!("error parsing regexp: {e}"));
             }
         }
@@ -395,7 +395,7 @@ fn label_map(map: Option<&At>, regex: bool, cx: &mut Ctx<'_>) {
 fn matchers(list_at: Option<&At>, cx: &mut Ctx<'_>) {
     for m in list_at.map(list).unwrap_or_default() {
         let text = m.value.as_str().unwrap_or_default();
-        if let Err(why) = crate::check::matcher::parse(&text) {
+        if let Err(why) = crate::syntax::matcher::parse(&text) {
             cx.err("alertmanager/matcher", Some(pos(m)), format!("bad matcher format: {text}: {why}"))
                 .help("expected `label=\"value\"`, `label!=\"value\"`, `label=~\"regex\"` or `label!~\"regex\"`");
         }

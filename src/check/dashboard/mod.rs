@@ -52,7 +52,7 @@ fn parse(file: &Path, text: &str, sink: &mut Sink) -> Option<At> {
     match node::parse(text) {
         Ok(doc) => Some(doc),
         Err(err) => {
-            let d = crate::spec::yaml_error(file, text, &err);
+            let d = crate::syntax::yaml::error(file, text, &err);
             sink.error("dashboard/json", d.pos, d.message);
             None
         }

@@ -139,7 +139,7 @@ pub(super) fn parse(text: &str) -> Option<At> {
             _ => return None,
         };
         nodes += 1;
-        if nodes > crate::spec::MAX_YAML_NODES {
+        if nodes > crate::syntax::yaml::MAX_NODES {
             return None;
         }
         match stack.last_mut() {

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::Ctx;
 use crate::check::httpconfig;
 use crate::check::node::{pos, At, Node};
-use crate::spec::values::Duration;
+use crate::syntax::Duration;
 
 /// The type a field holds, as far as its own check goes; structures are checked by their owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -75,7 +75,7 @@ fn scrape_file(
     text: &str,
     global: &Global,
     jobs: &mut BTreeMap<String, String>,
-    names: crate::check::names::NameValidation,
+    names: crate::syntax::names::NameValidation,
     sink: &mut Sink,
 ) {
     let doc = match node::parse(text) {

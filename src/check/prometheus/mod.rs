@@ -20,10 +20,10 @@ mod sections;
 
 use fields::{list, Fields, Ty};
 
-use super::names::{label_name_ok, NameValidation};
 use super::node::{self, pos, At, Node};
 use super::problem::{Problem, Sink};
 use crate::diag::Pos;
+use crate::syntax::names::{label_name_ok, NameValidation};
 
 const TOP: Fields = &[
     ("global", Ty::Any),
@@ -197,7 +197,7 @@ fn check_global(at: Option<&At>, cx: &mut Ctx<'_>) -> Global {
 
 /// Reports a YAML error in the words of Prometheus' decoder where they differ.
 pub(super) fn yaml_problem(file: &Path, source: &str, err: &serde_saphyr::Error, sink: &mut Sink) {
-    let d = crate::spec::yaml_error(file, source, err);
+    let d = crate::syntax::yaml::error(file, source, err);
     let message = if let Some(key) = d.message.strip_prefix("duplicate mapping key: ") {
         let key = key.split(',').next().unwrap_or(key);
         let in_type = if d.pos.is_some_and(|p| p.column == 1) { " in type config.plain" } else { "" };

@@ -4,8 +4,8 @@
 
 use super::fields::{list, number, Fields, Ty};
 use super::Ctx;
-use crate::check::names::{label_name_ok, NameValidation};
 use crate::check::node::{pos, At, Node};
+use crate::syntax::names::{label_name_ok, NameValidation};
 
 const FIELDS: Fields = &[
     ("source_labels", Ty::Strs),
@@ -77,7 +77,7 @@ pub(super) fn check(at: &At, names: NameValidation, cx: &mut Ctx<'_>) {
         }
     }
     if let Some(r) = n.get("regex") {
-        if let Err(e) = crate::check::regex::compile(&r.value.as_str().unwrap_or_default()) {
+        if let Err(e) = crate::syntax::regex::compile(&r.value.as_str().unwrap_or_default()) {
             cx.err("prometheus/relabel", Some(pos(r)), format!("error parsing regexp: {e}"));
         }
     }

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::fields::{list, millis, Fields, Ty};
 use super::{relabel, sd, Ctx, Global};
-use crate::check::names::NameValidation;
 use crate::check::node::{pos, At, Node};
+use crate::syntax::names::NameValidation;
 
 const SCRAPE: Fields = &[
     ("job_name", Ty::Str),

@@ -12,10 +12,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::lint::{self, LintOptions, Rule};
-use super::names::{label_name_ok, metric_name_ok, NameValidation};
 use super::node::{self, pos, At, Node};
 use super::problem::Sink;
-use crate::spec::values::Duration;
+use crate::syntax::names::{label_name_ok, metric_name_ok, NameValidation};
+use crate::syntax::Duration;
 
 /// Options of the rule checks.
 #[derive(Debug, Clone, Copy, Default)]
@@ -41,7 +41,7 @@ fn whole(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) {
     let doc = match node::parse(text) {
         Ok(doc) => doc,
         Err(err) => {
-            let d = crate::spec::yaml_error(file, text, &err);
+            let d = crate::syntax::yaml::error(file, text, &err);
             sink.error("yaml/syntax", d.pos, d.message);
             return;
         }

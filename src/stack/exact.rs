@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::problem::{Problem, Severity};
+use crate::check::{Problem, Severity};
 use crate::diag::Pos;
 use crate::render::Rendered;
 use crate::stack::engine::Engine;
