@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 /// Top-level arguments.
 #[derive(Debug, Parser)]
@@ -147,32 +147,16 @@ pub struct RestartArgs {
     pub services: Vec<String>,
 }
 
-/// Components `init --with` can enable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-pub enum Component {
-    /// Node exporter: host CPU, memory, disk.
-    Node,
-    /// Blackbox exporter: HTTP probes.
-    Blackbox,
-    /// cAdvisor: container metrics.
-    Cadvisor,
-    /// PostgreSQL exporter.
-    Postgres,
-    /// Redis exporter.
-    Redis,
-    /// RED alerts and dashboard for your HTTP service.
-    Http,
-}
-
 /// Arguments of `monstack init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Project folder (created if missing).
     #[arg(default_value = ".")]
     pub dir: PathBuf,
-    /// Components to enable, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "node,blackbox")]
-    pub with: Vec<Component>,
+    /// Exporters and presets to enable, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "node,blackbox",
+          value_parser = clap::builder::PossibleValuesParser::new(crate::services::init_names()))]
+    pub with: Vec<String>,
     /// Overwrite files that already exist.
     #[arg(long)]
     pub force: bool,

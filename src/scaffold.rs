@@ -1,13 +1,14 @@
 //! `init`'s domain: the files of a new project, computed as data, then written without ever
 //! replacing an existing file unless forced.
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::assets;
-use crate::cli::Component;
 use crate::fsutil;
-use crate::render::Engine;
+use crate::render::Templates;
+use crate::services;
 
 /// One file `init` writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,29 +59,42 @@ pub fn generate_password() -> std::io::Result<String> {
     Ok(out)
 }
 
-/// The files of a new project named `project` with `with` enabled.
-pub fn files(
-    project: &str,
-    with: &[Component],
-    password: String,
-) -> Result<Vec<NewFile>, Box<crate::diag::Diagnostic>> {
-    let on = |c: Component| with.contains(&c);
+/// The files of a new project named `project`, with the exporters and presets `with` names
+/// (names from [`services::init_names`]) enabled.
+pub fn files(project: &str, with: &[String], password: String) -> Result<Vec<NewFile>, Box<crate::diag::Diagnostic>> {
+    let on = |name: &str| with.iter().any(|w| w == name);
     let source = assets::Source {
         display: PathBuf::from("<bundled>/templates/init/monstack.yaml"),
         name: "templates/init/monstack.yaml".into(),
         text: assets::bundled("templates/init/monstack.yaml").unwrap_or_default().to_owned(),
     };
+    let exporters: Vec<minijinja::Value> = services::ALL
+        .iter()
+        .filter_map(|s| s.init.map(|i| (s, i)))
+        .map(|(s, i)| {
+            minijinja::context! {
+                heading => format!("{:<28}", format!("{}:", i.name)),
+                about => i.about,
+                enabled => on(i.name),
+                image => s.image,
+                port => s.port,
+                settings => i.settings.to_vec(),
+            }
+        })
+        .collect();
+    let core: BTreeMap<&str, minijinja::Value> = services::ALL
+        .iter()
+        .filter(|s| s.init.is_none())
+        .map(|s| (s.name, minijinja::context! { image => s.image, port => s.port }))
+        .collect();
     let ctx = minijinja::context! {
         project => project,
         password_file => GRAFANA_PASSWORD_FILE,
-        node => on(Component::Node),
-        blackbox => on(Component::Blackbox),
-        cadvisor => on(Component::Cadvisor),
-        postgres => on(Component::Postgres),
-        redis => on(Component::Redis),
-        http => on(Component::Http),
+        services => core,
+        exporters => exporters,
+        http => on("http"),
     };
-    let spec = Engine::new().render(&source, &ctx)?;
+    let spec = Templates::new().render(&source, &ctx)?;
     let note = |dir: &str, extra: &str| OVERRIDE_NOTE.replace("{dir}", dir).replace("{extra}", extra);
     Ok(vec![
         NewFile { rel: "monstack.yaml", contents: spec, secret: false },

@@ -1,4 +1,5 @@
-//! One module per subcommand, each a thin adapter from CLI arguments to domain modules.
+//! One module per subcommand, each a thin adapter from CLI arguments to the domain modules
+//! ([`crate::project`], [`crate::stack`], [`crate::scaffold`]). Commands never import each other.
 
 pub mod check;
 pub mod init;
@@ -6,13 +7,7 @@ pub mod render;
 pub mod stack;
 pub mod up;
 
-use std::path::{Path, PathBuf};
-
-use anyhow::Context as _;
-
 use crate::cli::{Cli, Command};
-use crate::render::{paths, Project};
-use crate::spec::{Spec, FILE_NAME};
 use crate::Status;
 
 /// Runs the parsed command line.
@@ -35,36 +30,11 @@ pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
 }
 
 /// Connects to the Docker daemon, with a hint when it is not there.
-pub(crate) async fn connect() -> anyhow::Result<crate::stack::engine::Engine> {
-    crate::stack::engine::Engine::connect().await.map_err(|e| {
+pub(crate) async fn connect() -> anyhow::Result<crate::stack::engine::Daemon> {
+    crate::stack::engine::Daemon::connect().await.map_err(|e| {
         let host = crate::stack::engine::docker_host();
         anyhow::Error::new(e).context(format!(
             "the Docker daemon is not reachable at `{host}`\n  = help: start it (`systemctl start docker`), or point DOCKER_HOST at it"
         ))
     })
-}
-
-/// `dir/name`, without a leading `./` when `dir` is the current folder, for readable messages.
-pub(crate) fn join(dir: &Path, name: &str) -> PathBuf {
-    if dir == Path::new(".") || dir.as_os_str().is_empty() {
-        PathBuf::from(name)
-    } else {
-        dir.join(name)
-    }
-}
-
-/// Reads and validates the spec of the project in `dir`.
-pub(crate) fn load_project(dir: &Path) -> anyhow::Result<(Project, Spec)> {
-    let spec_path = join(dir, FILE_NAME);
-    let text = match std::fs::read_to_string(&spec_path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => anyhow::bail!(
-            "no `{}` found\n  = help: run `monstack init {}` to create a project, or pass `-C DIR`",
-            spec_path.display(),
-            dir.display()
-        ),
-        Err(e) => return Err(e).with_context(|| format!("failed to read `{}`", spec_path.display())),
-    };
-    let spec = Spec::parse(&spec_path, &text)?;
-    Ok((Project { dir: paths::absolute(dir), spec_path, spec_text: text }, spec))
 }

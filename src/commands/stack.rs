@@ -5,14 +5,14 @@ use std::time::Instant;
 use anyhow::bail;
 
 use crate::cli::{DownArgs, LogsArgs, RestartArgs, StatusArgs};
-use crate::probe::Probe;
-use crate::stack::engine::Engine;
-use crate::stack::{status, Plan};
+use crate::probe::Client;
+use crate::project::Project;
+use crate::stack::engine::Daemon;
+use crate::stack::{status, StackPlan};
 use crate::Status;
 
-fn plan_of(dir: &std::path::Path) -> anyhow::Result<Plan> {
-    let (project, spec) = super::load_project(dir)?;
-    Ok(crate::stack::plan(&spec, &project.dir, &project.dir.join("build")))
+fn plan_of(dir: &std::path::Path) -> anyhow::Result<StackPlan> {
+    Ok(Project::load(dir)?.stack_plan())
 }
 
 /// Runs `monstack down`.
@@ -44,7 +44,7 @@ pub fn status(args: &StatusArgs) -> anyhow::Result<Status> {
     let plan = plan_of(&args.project.dir)?;
     super::block_on(async {
         let engine = super::connect().await?;
-        let probe = Probe::new();
+        let probe = Client::new();
         let report = if args.wait {
             status::gather_until_healthy(&engine, &plan, &probe, Instant::now() + args.timeout).await?
         } else {
@@ -59,7 +59,7 @@ pub fn status(args: &StatusArgs) -> anyhow::Result<Status> {
     })
 }
 
-fn select<'p>(plan: &'p Plan, names: &[String]) -> anyhow::Result<Vec<&'p crate::stack::plan::ContainerPlan>> {
+fn select<'p>(plan: &'p StackPlan, names: &[String]) -> anyhow::Result<Vec<&'p crate::stack::plan::ContainerPlan>> {
     for n in names {
         if !plan.containers.iter().any(|c| &c.service == n) {
             let known: Vec<&str> = plan.containers.iter().map(|c| c.service.as_str()).collect();
@@ -69,7 +69,7 @@ fn select<'p>(plan: &'p Plan, names: &[String]) -> anyhow::Result<Vec<&'p crate:
     Ok(plan.containers.iter().filter(|c| names.is_empty() || names.contains(&c.service)).collect())
 }
 
-async fn find(engine: &Engine, plan: &Plan, service: &str) -> anyhow::Result<String> {
+async fn find(engine: &Daemon, plan: &StackPlan, service: &str) -> anyhow::Result<String> {
     match engine.containers(&plan.project).await?.into_iter().find(|e| e.service == service) {
         Some(e) => Ok(e.id),
         None => bail!("service `{service}` has no container\n  = help: run `monstack up` first"),

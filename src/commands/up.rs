@@ -5,34 +5,36 @@ use std::io::Write;
 use anyhow::Context as _;
 
 use crate::check::report::{self, Outcome};
+use crate::check::Severity;
 use crate::cli::UpArgs;
+use crate::project::{check_rendered, lint_options, write, Project};
+use crate::services;
 use crate::stack::up::{self, base_url, UpOptions};
-use crate::{fsutil, render, Status};
+use crate::Status;
 
 /// Runs `monstack up`.
 pub fn run(args: &UpArgs) -> anyhow::Result<Status> {
-    let dir = &args.project.dir;
-    let (project, spec) = super::load_project(dir)?;
-    let out = super::join(dir, "build");
+    let project = Project::load(&args.project.dir)?;
+    let out = project.out_dir();
     // Render once, in memory; check it before anything is written or reloaded.
-    let files = render::render(&project, &spec, &out)?;
-    let opts = crate::check::run::Options { lint: super::check::lint_options(&spec), ..Default::default() };
-    let outcome = super::check::rendered(&out, &files, &opts)?;
+    let files = project.render(&out)?;
+    let opts = crate::check::run::Options { lint: lint_options(&project.spec), ..Default::default() };
+    let outcome = check_rendered(&out, &files, &opts)?;
     let (errors, _) = outcome.counts();
     if errors > 0 {
         let only_errors = Outcome {
             files: outcome.files.clone(),
-            problems: outcome.problems.into_iter().filter(|p| p.severity == crate::check::Severity::Error).collect(),
+            problems: outcome.problems.into_iter().filter(|p| p.severity == Severity::Error).collect(),
         };
         print!("{}", report::render(&only_errors, report::Format::Human));
         eprintln!("error: refusing to start: `monstack check` found {errors} error(s) in what would be rendered; nothing was changed");
         return Ok(Status::Findings);
     }
-    let changes = fsutil::plan(&out, &files).with_context(|| format!("failed to read `{}`", out.display()))?;
-    super::render::write(&out, &files, &changes, false)?;
+    let changes = write::plan(&out, &files).with_context(|| format!("failed to read `{}`", out.display()))?;
+    println!("{}", write::commit(&out, &files, &changes, false)?);
+    let plan = project.stack_plan();
     // The Docker side wants absolute paths for its bind mounts.
-    let out = project.dir.join("build");
-    let plan = crate::stack::plan(&spec, &project.dir, &out);
+    let out = project.dir().join(crate::project::layout::OUT_DIR);
     let opts = UpOptions { pull: args.pull, wait: args.wait, timeout: args.timeout };
     super::block_on(async {
         let engine = super::connect().await?;
@@ -59,9 +61,9 @@ pub fn run(args: &UpArgs) -> anyhow::Result<Status> {
         for t in &report.down_targets {
             eprintln!("error: target {} of job `{}` is {}: {}", t.instance, t.job, t.health, t.last_error);
         }
-        for c in
-            plan.containers.iter().filter(|c| matches!(c.service.as_str(), "prometheus" | "alertmanager" | "grafana"))
-        {
+        // The services with a UI of their own: the core ones, which `init --with` does not name.
+        let with_ui = |name: &str| services::by_name(name).is_some_and(|s| s.init.is_none());
+        for c in plan.containers.iter().filter(|c| with_ui(&c.service)) {
             println!("{:<13} {}/", c.service, base_url(c));
         }
         std::io::stdout().flush().ok();

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// An HTTP client for the stack: short timeouts, never through a proxy (the stack is local).
 #[derive(Clone)]
-pub struct Probe {
+pub struct Client {
     client: reqwest::Client,
 }
 
@@ -70,13 +70,13 @@ fn decode<T: serde::de::DeserializeOwned>(url: &str, body: &str) -> Result<T, Pr
     })
 }
 
-impl Default for Probe {
+impl Default for Client {
     fn default() -> Self {
-        Probe::new()
+        Client::new()
     }
 }
 
-impl Probe {
+impl Client {
     /// A client with a 5 s timeout.
     pub fn new() -> Self {
         let client = reqwest::Client::builder()
@@ -84,7 +84,7 @@ impl Probe {
             .timeout(Duration::from_secs(5))
             .build()
             .expect("a plain HTTP client builds");
-        Probe { client }
+        Client { client }
     }
 
     async fn send(&self, req: reqwest::RequestBuilder, url: &str) -> Result<String, ProbeError> {

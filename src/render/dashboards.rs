@@ -13,15 +13,9 @@ use crate::spec::Spec;
 use super::context::DATASOURCE_UID;
 use super::RenderError;
 
-/// Bundled dashboards and whether the spec enables each.
+/// Bundled dashboards of the running services and the presets.
 fn bundled(spec: &Spec) -> Vec<&'static str> {
-    let mut names = vec!["overview.json"];
-    if spec.node_enabled() {
-        names.push("node.json");
-    }
-    if spec.blackbox().is_some() {
-        names.push("blackbox.json");
-    }
+    let mut names: Vec<&str> = crate::services::running(spec).iter().filter_map(|r| r.service.dashboard).collect();
     if spec.http.enabled {
         names.push("http.json");
     }

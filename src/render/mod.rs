@@ -12,12 +12,14 @@ pub mod yaml;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-pub use context::{Context, DATASOURCE_UID, GRAFANA_DASHBOARDS_PATH};
-pub use templates::Engine;
+pub use context::{Context, DATASOURCE_UID};
+pub use templates::Templates;
 
 use crate::assets::{self, Assets};
 use crate::diag::{nearest, Diagnostic, Diagnostics, Pos};
-use crate::spec::Spec;
+use crate::secrets::{self, SecretRef};
+use crate::services::{self, Delivery};
+use crate::spec::{Document, Spec};
 
 /// One rendered file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,14 +42,9 @@ pub enum RenderError {
     /// The spec names something the rendered content does not have.
     #[error("{0}")]
     Spec(Diagnostics),
-    /// A secret's environment variable is not set.
-    #[error("environment variable `{var}` is not set; {what} takes its secret from it")]
-    MissingEnv {
-        /// The variable.
-        var: String,
-        /// Which spec field refers to it.
-        what: String,
-    },
+    /// A secret render writes a file of could not be read.
+    #[error(transparent)]
+    Secret(#[from] secrets::SecretError),
     /// A file could not be read.
     #[error("failed to read `{}`", path.display())]
     Io {
@@ -83,67 +80,30 @@ impl From<Box<Diagnostic>> for RenderError {
     }
 }
 
-/// Where render finds things: the project folder and the spec's own text (for messages).
-#[derive(Debug, Clone)]
-pub struct Project {
-    /// Absolute project folder.
-    pub dir: PathBuf,
-    /// Path of monstack.yaml as the user named it.
-    pub spec_path: PathBuf,
-    /// Text of monstack.yaml.
-    pub spec_text: String,
-}
-
-/// Config templates: bundled name under `templates/` → output path, and whether the spec wants it.
+/// Config templates of the running services, relative to `templates/`; each renders to the same
+/// path under the output folder.
 fn config_outputs(spec: &Spec) -> Vec<&'static str> {
-    let mut out = vec!["prometheus/prometheus.yml"];
-    if spec.alertmanager.enabled {
-        out.push("alertmanager/alertmanager.yml");
-    }
-    if spec.blackbox().is_some() {
-        out.push("blackbox/blackbox.yml");
-    }
-    if spec.grafana.enabled {
-        out.push("grafana/provisioning/datasources/prometheus.yml");
-        out.push("grafana/provisioning/dashboards/monstack.yml");
-    }
-    out
+    services::running(spec).iter().filter_map(|r| r.service.config).flat_map(|c| c.templates).copied().collect()
 }
 
-/// Bundled rule files for the components the spec enables.
-fn rule_sources(spec: &Spec) -> Vec<&'static str> {
-    let mut out = vec!["alerts/prometheus.yml"];
-    if spec.alertmanager.enabled {
-        out.push("alerts/alertmanager.yml");
-    }
-    if spec.node_enabled() {
-        out.push("alerts/node.yml");
-    }
-    if spec.blackbox().is_some() {
-        out.push("alerts/blackbox.yml");
-    }
-    if spec.cadvisor_enabled() {
-        out.push("alerts/cadvisor.yml");
-    }
-    if spec.postgres().is_some() {
-        out.push("alerts/postgres.yml");
-    }
-    if spec.redis().is_some() {
-        out.push("alerts/redis.yml");
-    }
+/// Bundled rule files of the running services and the presets.
+fn rule_sources(spec: &Spec) -> Vec<String> {
+    let mut out: Vec<String> =
+        services::running(spec).iter().filter_map(|r| r.service.alerts).map(|a| format!("alerts/{a}")).collect();
     if spec.http.enabled {
-        out.push("alerts/http.yml");
+        out.push("alerts/http.yml".into());
     }
     out
 }
 
 /// Renders everything for `spec` into memory. `out_dir` is where the files will live; paths
 /// inside them are relative to it.
-pub fn render(project: &Project, spec: &Spec, out_dir: &Path) -> Result<Rendered, RenderError> {
+pub fn render(spec: &Spec, doc: &Document, out_dir: &Path) -> Result<Rendered, RenderError> {
+    let project = doc;
     let out_dir = paths::absolute(out_dir);
     let assets = Assets::new(&project.dir);
-    let engine = Engine::new();
-    let ctx = Context::new(spec, &project.dir, &out_dir)?;
+    let engine = Templates::new();
+    let ctx = Context::new(spec, &project.dir, &out_dir);
     let value = minijinja::Value::from(minijinja::value::Serde(&ctx));
     let get = |rel: &str| assets.get(rel).map_err(|source| RenderError::Io { path: project.dir.join(rel), source });
 
@@ -157,16 +117,35 @@ pub fn render(project: &Project, spec: &Spec, out_dir: &Path) -> Result<Rendered
     let mut files = files?;
     files.extend(dashboards?);
 
-    for secret in &ctx.secret_files {
-        files.insert(secret.path.clone(), OutFile { contents: secret.value.clone().into_bytes(), secret: true });
+    files.extend(secret_files(spec, &project.dir)?);
+    Ok(files)
+}
+
+/// The files render writes of secrets: those given by environment variable, and those a service
+/// reads in a form of its own.
+fn secret_files(spec: &Spec, project_dir: &Path) -> Result<Rendered, RenderError> {
+    let mut files = Rendered::new();
+    for (service, used) in secrets::uses(spec) {
+        let (path, contents) = match (&used.how, used.secret.as_ref()) {
+            (Delivery::Derived { name, contents, .. }, secret) => {
+                let value = secrets::value(secret, project_dir, &used.what)?;
+                (secrets::rendered_path(service.name, name), contents(spec, &value))
+            }
+            (_, SecretRef::Env(var)) => (
+                secrets::rendered_path(service.name, var),
+                secrets::value(used.secret.as_ref(), project_dir, &used.what)?,
+            ),
+            (_, SecretRef::File(_)) => continue,
+        };
+        files.insert(path, OutFile { contents: contents.into_bytes(), secret: true });
     }
     Ok(files)
 }
 
 fn render_configs_and_rules(
-    project: &Project,
+    project: &Document,
     spec: &Spec,
-    engine: &Engine,
+    engine: &Templates,
     value: &minijinja::Value,
     get: &dyn Fn(&str) -> Result<Option<assets::Source>, RenderError>,
 ) -> Result<Rendered, RenderError> {
@@ -179,7 +158,7 @@ fn render_configs_and_rules(
     }
 
     // Bundled rule files of enabled components, then the project's own additions.
-    let mut rule_names: Vec<String> = rule_sources(spec).into_iter().map(str::to_owned).collect();
+    let mut rule_names = rule_sources(spec);
     let bundled_rules: BTreeSet<&str> = assets::bundled_in("alerts").collect();
     let own = Assets::new(&project.dir)
         .project_files("alerts", &["yml", "yaml"])
@@ -201,7 +180,7 @@ fn render_configs_and_rules(
     Ok(files)
 }
 
-fn render_dashboards(project: &Project, spec: &Spec, assets: &Assets) -> Result<Rendered, RenderError> {
+fn render_dashboards(project: &Document, spec: &Spec, assets: &Assets) -> Result<Rendered, RenderError> {
     let mut files = Rendered::new();
     if spec.grafana.enabled {
         for (name, source) in dashboards::collect(spec, &project.dir, assets)? {
@@ -221,7 +200,7 @@ fn missing_bundled(rel: &str) -> RenderError {
 
 /// `alerts.disable` and `alerts.overrides` must name alerts that exist: a typo would silently
 /// leave an alert firing or unchanged.
-fn unknown_alert_names(project: &Project, spec: &Spec, seen: &BTreeSet<String>) -> Result<(), RenderError> {
+fn unknown_alert_names(project: &Document, spec: &Spec, seen: &BTreeSet<String>) -> Result<(), RenderError> {
     let mut diags = Vec::new();
     let mut check = |name: &str, loc: &serde_saphyr::Location, what: &str| {
         if !seen.contains(name) {
@@ -232,8 +211,8 @@ fn unknown_alert_names(project: &Project, spec: &Spec, seen: &BTreeSet<String>) 
             };
             diags.push(
                 Diagnostic::new(
-                    &project.spec_path,
-                    &project.spec_text,
+                    &project.path,
+                    &project.text,
                     pos,
                     format!("{what} names alert `{name}`, which no rendered rule defines"),
                 )

@@ -10,11 +10,11 @@ use crate::diag::{Diagnostic, Pos};
 use super::yaml;
 
 /// A template engine configured the monstack way.
-pub struct Engine {
+pub struct Templates {
     env: Environment<'static>,
 }
 
-impl Engine {
+impl Templates {
     /// An engine with strict undefined variables, no auto-escaping and the `yaml` filter.
     pub fn new() -> Self {
         let mut env = Environment::new();
@@ -37,7 +37,7 @@ impl Engine {
                 None => yaml::scalar(&v.to_string()),
             }
         });
-        Engine { env }
+        Templates { env }
     }
 
     /// Renders `source` with `ctx`; errors name the template file and line.
@@ -46,9 +46,9 @@ impl Engine {
     }
 }
 
-impl Default for Engine {
+impl Default for Templates {
     fn default() -> Self {
-        Engine::new()
+        Templates::new()
     }
 }
 
@@ -85,7 +85,7 @@ mod tests {
 
     #[test]
     fn upstream_braces_pass_through() {
-        let out = Engine::new()
+        let out = Templates::new()
             .render(
                 &src("summary: \"{{ $labels.instance }} on ${{ who }}\"\n{% if yes %}ok{% endif %}\n"),
                 &minijinja::context! { who => "a", yes => true },
@@ -97,7 +97,7 @@ mod tests {
 
     #[test]
     fn undefined_variables_are_errors_with_a_line() {
-        let err = Engine::new().render(&src("a: 1\nb: ${{ missing }}\n"), &minijinja::context! {}).unwrap_err();
+        let err = Templates::new().render(&src("a: 1\nb: ${{ missing }}\n"), &minijinja::context! {}).unwrap_err();
         let text = err.to_string();
         assert!(text.starts_with("templates/x.yml:2:"), "{text}");
         assert!(text.contains("undefined"), "{text}");
@@ -105,7 +105,7 @@ mod tests {
 
     #[test]
     fn yaml_filter_quotes() {
-        let out = Engine::new()
+        let out = Templates::new()
             .render(&src("${{ a|yaml }} ${{ b|yaml }}"), &minijinja::context! { a => "yes", b => "x" })
             .unwrap();
         assert_eq!(out, "\"yes\" x");

@@ -39,7 +39,7 @@ impl Default for Alertmanager {
     fn default() -> Self {
         Alertmanager {
             enabled: true,
-            image: image("prom/alertmanager:v0.28.1"),
+            image: image(crate::services::alertmanager::SERVICE.image),
             port: Port(9093),
             receivers: Vec::new(),
             default_receiver: None,

@@ -5,7 +5,6 @@
 mod alertmanager;
 mod exporters;
 mod model;
-mod services;
 mod validate;
 pub mod values;
 
@@ -14,8 +13,6 @@ use std::path::{Path, PathBuf};
 pub use alertmanager::*;
 pub use exporters::*;
 pub use model::*;
-pub use services::Service;
-pub use validate::BUILTIN_JOBS;
 
 use crate::diag::{Diagnostic, Diagnostics, Pos};
 use crate::syntax::yaml;
@@ -26,6 +23,14 @@ pub const FILE_NAME: &str = "monstack.yaml";
 /// Why a spec could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
+    /// The folder holds no spec.
+    #[error("no `{}` found\n  = help: run `monstack init {}` to create a project, or pass `-C DIR`", path.display(), dir.display())]
+    Missing {
+        /// Where the spec was looked for.
+        path: PathBuf,
+        /// The project folder, as the user named it.
+        dir: PathBuf,
+    },
     /// The file could not be read.
     #[error("failed to read `{}`", path.display())]
     Read {
@@ -40,11 +45,34 @@ pub enum SpecError {
     Invalid(Diagnostics),
 }
 
+/// Where a spec was read from, kept for messages that quote it and for paths relative to it.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The project folder, absolute.
+    pub dir: PathBuf,
+    /// Path of monstack.yaml as the user named it (`monstack.yaml`, `demo/monstack.yaml`).
+    pub path: PathBuf,
+    /// Its text.
+    pub text: String,
+}
+
 impl Spec {
-    /// Reads and validates the spec at `path`.
-    pub fn load(path: &Path) -> Result<Spec, SpecError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SpecError::Read { path: path.to_owned(), source })?;
-        Spec::parse(path, &text)
+    /// Reads and validates the spec of the project in `dir`.
+    pub fn load(dir: &Path) -> Result<(Spec, Document), SpecError> {
+        let path = if dir == Path::new(".") || dir.as_os_str().is_empty() {
+            PathBuf::from(FILE_NAME)
+        } else {
+            dir.join(FILE_NAME)
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(SpecError::Missing { path, dir: dir.to_owned() })
+            }
+            Err(source) => return Err(SpecError::Read { path, source }),
+        };
+        let spec = Spec::parse(&path, &text)?;
+        Ok((spec, Document { dir: crate::render::paths::absolute(dir), path, text }))
     }
 
     /// Parses and validates spec text; `path` is used in messages only.
@@ -67,31 +95,6 @@ impl Spec {
                 .collect();
             Err(SpecError::Invalid(Diagnostics(diags)))
         }
-    }
-
-    /// Whether the node exporter runs.
-    pub fn node_enabled(&self) -> bool {
-        self.exporters.node.as_ref().is_some_and(|e| e.enabled)
-    }
-
-    /// The blackbox exporter, if it runs.
-    pub fn blackbox(&self) -> Option<&Blackbox> {
-        self.exporters.blackbox.as_ref().filter(|b| b.enabled)
-    }
-
-    /// Whether cAdvisor runs.
-    pub fn cadvisor_enabled(&self) -> bool {
-        self.exporters.cadvisor.as_ref().is_some_and(|e| e.enabled)
-    }
-
-    /// The PostgreSQL exporter, if it runs.
-    pub fn postgres(&self) -> Option<&Postgres> {
-        self.exporters.postgres.as_ref().filter(|p| p.enabled)
-    }
-
-    /// The Redis exporter, if it runs.
-    pub fn redis(&self) -> Option<&Redis> {
-        self.exporters.redis.as_ref().filter(|r| r.enabled)
     }
 }
 
@@ -122,7 +125,7 @@ mod tests {
         assert_eq!(spec.prometheus.port, values::Port(9090));
         assert_eq!(spec.prometheus.scrape_interval.value.millis(), 15_000);
         assert!(spec.alertmanager.enabled);
-        assert!(!spec.node_enabled());
+        assert!(spec.exporters.node.is_none());
     }
 
     #[test]

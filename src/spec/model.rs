@@ -20,7 +20,7 @@ pub fn unplaced<T>(value: T) -> At<T> {
     Spanned::new(value, Location::UNKNOWN, Location::UNKNOWN)
 }
 
-pub(super) fn yes() -> bool {
+pub(crate) fn yes() -> bool {
     true
 }
 
@@ -92,7 +92,7 @@ pub struct Prometheus {
 impl Default for Prometheus {
     fn default() -> Self {
         Prometheus {
-            image: image("prom/prometheus:v3.5.0"),
+            image: image(crate::services::prometheus::SERVICE.image),
             port: Port(9090),
             scrape_interval: unplaced("15s".parse().expect("valid")),
             scrape_timeout: unplaced("10s".parse().expect("valid")),
@@ -167,7 +167,7 @@ impl Default for Grafana {
     fn default() -> Self {
         Grafana {
             enabled: true,
-            image: image("grafana/grafana-oss:12.1.1"),
+            image: image(crate::services::grafana::SERVICE.image),
             port: Port(3000),
             admin_user: "admin".into(),
             admin_password: None,
@@ -249,7 +249,7 @@ pub struct AlertOverride {
     pub for_: Option<Duration>,
     /// New severity.
     #[serde(default)]
-    pub severity: Option<Severity>,
+    pub severity: Option<AlertSeverity>,
     /// Labels to add or replace.
     #[serde(default)]
     pub labels: BTreeMap<LabelName, String>,

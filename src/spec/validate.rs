@@ -4,13 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::*;
-use super::ProbeModule;
 use super::Problem;
 use crate::diag::{nearest, Pos};
+use crate::services;
 use crate::syntax::names::{label_name_ok, NameValidation};
-
-/// Job names monstack renders itself; user targets may not reuse them.
-pub const BUILTIN_JOBS: &[&str] = &["prometheus", "alertmanager", "node", "blackbox", "cadvisor", "postgres", "redis"];
 
 fn pos<T>(at: &At<T>) -> Option<Pos> {
     let p = crate::diag::Pos::from_location(&at.referenced);
@@ -92,11 +89,14 @@ fn targets(spec: &Spec, p: &mut Problems) {
         let job = t.job.value.as_str();
         if job.trim().is_empty() {
             p.add(pos(&t.job), "job name is empty".into(), Some("give each target a unique `job` name".into()));
-        } else if BUILTIN_JOBS.contains(&job) || job.starts_with("probe_") {
+        } else if services::by_name(job).is_some() || job.starts_with("probe_") {
             p.add(
                 pos(&t.job),
                 format!("job name `{job}` is reserved for monstack's own scrape jobs"),
-                Some(format!("pick another name; reserved: {}, probe_*", BUILTIN_JOBS.join(", "))),
+                Some(format!(
+                    "pick another name; reserved: {}, probe_*",
+                    services::ALL.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+                )),
             );
         } else if let Some(first) = seen.insert(job, pos(&t.job)) {
             let at = first.map(|f| format!(" (first defined at line {})", f.line)).unwrap_or_default();
@@ -214,7 +214,7 @@ fn matcher(m: &At<String>, p: &mut Problems) {
 }
 
 fn exporters(spec: &Spec, p: &mut Problems) {
-    if let Some(bb) = spec.blackbox() {
+    if let Some(bb) = services::blackbox::running(spec) {
         let mut seen = BTreeSet::new();
         for probe in &bb.probes {
             let name = probe.name.value.as_str();
@@ -227,7 +227,7 @@ fn exporters(spec: &Spec, p: &mut Problems) {
                     Some("probe names must be unique".into()),
                 );
             }
-            let wants_url = probe.module != ProbeModule::TcpConnect;
+            let wants_url = probe.module != services::blackbox::ProbeModule::TcpConnect;
             match (wants_url, &probe.url, &probe.target) {
                 (true, Some(_), None) | (false, None, Some(_)) => {}
                 (true, _, _) => p.add(
@@ -243,7 +243,7 @@ fn exporters(spec: &Spec, p: &mut Problems) {
             }
         }
     }
-    if let Some(pg) = spec.postgres() {
+    if let Some(pg) = services::postgres::running(spec) {
         if pg.dsn_file.is_none() {
             p.add(
                 None,
@@ -252,7 +252,7 @@ fn exporters(spec: &Spec, p: &mut Problems) {
             );
         }
     }
-    if let Some(r) = spec.redis() {
+    if let Some(r) = services::redis::running(spec) {
         if r.address.is_none() {
             p.add(
                 None,
@@ -298,11 +298,11 @@ fn thresholds(t: &Thresholds, p: &mut Problems) {
 
 fn ports(spec: &Spec, p: &mut Problems) {
     let mut used: BTreeMap<u16, &str> = BTreeMap::new();
-    for service in spec.services() {
-        if let Some(other) = used.insert(service.host_port.0, service.name) {
+    for service in services::running(spec) {
+        if let Some(other) = used.insert(service.host_port.0, service.name()) {
             p.add(
                 None,
-                format!("host port {} is used by both `{other}` and `{}`", service.host_port, service.name),
+                format!("host port {} is used by both `{other}` and `{}`", service.host_port, service.name()),
                 Some("give each service its own `port`".into()),
             );
         }

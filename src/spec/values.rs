@@ -2,11 +2,11 @@
 //! reported at its own `line:col` by the YAML parser.
 
 use std::fmt;
-use std::path::PathBuf;
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserializer;
 use serde::{Deserialize, Serialize, Serializer};
 
+pub use crate::secrets::SecretRef;
 use crate::syntax::names::{label_name_ok, NameValidation};
 pub use crate::syntax::Duration;
 
@@ -231,71 +231,10 @@ impl fmt::Display for ProjectName {
 }
 crate::syntax::string_value!(ProjectName, ProjectName::parse, "a project name");
 
-/// A secret, given by reference only: `{ file: path }` or `{ env: NAME }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SecretRef {
-    /// A file holding the secret; relative paths are relative to the project folder.
-    File(PathBuf),
-    /// An environment variable holding the secret, read when rendering.
-    Env(String),
-}
-
-impl<'de> Deserialize<'de> for SecretRef {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        const EXPECTED: &str =
-            "secrets are never written inline: expected `{ file: path/to/secret }` or `{ env: VARIABLE_NAME }`";
-        impl<'de> Visitor<'de> for V {
-            type Value = SecretRef;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(EXPECTED)
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<SecretRef, E> {
-                Err(E::custom(EXPECTED))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<SecretRef, E> {
-                Err(E::custom(EXPECTED))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<SecretRef, E> {
-                Err(E::custom(EXPECTED))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SecretRef, A::Error> {
-                let mut found: Option<SecretRef> = None;
-                while let Some(key) = map.next_key::<String>()? {
-                    let value: String = map.next_value()?;
-                    if found.is_some() {
-                        return Err(de::Error::custom("a secret has exactly one of `file` or `env`"));
-                    }
-                    found = Some(match key.as_str() {
-                        "file" if !value.is_empty() => SecretRef::File(PathBuf::from(value)),
-                        "env" if is_env_name(&value) => SecretRef::Env(value),
-                        "file" => return Err(de::Error::custom("the secret file path is empty")),
-                        "env" => {
-                            return Err(de::Error::custom(format!(
-                                "invalid environment variable name `{value}`: expected letters, digits and `_`"
-                            )))
-                        }
-                        other => return Err(de::Error::unknown_field(other, &["file", "env"])),
-                    });
-                }
-                found.ok_or_else(|| de::Error::custom(EXPECTED))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-fn is_env_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 /// Alert severity, as routed by Alertmanager.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub enum AlertSeverity {
     /// Pages someone.
     Critical,
     /// Goes to chat.
@@ -304,12 +243,12 @@ pub enum Severity {
     Info,
 }
 
-impl fmt::Display for Severity {
+impl fmt::Display for AlertSeverity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Severity::Critical => "critical",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
+            AlertSeverity::Critical => "critical",
+            AlertSeverity::Warning => "warning",
+            AlertSeverity::Info => "info",
         })
     }
 }

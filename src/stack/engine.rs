@@ -15,12 +15,12 @@ use bollard::query_parameters::{
 use bollard::Docker;
 use futures_util::StreamExt;
 
-use super::plan::{ContainerPlan, MountKind, Plan, LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_SERVICE};
+use super::plan::{ContainerPlan, MountKind, StackPlan, LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_SERVICE};
 
 /// A daemon error with what monstack was doing.
 #[derive(Debug, thiserror::Error)]
 #[error("{what}")]
-pub struct EngineError {
+pub struct DaemonError {
     /// What failed, e.g. "failed to create container `demo-prometheus`".
     pub what: String,
     /// The daemon's answer.
@@ -29,10 +29,10 @@ pub struct EngineError {
 }
 
 /// Result of an engine call.
-pub type Result<T> = std::result::Result<T, EngineError>;
+pub type Result<T> = std::result::Result<T, DaemonError>;
 
 fn ctx<T>(r: std::result::Result<T, bollard::errors::Error>, what: impl FnOnce() -> String) -> Result<T> {
-    r.map_err(|source| EngineError { what: what(), source })
+    r.map_err(|source| DaemonError { what: what(), source })
 }
 
 fn is_not_found(e: &bollard::errors::Error) -> bool {
@@ -62,21 +62,21 @@ pub fn docker_host() -> String {
 }
 
 /// A connection to the daemon, API version negotiated.
-pub struct Engine {
+pub struct Daemon {
     docker: Docker,
     /// Where the daemon was looked for, for messages.
     pub host: String,
 }
 
-impl Engine {
+impl Daemon {
     /// Connects to `$DOCKER_HOST` (default the local socket) and negotiates the API version.
-    pub async fn connect() -> Result<Engine> {
+    pub async fn connect() -> Result<Daemon> {
         let host = docker_host();
         let what = || format!("failed to connect to `{host}`");
         let docker = ctx(Docker::connect_with_defaults(), what)?;
         let docker = ctx(docker.negotiate_version().await, what)?;
         ctx(docker.ping().await, what)?;
-        Ok(Engine { docker, host })
+        Ok(Daemon { docker, host })
     }
 
     /// Whether `image` is present locally.
@@ -84,7 +84,7 @@ impl Engine {
         match self.docker.inspect_image(image).await {
             Ok(_) => Ok(true),
             Err(e) if is_not_found(&e) => Ok(false),
-            Err(source) => Err(EngineError { what: format!("failed to inspect image `{image}`"), source }),
+            Err(source) => Err(DaemonError { what: format!("failed to inspect image `{image}`"), source }),
         }
     }
 
@@ -135,12 +135,12 @@ impl Engine {
     }
 
     /// Creates the project network if it does not exist.
-    pub async fn ensure_network(&self, plan: &Plan) -> Result<()> {
+    pub async fn ensure_network(&self, plan: &StackPlan) -> Result<()> {
         match self.docker.inspect_network(&plan.network, None).await {
             Ok(_) => return Ok(()),
             Err(e) if is_not_found(&e) => {}
             Err(source) => {
-                return Err(EngineError { what: format!("failed to inspect network `{}`", plan.network), source })
+                return Err(DaemonError { what: format!("failed to inspect network `{}`", plan.network), source })
             }
         }
         let request = NetworkCreateRequest {
@@ -154,7 +154,7 @@ impl Engine {
     }
 
     /// Creates missing data volumes.
-    pub async fn ensure_volumes(&self, plan: &Plan) -> Result<()> {
+    pub async fn ensure_volumes(&self, plan: &StackPlan) -> Result<()> {
         for name in &plan.volumes {
             let request = VolumeCreateRequest {
                 name: Some(name.clone()),
@@ -288,7 +288,7 @@ impl Engine {
         match self.docker.inspect_network(name, None).await {
             Ok(_) => Ok(true),
             Err(e) if is_not_found(&e) => Ok(false),
-            Err(source) => Err(EngineError { what: format!("failed to inspect network `{name}`"), source }),
+            Err(source) => Err(DaemonError { what: format!("failed to inspect network `{name}`"), source }),
         }
     }
 
@@ -361,7 +361,7 @@ impl Engine {
                     Ok(r) => code = r.status_code,
                     Err(bollard::errors::Error::DockerContainerWaitError { code: c, .. }) => code = c,
                     Err(source) => {
-                        return Err(EngineError { what: format!("failed to wait for `{entrypoint}`"), source })
+                        return Err(DaemonError { what: format!("failed to wait for `{entrypoint}`"), source })
                     }
                 }
             }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::check::{Problem, Severity};
 use crate::diag::Pos;
 use crate::render::Rendered;
-use crate::stack::engine::Engine;
+use crate::stack::engine::Daemon;
 
 /// Where the rendered files are copied in the tools' containers.
 const ROOT: &str = "/check/";
@@ -35,11 +35,11 @@ pub enum ExactError {
     MissingImage(String),
     /// The daemon failed.
     #[error(transparent)]
-    Engine(#[from] crate::stack::engine::EngineError),
+    Daemon(#[from] crate::stack::engine::DaemonError),
 }
 
 /// The tool runs for a rendered tree: what exists of Prometheus' and Alertmanager's files.
-pub fn plan(files: &Rendered, prometheus_image: &str, alertmanager_image: Option<&str>) -> Vec<Run> {
+pub fn runs(files: &Rendered, prometheus_image: &str, alertmanager_image: Option<&str>) -> Vec<Run> {
     let mut runs = Vec::new();
     if files.contains_key("prometheus/prometheus.yml") {
         // Rule files are checked on their own below; `--syntax-only` keeps promtool from reading
@@ -78,7 +78,7 @@ pub fn plan(files: &Rendered, prometheus_image: &str, alertmanager_image: Option
 }
 
 /// Runs the tools and returns their findings, with paths under `out`.
-pub async fn run(engine: &Engine, runs: &[Run], files: &Rendered, out: &Path) -> Result<Vec<Problem>, ExactError> {
+pub async fn run(engine: &Daemon, runs: &[Run], files: &Rendered, out: &Path) -> Result<Vec<Problem>, ExactError> {
     for run in runs {
         if !engine.has_image(&run.image).await? {
             return Err(ExactError::MissingImage(run.image.clone()));
@@ -208,7 +208,7 @@ mod tests {
         for f in ["prometheus/prometheus.yml", "prometheus/rules/a.yml", "alertmanager/alertmanager.yml"] {
             files.insert(f.into(), crate::render::OutFile { contents: Vec::new(), secret: false });
         }
-        let runs = plan(&files, "p:1", Some("a:1"));
+        let runs = runs(&files, "p:1", Some("a:1"));
         assert_eq!(runs.len(), 3);
         assert_eq!(runs[1].args, ["check", "rules", "/check/prometheus/rules/a.yml"]);
         assert_eq!(runs[2].entrypoint, "/bin/amtool");

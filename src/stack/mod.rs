@@ -9,4 +9,4 @@ pub mod status;
 mod tar;
 pub mod up;
 
-pub use plan::{plan, Plan};
+pub use plan::{plan, StackPlan};

@@ -5,11 +5,11 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use super::engine::{Engine, EngineError};
-use super::plan::Plan;
+use super::engine::{Daemon, DaemonError};
+use super::plan::StackPlan;
 use super::state::rfc3339_seconds;
 use super::up::base_url;
-use crate::probe::{FiringAlert, Probe, ProbeError};
+use crate::probe::{Client, FiringAlert, ProbeError};
 
 /// Schema version of `status --json`; bumped on incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -70,7 +70,7 @@ pub struct TargetStatus {
 pub enum StatusError {
     /// The daemon failed.
     #[error(transparent)]
-    Engine(#[from] EngineError),
+    Daemon(#[from] DaemonError),
     /// Prometheus did not answer.
     #[error("cannot ask Prometheus for its targets")]
     Prometheus(#[source] ProbeError),
@@ -81,7 +81,7 @@ fn now() -> i64 {
 }
 
 /// Gathers the report once.
-pub async fn gather(engine: &Engine, plan: &Plan, probe: &Probe) -> Result<Report, StatusError> {
+pub async fn gather(engine: &Daemon, plan: &StackPlan, probe: &Client) -> Result<Report, StatusError> {
     let existing = engine.containers(&plan.project).await?;
     let mut services = Vec::new();
     for c in &plan.containers {
@@ -123,9 +123,9 @@ pub async fn gather(engine: &Engine, plan: &Plan, probe: &Probe) -> Result<Repor
 
 /// Gathers until healthy or `deadline`; returns the last report.
 pub async fn gather_until_healthy(
-    engine: &Engine,
-    plan: &Plan,
-    probe: &Probe,
+    engine: &Daemon,
+    plan: &StackPlan,
+    probe: &Client,
     deadline: Instant,
 ) -> Result<Report, StatusError> {
     loop {

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 
-use super::engine::{Engine, EngineError, Existing};
-use super::plan::{ContainerPlan, Plan, Reload};
+use super::engine::{Daemon, DaemonError, Existing};
+use super::plan::{ContainerPlan, Reload, StackPlan};
 use super::state;
-use crate::probe::{Probe, TargetHealth};
+use crate::probe::{Client, TargetHealth};
 
 /// When to pull images.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -41,7 +41,7 @@ pub struct UpOptions {
 pub enum UpError {
     /// The daemon failed a call.
     #[error(transparent)]
-    Engine(#[from] EngineError),
+    Daemon(#[from] DaemonError),
     /// An image is not available.
     #[error("image `{image}` of service `{service}` is not available locally{why}\n  = help: build the local images with `scripts/build-images` or `docker load` the image, or set `{service}.image` in monstack.yaml to an image you have")]
     MissingImage {
@@ -123,8 +123,8 @@ fn read_secrets(c: &ContainerPlan) -> Result<Vec<(String, Vec<u8>)>, UpError> {
 
 /// Brings the stack of `plan` up; `out_dir` holds the rendered files.
 pub async fn up(
-    engine: &Engine,
-    plan: &Plan,
+    engine: &Daemon,
+    plan: &StackPlan,
     out_dir: &Path,
     opts: &UpOptions,
     log: &mut dyn Write,
@@ -188,7 +188,7 @@ pub async fn up(
     }
 
     let mut report = UpReport::default();
-    let probe = Probe::new();
+    let probe = Client::new();
     for (c, id, files) in reloads {
         match c.reload {
             Reload::Http => match probe.reload(&base_url(c)).await {
@@ -268,8 +268,8 @@ type Work<'a> = (&'a ContainerPlan, Action<'a>, String, Vec<(String, Vec<u8>)>);
 
 /// Carries out one container's action; returns it, its id, and whether it was (re)started.
 async fn converge<'a>(
-    engine: &Engine,
-    plan: &Plan,
+    engine: &Daemon,
+    plan: &StackPlan,
     work: Work<'a>,
 ) -> Result<(&'a ContainerPlan, String, bool), UpError> {
     let (c, action, hash, secrets) = work;
@@ -286,7 +286,12 @@ async fn converge<'a>(
     Ok((c, id, true))
 }
 
-async fn ensure_images(engine: &Engine, plan: &Plan, pull: PullPolicy, log: &mut dyn Write) -> Result<(), UpError> {
+async fn ensure_images(
+    engine: &Daemon,
+    plan: &StackPlan,
+    pull: PullPolicy,
+    log: &mut dyn Write,
+) -> Result<(), UpError> {
     for c in &plan.containers {
         let present = engine.has_image(&c.image).await?;
         if present && pull != PullPolicy::Always {
@@ -337,8 +342,8 @@ enum Readiness {
 }
 
 async fn wait_ready(
-    engine: &Engine,
-    probe: &Probe,
+    engine: &Daemon,
+    probe: &Client,
     c: &ContainerPlan,
     id: &str,
     deadline: Instant,
@@ -360,7 +365,7 @@ async fn wait_ready(
 }
 
 /// Polls Prometheus until every target is up; returns the ones that are not at the deadline.
-pub async fn wait_targets(probe: &Probe, base: &str, deadline: Instant) -> Vec<TargetHealth> {
+pub async fn wait_targets(probe: &Client, base: &str, deadline: Instant) -> Vec<TargetHealth> {
     loop {
         let targets = probe.targets(base).await.unwrap_or_default();
         let down: Vec<TargetHealth> = targets.iter().filter(|t| t.health != "up").cloned().collect();

@@ -7,6 +7,7 @@ mod init;
 mod oracle;
 mod plan;
 mod render;
+mod services;
 mod stack;
 
 use std::path::{Path, PathBuf};

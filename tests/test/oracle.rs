@@ -103,7 +103,7 @@ fn grafana_provisioning_follows_the_documented_format() {
         let p = &dash["providers"][0];
         assert_eq!(p["type"], "file");
         assert!(p["name"].is_string() && p["orgId"].is_number());
-        assert_eq!(p["options"]["path"], monstack::render::GRAFANA_DASHBOARDS_PATH);
+        assert_eq!(p["options"]["path"], monstack::services::grafana::DASHBOARDS_PATH);
         // Every dashboard refers to the provisioned datasource, a Grafana built-in, or a variable.
         for rel in files_below(&project.path().join("build/grafana/dashboards")) {
             let text = std::fs::read_to_string(project.path().join("build/grafana/dashboards").join(&rel)).unwrap();

@@ -8,7 +8,7 @@ use monstack::stack::plan::MountKind;
 
 use crate::render_cases;
 
-fn plan_of(case_dir: &Path) -> monstack::stack::Plan {
+fn plan_of(case_dir: &Path) -> monstack::stack::StackPlan {
     let path = case_dir.join("in/monstack.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
     let spec = Spec::parse(&path, &text).unwrap();

@@ -8,8 +8,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use monstack::probe::Probe;
-use monstack::stack::engine::Engine;
+use monstack::probe::Client;
+use monstack::stack::engine::Daemon;
 
 use crate::{monstack, monstack_env, Project};
 
@@ -22,7 +22,7 @@ fn images() -> &'static Vec<String> {
         assert!(out.status.success(), "scripts/build-images --print failed: {}", String::from_utf8_lossy(&out.stderr));
         let tags: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect();
         block_on(async {
-            let engine = Engine::connect().await.expect("the Docker daemon is reachable");
+            let engine = Daemon::connect().await.expect("the Docker daemon is reachable");
             for tag in &tags {
                 assert!(
                     engine.has_image(tag).await.unwrap(),
@@ -116,7 +116,7 @@ exporters:
 
     fn container_ids(&self) -> Vec<(String, String)> {
         block_on(async {
-            let engine = Engine::connect().await.unwrap();
+            let engine = Daemon::connect().await.unwrap();
             let mut ids: Vec<_> =
                 engine.containers(&self.name).await.unwrap().into_iter().map(|e| (e.service, e.id)).collect();
             ids.sort();
@@ -126,7 +126,7 @@ exporters:
 
     fn leftovers(&self) -> (usize, bool, Vec<String>) {
         block_on(async {
-            let engine = Engine::connect().await.unwrap();
+            let engine = Daemon::connect().await.unwrap();
             (
                 engine.containers(&self.name).await.unwrap().len(),
                 engine.network_exists(&self.name).await.unwrap(),
@@ -179,7 +179,7 @@ fn up_status_reload_logs_restart_down() {
     );
     stack.run(&["up"]).status(0).stdout_has("reloaded");
     assert_eq!(stack.container_ids(), ids, "containers were replaced for a rule change");
-    let probe = Probe::new();
+    let probe = Client::new();
     let rules = block_on(probe.rule_names(&stack.base())).unwrap();
     assert!(rules.contains(&"TeamRule".to_owned()), "{rules:?}");
 

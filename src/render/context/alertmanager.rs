@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{s, Resolver};
-use crate::render::RenderError;
+
+/// The Alertmanager service's name, which names its config folder.
+const AM: &str = crate::services::alertmanager::SERVICE.name;
+use crate::secrets::SecretRef;
 use crate::spec::Spec;
 
 /// Alertmanager configuration.
@@ -73,63 +76,43 @@ pub struct InhibitCtx {
 }
 
 /// Resolves the `alertmanager` section.
-pub(super) fn context(spec: &Spec, res: &mut Resolver<'_>) -> Result<AmCtx, RenderError> {
+pub(super) fn context(spec: &Spec, res: &Resolver<'_>) -> AmCtx {
     let am = &spec.alertmanager;
     let mut receivers = Vec::new();
-    for (i, r) in am.receivers.iter().enumerate() {
-        let what = |kind: &str| format!("alertmanager.receivers[{i}].{kind}");
-        let slack = match &r.slack {
-            Some(c) => Some(BTreeMap::from([
-                ("api_url_file", s(res.secret(&c.api_url, "alertmanager", &what("slack"))?)),
-                ("channel", c.channel.as_ref().map_or(serde_json::Value::Null, s)),
+    for r in &am.receivers {
+        let secret = |r: &SecretRef| s(res.secret(r, AM));
+        let null = || serde_json::Value::Null;
+        let slack = r.slack.as_ref().map(|c| {
+            BTreeMap::from([
+                ("api_url_file", secret(&c.api_url)),
+                ("channel", c.channel.as_ref().map_or(null(), s)),
                 ("send_resolved", serde_json::Value::Bool(c.send_resolved)),
-            ])),
-            None => None,
-        };
-        let pagerduty = match &r.pagerduty {
-            Some(c) => Some(BTreeMap::from([(
-                "routing_key_file",
-                s(res.secret(&c.routing_key, "alertmanager", &what("pagerduty"))?),
-            )])),
-            None => None,
-        };
-        let email = match &r.email {
-            Some(c) => Some(BTreeMap::from([
+            ])
+        });
+        let pagerduty = r.pagerduty.as_ref().map(|c| BTreeMap::from([("routing_key_file", secret(&c.routing_key))]));
+        let email = r.email.as_ref().map(|c| {
+            BTreeMap::from([
                 ("to", s(&c.to)),
                 ("from", s(&c.from)),
                 ("smarthost", s(&c.smarthost)),
-                ("auth_username", c.auth_username.as_ref().map_or(serde_json::Value::Null, s)),
-                (
-                    "auth_password_file",
-                    match &c.auth_password {
-                        Some(p) => s(res.secret(p, "alertmanager", &what("email"))?),
-                        None => serde_json::Value::Null,
-                    },
-                ),
+                ("auth_username", c.auth_username.as_ref().map_or(null(), s)),
+                ("auth_password_file", c.auth_password.as_ref().map_or(null(), secret)),
                 ("require_tls", serde_json::Value::Bool(c.require_tls)),
-            ])),
-            None => None,
-        };
-        let webhook = match &r.webhook {
-            Some(c) => {
-                let mut m = BTreeMap::from([("send_resolved", serde_json::Value::Bool(c.send_resolved))]);
-                if let Some(url) = &c.url {
-                    m.insert("url", s(url));
-                }
-                if let Some(secret) = &c.url_secret {
-                    m.insert("url_file", s(res.secret(secret, "alertmanager", &what("webhook"))?));
-                }
-                Some(m)
+            ])
+        });
+        let webhook = r.webhook.as_ref().map(|c| {
+            let mut m = BTreeMap::from([("send_resolved", serde_json::Value::Bool(c.send_resolved))]);
+            if let Some(url) = &c.url {
+                m.insert("url", s(url));
             }
-            None => None,
-        };
-        let opsgenie = match &r.opsgenie {
-            Some(c) => Some(BTreeMap::from([
-                ("api_key_file", s(res.secret(&c.api_key, "alertmanager", &what("opsgenie"))?)),
-                ("api_url", c.api_url.as_ref().map_or(serde_json::Value::Null, s)),
-            ])),
-            None => None,
-        };
+            if let Some(url) = &c.url_secret {
+                m.insert("url_file", secret(url));
+            }
+            m
+        });
+        let opsgenie = r.opsgenie.as_ref().map(|c| {
+            BTreeMap::from([("api_key_file", secret(&c.api_key)), ("api_url", c.api_url.as_ref().map_or(null(), s))])
+        });
         receivers.push(ReceiverCtx { name: r.name.value.clone(), slack, pagerduty, email, webhook, opsgenie });
     }
     if receivers.is_empty() {
@@ -194,7 +177,7 @@ pub(super) fn context(spec: &Spec, res: &mut Resolver<'_>) -> Result<AmCtx, Rend
             equal: vec!["alertname".into(), "instance".into()],
         }],
     };
-    Ok(AmCtx {
+    AmCtx {
         default_receiver,
         group_by: am.group_by.clone(),
         group_wait: am.group_wait.to_string(),
@@ -203,5 +186,5 @@ pub(super) fn context(spec: &Spec, res: &mut Resolver<'_>) -> Result<AmCtx, Rend
         receivers,
         routes,
         inhibit_rules,
-    })
+    }
 }

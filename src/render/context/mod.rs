@@ -11,17 +11,15 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::spec::values::SecretRef;
+use crate::secrets::{self, SecretRef};
+use crate::services;
 use crate::spec::Spec;
-
-use super::paths;
-use super::RenderError;
 
 /// Fixed uid of the provisioned Prometheus datasource; dashboards refer to it.
 pub const DATASOURCE_UID: &str = "monstack-prometheus";
 
-/// Where Grafana finds the rendered dashboards inside its container.
-pub const GRAFANA_DASHBOARDS_PATH: &str = "/etc/grafana/dashboards";
+/// The Prometheus service's name, which is also its host name on the network.
+const PROMETHEUS: &str = services::prometheus::SERVICE.name;
 
 /// Template context.
 #[derive(Debug, Serialize)]
@@ -44,15 +42,6 @@ pub struct Context<'a> {
     pub thresholds: serde_json::Value,
     /// The HTTP preset.
     pub http: HttpCtx,
-    #[serde(skip)]
-    pub(super) secret_files: Vec<SecretFile>,
-}
-
-/// A secret given by environment variable, written by render as a 0600 file.
-#[derive(Debug, Clone)]
-pub(super) struct SecretFile {
-    pub path: String,
-    pub value: String,
 }
 
 /// Prometheus server settings.
@@ -158,69 +147,17 @@ pub struct HttpCtx {
     pub status_label: String,
 }
 
+/// Resolves where rendered configs find secrets.
 pub(super) struct Resolver<'p> {
     project_dir: &'p Path,
     out_dir: &'p Path,
-    secret_files: Vec<SecretFile>,
 }
 
 impl Resolver<'_> {
     /// The path, relative to `<out>/<service>/`, at which the config finds `secret`.
-    pub(super) fn secret(&mut self, secret: &SecretRef, service: &str, what: &str) -> Result<String, RenderError> {
-        let location = secret_location(secret, service, self.project_dir, self.out_dir);
-        if let SecretRef::Env(var) = secret {
-            let value =
-                std::env::var(var).map_err(|_| RenderError::MissingEnv { var: var.clone(), what: what.to_owned() })?;
-            let path = env_secret_path(service, var);
-            if !self.secret_files.iter().any(|s| s.path == path) {
-                self.secret_files.push(SecretFile { path, value });
-            }
-        }
-        Ok(location.rel)
+    pub(super) fn secret(&self, secret: &SecretRef, service: &str) -> String {
+        secrets::location(secret, service, self.project_dir, self.out_dir).rel
     }
-}
-
-/// Where a secret lives: as the service's rendered config names it, and on the host.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SecretLocation {
-    /// Path relative to the service's config folder (`<out>/<service>/`), as written in the config.
-    pub rel: String,
-    /// Absolute path of the file on the host.
-    pub host: std::path::PathBuf,
-}
-
-/// Output path (relative to the output folder) of a secret render writes from `var`. It lies
-/// outside the service's config folder, so the config folder can be mounted without it.
-pub fn env_secret_path(service: &str, var: &str) -> String {
-    format!("secrets/{service}/{var}")
-}
-
-/// Resolves where `secret`, used by `service`, is found; `project_dir` and `out_dir` are absolute.
-pub fn secret_location(secret: &SecretRef, service: &str, project_dir: &Path, out_dir: &Path) -> SecretLocation {
-    let host = match secret {
-        SecretRef::File(path) => paths::normalize(&project_dir.join(path)),
-        SecretRef::Env(var) => out_dir.join(env_secret_path(service, var)),
-    };
-    SecretLocation { rel: paths::relative(&out_dir.join(service), &host), host }
-}
-
-/// Every secret the rendered configs of `spec` refer to, with the service reading it.
-pub fn secret_refs(spec: &Spec) -> Vec<(&'static str, &SecretRef)> {
-    let mut out = Vec::new();
-    for rw in &spec.prometheus.remote_write {
-        out.extend(rw.basic_auth.as_ref().map(|b| ("prometheus", &b.password)));
-        out.extend(rw.bearer_token.as_ref().map(|t| ("prometheus", t)));
-    }
-    if spec.alertmanager.enabled {
-        for r in &spec.alertmanager.receivers {
-            out.extend(r.slack.as_ref().map(|c| ("alertmanager", &c.api_url)));
-            out.extend(r.pagerduty.as_ref().map(|c| ("alertmanager", &c.routing_key)));
-            out.extend(r.email.as_ref().and_then(|c| c.auth_password.as_ref()).map(|p| ("alertmanager", p)));
-            out.extend(r.webhook.as_ref().and_then(|c| c.url_secret.as_ref()).map(|p| ("alertmanager", p)));
-            out.extend(r.opsgenie.as_ref().map(|c| ("alertmanager", &c.api_key)));
-        }
-    }
-    out
 }
 
 pub(super) fn s(v: impl ToString) -> serde_json::Value {
@@ -229,25 +166,20 @@ pub(super) fn s(v: impl ToString) -> serde_json::Value {
 
 impl<'a> Context<'a> {
     /// Resolves `spec` for templates; `project_dir` and `out_dir` are absolute.
-    pub fn new(spec: &'a Spec, project_dir: &Path, out_dir: &Path) -> Result<Self, RenderError> {
-        let mut res = Resolver { project_dir, out_dir, secret_files: Vec::new() };
+    pub fn new(spec: &'a Spec, project_dir: &Path, out_dir: &Path) -> Self {
+        let res = Resolver { project_dir, out_dir };
         let prom = &spec.prometheus;
         let mut remote_write = Vec::new();
-        for (i, rw) in prom.remote_write.iter().enumerate() {
-            let what = format!("prometheus.remote_write[{i}]");
+        for rw in &prom.remote_write {
             remote_write.push(RemoteWriteCtx {
                 url: rw.url.to_string(),
                 name: rw.name.clone(),
                 username: rw.basic_auth.as_ref().map(|b| b.username.clone()),
-                password_file: rw
-                    .basic_auth
-                    .as_ref()
-                    .map(|b| res.secret(&b.password, "prometheus", &what))
-                    .transpose()?,
-                bearer_token_file: rw.bearer_token.as_ref().map(|t| res.secret(t, "prometheus", &what)).transpose()?,
+                password_file: rw.basic_auth.as_ref().map(|b| res.secret(&b.password, PROMETHEUS)),
+                bearer_token_file: rw.bearer_token.as_ref().map(|t| res.secret(t, PROMETHEUS)),
             });
         }
-        let alertmanager_addr = spec.service("alertmanager").map(|s| s.address());
+        let alertmanager_addr = services::find(spec, services::alertmanager::SERVICE.name).map(|s| s.address());
         let prometheus = PromCtx {
             scrape_interval: prom.scrape_interval.value.to_string(),
             scrape_timeout: prom.scrape_timeout.value.to_string(),
@@ -259,7 +191,7 @@ impl<'a> Context<'a> {
             retention_size: prom.retention.size.as_ref().map(ToString::to_string),
             remote_write,
         };
-        let alertmanager = if spec.alertmanager.enabled { Some(alertmanager::context(spec, &mut res)?) } else { None };
+        let alertmanager = if spec.alertmanager.enabled { Some(alertmanager::context(spec, &res)) } else { None };
         let http = HttpCtx {
             enabled: spec.http.enabled,
             selector: match spec.http.jobs.as_slice() {
@@ -272,7 +204,7 @@ impl<'a> Context<'a> {
             },
             status_label: spec.http.status_label.to_string(),
         };
-        Ok(Context {
+        Context {
             project: spec.project.as_str(),
             spec,
             prometheus,
@@ -282,13 +214,12 @@ impl<'a> Context<'a> {
             grafana: GrafanaCtx {
                 enabled: spec.grafana.enabled,
                 datasource_uid: DATASOURCE_UID,
-                prometheus_url: "http://prometheus:9090".into(),
-                dashboards_path: GRAFANA_DASHBOARDS_PATH,
+                prometheus_url: format!("http://{}:{}", PROMETHEUS, services::prometheus::SERVICE.port),
+                dashboards_path: services::grafana::DASHBOARDS_PATH,
             },
             thresholds: whole_numbers(serde_json::to_value(&spec.alerts.thresholds).expect("thresholds serialize")),
             http,
-            secret_files: res.secret_files,
-        })
+        }
     }
 }
 
@@ -324,10 +255,7 @@ fn scrape_jobs(spec: &Spec) -> Vec<ScrapeJob> {
         scrape_timeout: None,
         labels: BTreeMap::new(),
     };
-    let mut jobs = vec![job("prometheus", "localhost:9090".into())];
-    for service in spec.services().iter().filter(|s| !matches!(s.name, "prometheus")) {
-        jobs.push(job(service.name, service.address()));
-    }
+    let mut jobs: Vec<ScrapeJob> = services::running(spec).iter().map(|s| job(s.name(), s.scrape_address())).collect();
     for t in &spec.targets {
         jobs.push(ScrapeJob {
             job_name: t.job.value.clone(),
@@ -343,7 +271,10 @@ fn scrape_jobs(spec: &Spec) -> Vec<ScrapeJob> {
 }
 
 fn probe_jobs(spec: &Spec) -> Vec<ProbeJob> {
-    let (Some(bb), Some(service)) = (spec.blackbox(), spec.service("blackbox")) else { return Vec::new() };
+    let blackbox = &services::blackbox::SERVICE;
+    let (Some(bb), Some(service)) = (services::blackbox::running(spec), services::find(spec, blackbox.name)) else {
+        return Vec::new();
+    };
     let mut by_module: BTreeMap<&str, Vec<ProbeTarget>> = BTreeMap::new();
     for p in &bb.probes {
         let target = p

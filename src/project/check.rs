@@ -1,0 +1,75 @@
+//! Checking what render would write, before anything is written: every rendered file by its
+//! kind, then the cross-checks that need several of them.
+
+use std::path::{Path, PathBuf};
+
+use super::layout;
+use crate::check::dashboard::Datasources;
+use crate::check::lint::LintOptions;
+use crate::check::report::Outcome;
+use crate::check::run::{self, CheckError, Kind, Options};
+use crate::render::Rendered;
+use crate::spec::Spec;
+
+/// What the lints know from the spec: the longest scrape interval any job uses, since a rule may
+/// read any job's series.
+pub fn lint_options(spec: &Spec) -> LintOptions {
+    let global = spec.prometheus.scrape_interval.value.millis();
+    let longest =
+        spec.targets.iter().filter_map(|t| t.scrape_interval.as_ref()).map(|d| d.millis()).fold(global, u64::max);
+    LintOptions { scrape_interval: Some(longest) }
+}
+
+/// Checks a rendered tree that is to be written to `out`.
+pub fn check_rendered(out: &Path, files: &Rendered, opts: &Options) -> Result<Outcome, CheckError> {
+    let pick = |prefix: &str| -> Vec<(PathBuf, String)> {
+        files
+            .iter()
+            .filter(|(rel, _)| rel.starts_with(prefix))
+            .map(|(rel, f)| (out.join(rel), String::from_utf8_lossy(&f.contents).into_owned()))
+            .collect()
+    };
+    let mut datasources = Datasources::default();
+    for (_, text) in pick(layout::DATASOURCES) {
+        datasources.add_provisioning(&text);
+    }
+    // The files are not on disk yet: referenced files are checked once rendered.
+    let parts = [
+        (layout::RULES, Kind::Rules),
+        (layout::PROMETHEUS_CONFIG, Kind::Prometheus),
+        (layout::ALERTMANAGER_CONFIG, Kind::Alertmanager),
+        (layout::DASHBOARDS, Kind::Dashboard),
+    ];
+    let mut outcome = Outcome { files: Vec::new(), problems: Vec::new() };
+    for (prefix, kind) in parts {
+        let part_opts =
+            Options { kind: Some(kind), syntax_only: true, datasources: datasources.clone(), ..opts.clone() };
+        let more = run::check_files(pick(prefix), &part_opts)?;
+        outcome.files.extend(more.files);
+        outcome.problems.extend(more.problems);
+    }
+    let under = |prefix: &str| -> Vec<&(PathBuf, String)> {
+        let dir = out.join(prefix);
+        outcome.files.iter().filter(|(f, _)| f.starts_with(&dir)).collect()
+    };
+    let rules = under(layout::RULES);
+    let cross = crate::check::project::Project {
+        prometheus: under(layout::PROMETHEUS_CONFIG).first().copied(),
+        rules: rules.clone(),
+        alertmanager: under(layout::ALERTMANAGER_CONFIG).first().copied(),
+        dashboards: under(layout::DASHBOARDS),
+    };
+    let mut found = crate::check::project::check(&cross);
+    // Suppressions live in the files the findings point at.
+    let mut kept = Vec::new();
+    for (file, text) in rules {
+        let mut sink = crate::check::Sink::new(file);
+        sink.problems = found.extract_if(.., |p| &p.file == file).collect();
+        crate::check::lint::suppress::apply(text, &mut sink);
+        kept.extend(sink.problems);
+    }
+    outcome.problems.extend(kept);
+    outcome.problems.extend(found);
+    outcome.problems.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
+    Ok(outcome)
+}

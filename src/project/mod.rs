@@ -1,0 +1,58 @@
+//! The project: a folder holding `monstack.yaml`, and what every command does with it — load the
+//! spec, name the output layout, render, check what would be rendered, write it. Commands are thin
+//! adapters over this layer and never call each other.
+
+mod check;
+pub mod layout;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+
+pub use check::{check_rendered, lint_options};
+
+use crate::render::{self, RenderError, Rendered};
+use crate::spec::{Document, Spec, SpecError};
+use crate::stack::StackPlan;
+
+/// A loaded, validated project.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The validated spec.
+    pub spec: Spec,
+    /// Where it was read from.
+    pub doc: Document,
+    /// The project folder as the user named it, for messages.
+    named: PathBuf,
+}
+
+impl Project {
+    /// Reads and validates the project in `dir`.
+    pub fn load(dir: &Path) -> Result<Project, SpecError> {
+        let (spec, doc) = Spec::load(dir)?;
+        Ok(Project { spec, doc, named: dir.to_owned() })
+    }
+
+    /// The project folder, absolute.
+    pub fn dir(&self) -> &Path {
+        &self.doc.dir
+    }
+
+    /// The default output folder, as the user would name it (`build`, `demo/build`).
+    pub fn out_dir(&self) -> PathBuf {
+        if self.named == Path::new(".") || self.named.as_os_str().is_empty() {
+            PathBuf::from(layout::OUT_DIR)
+        } else {
+            self.named.join(layout::OUT_DIR)
+        }
+    }
+
+    /// Renders the project in memory for the output folder `out`.
+    pub fn render(&self, out: &Path) -> Result<Rendered, RenderError> {
+        render::render(&self.spec, &self.doc, out)
+    }
+
+    /// The Docker plan: the default output folder's files, mounted by absolute path.
+    pub fn stack_plan(&self) -> StackPlan {
+        crate::stack::plan(&self.spec, self.dir(), &self.dir().join(layout::OUT_DIR))
+    }
+}

@@ -1,0 +1,52 @@
+//! cAdvisor: per-container CPU, memory and throttling, read from the Docker daemon's state.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{exporter, no_secrets, Container, Init, Paths, Scrape, Service};
+use crate::spec::values::{Image, Port};
+use crate::spec::yes;
+use crate::spec::Spec;
+
+/// `exporters.cadvisor`; a present section is enabled unless `enabled: false`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Whether it runs.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Image override.
+    #[serde(default)]
+    pub image: Option<Image>,
+    /// Host port override.
+    #[serde(default)]
+    pub port: Option<Port>,
+}
+
+/// cAdvisor.
+pub static SERVICE: Service = Service {
+    name: "cadvisor",
+    image: "gcr.io/cadvisor/cadvisor:v0.52.1",
+    port: 8080,
+    // It reads the Docker daemon's state and cgroups, which needs root.
+    user: "0:0",
+    ready_path: "/healthz",
+    config: None,
+    data: None,
+    alerts: Some("cadvisor.yml"),
+    dashboard: None,
+    metrics: &["container_", "machine_", "cadvisor_", "go_", "process_"],
+    scrape: Scrape::Network,
+    init: Some(Init { name: "cadvisor", about: "per-container metrics", settings: &[] }),
+    enabled: |spec| spec.exporters.cadvisor.as_ref().and_then(|e| exporter(e.enabled, &e.image, e.port)),
+    container,
+    secrets: no_secrets,
+};
+
+fn container(_: &Spec, _: &Paths, c: &mut Container) {
+    c.binds = ["/", "/var/run", "/sys", "/var/lib/docker"]
+        .iter()
+        .map(|p| (Path::new(p).into(), if *p == "/" { "/rootfs".into() } else { (*p).to_owned() }))
+        .collect();
+}
