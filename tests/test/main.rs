@@ -4,6 +4,7 @@
 mod check;
 mod golden;
 mod init;
+mod layers;
 mod oracle;
 mod plan;
 mod render;
