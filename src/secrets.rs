@@ -68,10 +68,9 @@ impl<'de> Deserialize<'de> for SecretRef {
     }
 }
 
+/// Environment variable names follow the classic label name charset.
 fn is_env_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    crate::syntax::names::label_name_ok(s, crate::syntax::names::NameValidation::Legacy)
 }
 
 /// Where a secret lives: as the service's rendered config names it, and on the host.

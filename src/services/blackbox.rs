@@ -2,27 +2,18 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{exporter, no_secrets, strings, ConfigFolder, Container, Init, Paths, Reload, Scrape, Service, NOBODY};
-use crate::spec::values::{HostPort, HttpUrl, Image, Port};
+use super::{no_secrets, strings, ConfigFolder, Container, Init, Paths, Reload, Scrape, Service, NOBODY};
+use crate::spec::values::{HostPort, HttpUrl};
+use crate::spec::At;
 use crate::spec::Spec;
-use crate::spec::{yes, At};
 
+super::exporter_settings! {
 /// `exporters.blackbox`; a present section is enabled unless `enabled: false`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct Settings {
-    /// Whether it runs.
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// Image override.
-    #[serde(default)]
-    pub image: Option<Image>,
-    /// Host port override.
-    #[serde(default)]
-    pub port: Option<Port>,
     /// What to probe.
     #[serde(default)]
     pub probes: Vec<BlackboxProbe>,
+}
 }
 
 /// One blackbox probe.
@@ -96,7 +87,7 @@ pub static SERVICE: Service = Service {
             "    module: http_2xx",
         ],
     }),
-    enabled: |spec| settings(spec).and_then(|e| exporter(e.enabled, &e.image, e.port)),
+    enabled: |spec| settings(spec).and_then(Settings::overrides),
     container,
     secrets: no_secrets,
 };

@@ -2,26 +2,13 @@
 
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
-
-use super::{exporter, no_secrets, Container, Init, Paths, Scrape, Service};
-use crate::spec::values::{Image, Port};
-use crate::spec::yes;
+use super::{no_secrets, Container, Init, Paths, Scrape, Service};
 use crate::spec::Spec;
 
+super::exporter_settings! {
 /// `exporters.cadvisor`; a present section is enabled unless `enabled: false`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct Settings {
-    /// Whether it runs.
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// Image override.
-    #[serde(default)]
-    pub image: Option<Image>,
-    /// Host port override.
-    #[serde(default)]
-    pub port: Option<Port>,
+}
 }
 
 /// cAdvisor.
@@ -39,7 +26,7 @@ pub static SERVICE: Service = Service {
     metrics: &["container_", "machine_", "cadvisor_", "go_", "process_"],
     scrape: Scrape::Network,
     init: Some(Init { name: "cadvisor", about: "per-container metrics", settings: &[] }),
-    enabled: |spec| spec.exporters.cadvisor.as_ref().and_then(|e| exporter(e.enabled, &e.image, e.port)),
+    enabled: |spec| spec.exporters.cadvisor.as_ref().and_then(Settings::overrides),
     container,
     secrets: no_secrets,
 };

@@ -254,10 +254,35 @@ pub fn init_names() -> Vec<&'static str> {
     ALL.iter().filter_map(|s| s.init.map(|i| i.name)).chain(["http"]).collect()
 }
 
-/// Reads an exporter section's common settings.
-pub(crate) fn exporter<'a>(enabled: bool, image: &'a Option<Image>, port: Option<Port>) -> Option<Overrides<'a>> {
-    enabled.then_some(Overrides { image: image.as_ref(), port })
+/// Declares an exporter's spec section: `enabled` (default true: a present section runs),
+/// `image` and `port` overrides, then the exporter's own fields.
+macro_rules! exporter_settings {
+    ($(#[$doc:meta])* pub struct Settings { $($(#[$fmeta:meta])* pub $field:ident: $ty:ty,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Settings {
+            /// Whether it runs.
+            #[serde(default = "crate::spec::yes")]
+            pub enabled: bool,
+            /// Image override.
+            #[serde(default)]
+            pub image: Option<crate::spec::values::Image>,
+            /// Host port override.
+            #[serde(default)]
+            pub port: Option<crate::spec::values::Port>,
+            $($(#[$fmeta])* pub $field: $ty,)*
+        }
+
+        impl Settings {
+            /// The overrides, if it runs.
+            pub fn overrides(&self) -> Option<super::Overrides<'_>> {
+                self.enabled.then_some(super::Overrides { image: self.image.as_ref(), port: self.port })
+            }
+        }
+    };
 }
+pub(crate) use exporter_settings;
 
 pub(crate) fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| (*s).to_owned()).collect()

@@ -2,26 +2,13 @@
 
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
-
-use super::{exporter, no_secrets, strings, Container, Init, Paths, Scrape, Service, NOBODY};
-use crate::spec::values::{Image, Port};
-use crate::spec::yes;
+use super::{no_secrets, strings, Container, Init, Paths, Scrape, Service, NOBODY};
 use crate::spec::Spec;
 
+super::exporter_settings! {
 /// `exporters.node`; a present section is enabled unless `enabled: false`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct Settings {
-    /// Whether it runs.
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// Image override.
-    #[serde(default)]
-    pub image: Option<Image>,
-    /// Host port override.
-    #[serde(default)]
-    pub port: Option<Port>,
+}
 }
 
 /// The node exporter.
@@ -38,7 +25,7 @@ pub static SERVICE: Service = Service {
     metrics: &["node_", "go_", "process_", "promhttp_"],
     scrape: Scrape::Network,
     init: Some(Init { name: "node", about: "host CPU, memory, disk, load", settings: &[] }),
-    enabled: |spec| spec.exporters.node.as_ref().and_then(|e| exporter(e.enabled, &e.image, e.port)),
+    enabled: |spec| spec.exporters.node.as_ref().and_then(Settings::overrides),
     container,
     secrets: no_secrets,
 };

@@ -1,32 +1,20 @@
-//! The PostgreSQL exporter, connecting with a DSN read from a secret file.
-
-use serde::{Deserialize, Serialize};
+//! The PostgreSQL connecting with a DSN read from a secret file.
 
 use std::borrow::Cow;
 use std::path::PathBuf;
 
-use super::{exporter, Container, Delivery, Init, Paths, Scrape, SecretUse, Service, NOBODY};
+use super::{Container, Delivery, Init, Paths, Scrape, SecretUse, Service, NOBODY};
 use crate::secrets::SecretRef;
-use crate::spec::values::{Image, Port};
+use crate::spec::At;
 use crate::spec::Spec;
-use crate::spec::{yes, At};
 
+super::exporter_settings! {
 /// `exporters.postgres`; a present section is enabled unless `enabled: false`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct Settings {
-    /// Whether it runs.
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// Image override.
-    #[serde(default)]
-    pub image: Option<Image>,
-    /// Host port override.
-    #[serde(default)]
-    pub port: Option<Port>,
     /// File holding the connection string (`postgresql://user:pass@host:5432/db`).
     #[serde(default)]
     pub dsn_file: Option<At<PathBuf>>,
+}
 }
 
 const DSN_TARGET: &str = "/run/secrets/postgres_dsn";
@@ -49,7 +37,7 @@ pub static SERVICE: Service = Service {
         about: "PostgreSQL; the file holds postgresql://user:password@host:5432/db",
         settings: &["dsn_file: secrets/postgres_dsn"],
     }),
-    enabled: |spec| running(spec).and_then(|e| exporter(e.enabled, &e.image, e.port)),
+    enabled: |spec| running(spec).and_then(Settings::overrides),
     container,
     secrets,
 };

@@ -3,33 +3,21 @@
 
 use std::borrow::Cow;
 
-use serde::{Deserialize, Serialize};
-
-use super::{exporter, Container, Delivery, Init, Paths, Scrape, SecretUse, Service, NOBODY};
+use super::{Container, Delivery, Init, Paths, Scrape, SecretUse, Service, NOBODY};
 use crate::secrets::SecretRef;
-use crate::spec::values::{HostPort, Image, Port};
-use crate::spec::yes;
+use crate::spec::values::HostPort;
 use crate::spec::Spec;
 
+super::exporter_settings! {
 /// `exporters.redis`; a present section is enabled unless `enabled: false`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct Settings {
-    /// Whether it runs.
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// Image override.
-    #[serde(default)]
-    pub image: Option<Image>,
-    /// Host port override.
-    #[serde(default)]
-    pub port: Option<Port>,
     /// Redis address, `host:port`.
     #[serde(default)]
     pub address: Option<HostPort>,
     /// Redis password.
     #[serde(default)]
     pub password: Option<SecretRef>,
+}
 }
 
 const PASSWORD_TARGET: &str = "/run/secrets/redis_passwords.json";
@@ -52,7 +40,7 @@ pub static SERVICE: Service = Service {
         about: "Redis; `password: { env: REDIS_PASSWORD }` if it needs one",
         settings: &["address: \"redis:6379\""],
     }),
-    enabled: |spec| running(spec).and_then(|e| exporter(e.enabled, &e.image, e.port)),
+    enabled: |spec| running(spec).and_then(Settings::overrides),
     container,
     secrets,
 };

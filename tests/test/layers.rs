@@ -20,7 +20,10 @@ fn commands_never_import_each_other() {
     for (file, text) in sources("commands") {
         for c in commands {
             for needle in [format!("super::{c}::"), format!("commands::{c}::")] {
-                assert!(!text.contains(&needle), "src/commands/{file} uses `{needle}`: move the shared part below the commands");
+                assert!(
+                    !text.contains(&needle),
+                    "src/commands/{file} uses `{needle}`: move the shared part below the commands"
+                );
             }
         }
     }
