@@ -7,6 +7,7 @@ mod init;
 mod oracle;
 mod plan;
 mod render;
+mod require;
 mod stack;
 
 use std::path::{Path, PathBuf};
