@@ -260,7 +260,7 @@ mod tests {
     #[test]
     fn the_fast_path_agrees_with_serde_saphyr() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let conf = root.join("../shared/conformance");
+        let conf = root.join("tests/upstream");
         let dirs = [
             conf.join("prometheus-rules/rulefmt"),
             conf.join("prometheus-rules/promtool"),

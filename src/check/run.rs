@@ -195,7 +195,7 @@ mod tests {
     #[test]
     fn no_input_makes_a_checker_panic() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let conf = root.join("../shared/conformance");
+        let conf = root.join("tests/upstream");
         let mut inputs = Vec::new();
         for dir in [
             conf.join("prometheus-rules/rulefmt"),

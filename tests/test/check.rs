@@ -5,12 +5,8 @@ use std::path::{Path, PathBuf};
 use crate::{monstack, Project};
 
 fn conformance() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance");
-    assert!(
-        dir.join("PROVENANCE.md").is_file(),
-        "the conformance data is missing at {} (shared/ beside the repo)",
-        dir.display()
-    );
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/upstream");
+    assert!(dir.join("PROVENANCE.md").is_file(), "the upstream test data is missing at {}", dir.display());
     dir
 }
 

@@ -8,6 +8,7 @@ mod layers;
 mod oracle;
 mod plan;
 mod render;
+mod require;
 mod services;
 mod stack;
 

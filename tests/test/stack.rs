@@ -1,41 +1,21 @@
 //! End-to-end tests of `up`, `status`, `down` against the real Docker daemon, on the images
-//! `scripts/build-images` builds from Debian's packages (`.ci/run` builds them first).
+//! `scripts/build-images` builds from Debian's packages (`scripts/test` builds them first).
 //! Every test uses a unique project name and free ports, and removes what it made, even on failure.
+//! Without the daemon or the images a test is skipped, or fails in CI (see `require`).
 
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use monstack::probe::Client;
 use monstack::stack::engine::Daemon;
 
-use crate::{monstack, monstack_env, Project};
+use crate::{monstack, monstack_env, require, Project};
 
-/// The local image tags, as `scripts/build-images --print` names them.
-fn images() -> &'static Vec<String> {
-    static IMAGES: OnceLock<Vec<String>> = OnceLock::new();
-    IMAGES.get_or_init(|| {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-images");
-        let out = Command::new(&script).arg("--print").output().expect("scripts/build-images runs");
-        assert!(out.status.success(), "scripts/build-images --print failed: {}", String::from_utf8_lossy(&out.stderr));
-        let tags: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect();
-        block_on(async {
-            let engine = Daemon::connect().await.expect("the Docker daemon is reachable");
-            for tag in &tags {
-                assert!(
-                    engine.has_image(tag).await.unwrap(),
-                    "image {tag} is missing: run `scripts/build-images` (.ci/run does)"
-                );
-            }
-        });
-        tags
-    })
-}
-
+/// The local image tag of `name` (`prometheus`, …).
 fn image(name: &str) -> String {
-    images().iter().find(|t| t.starts_with(&format!("monstack.local/{name}:"))).cloned().unwrap()
+    require::image_tags().iter().find(|t| t.starts_with(&format!("monstack.local/{name}:"))).cloned().unwrap()
 }
 
 /// `N` distinct free ports: the listeners are all held until every port is known, or the kernel
@@ -138,6 +118,9 @@ exporters:
 
 impl Drop for Stack {
     fn drop(&mut self) {
+        if !require::docker_reachable() {
+            return; // nothing can have been made
+        }
         let run = monstack(self.project.path(), &["down", "--volumes"]);
         if run.status != 0 {
             eprintln!("cleanup of {} failed: {}", self.name, run.stderr);
@@ -147,6 +130,9 @@ impl Drop for Stack {
 
 #[test]
 fn up_status_reload_logs_restart_down() {
+    if !require::images() {
+        return;
+    }
     let stack = Stack::new("e2e");
     stack
         .run(&["up", "--wait", "--timeout", "90s"])
@@ -250,6 +236,9 @@ fn up_status_reload_logs_restart_down() {
 
 #[test]
 fn a_service_that_dies_while_starting_shows_its_last_log_lines() {
+    if !require::images() {
+        return;
+    }
     let stack = Stack::new("crash");
     // Prometheus refuses this config at start-up (promtool would too), so its container exits.
     stack.break_prometheus_config();
@@ -262,6 +251,9 @@ fn a_service_that_dies_while_starting_shows_its_last_log_lines() {
 
 #[test]
 fn unreachable_daemon_is_exit_2_with_a_hint() {
+    if !require::image_packages() {
+        return;
+    }
     let stack = Stack::new("nodaemon");
     let run = monstack_env(stack.project.path(), &["up"], &[("DOCKER_HOST", "unix:///nonexistent/monstack.sock")]);
     run.status(2)
@@ -273,6 +265,9 @@ fn unreachable_daemon_is_exit_2_with_a_hint() {
 
 #[test]
 fn missing_image_with_pull_never_touches_nothing() {
+    if !require::images() {
+        return;
+    }
     let stack = Stack::new("noimage");
     let spec = stack.project.read("monstack.yaml").replace(&image("node-exporter"), "monstack.local/not-built:0.0.1");
     stack.project.write("monstack.yaml", &spec);
@@ -286,6 +281,9 @@ fn missing_image_with_pull_never_touches_nothing() {
 
 #[test]
 fn taken_port_is_exit_2_naming_it() {
+    if !require::images() {
+        return;
+    }
     let stack = Stack::new("port");
     let holder = TcpListener::bind(("127.0.0.1", stack.prom_port)).unwrap();
     stack
@@ -298,12 +296,18 @@ fn taken_port_is_exit_2_naming_it() {
 
 #[test]
 fn status_of_a_stack_that_is_not_up_is_exit_2() {
+    if !require::images() {
+        return;
+    }
     let stack = Stack::new("notup");
     stack.run(&["status"]).status(2).stderr_has("cannot ask Prometheus for its targets");
 }
 
 #[test]
 fn check_exact_runs_the_pinned_tools() {
+    if !require::images() || !require::tool("docker") {
+        return;
+    }
     // Nothing is started: `--exact` runs throwaway containers that are removed when done.
     let stack = Stack::new("exact");
     stack.run(&["check", "--exact"]).status(0);
