@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::check::dashboard::Datasources;
 use crate::check::lint::LintOptions;
-use crate::check::project::Project;
+use crate::check::project::CrossInputs;
 use crate::check::report::{self, Outcome};
 use crate::check::run::{self, Kind, Options};
 use crate::cli::CheckArgs;
@@ -87,7 +87,7 @@ pub(crate) fn rendered(out: &std::path::Path, files: &render::Rendered, opts: &O
         outcome.files.iter().filter(|(f, _)| f.starts_with(&dir)).collect()
     };
     let rules = under(parts[0].0);
-    let cross = Project {
+    let cross = CrossInputs {
         prometheus: under(parts[1].0).first().copied(),
         rules: rules.clone(),
         alertmanager: under(parts[2].0).first().copied(),
