@@ -1,8 +1,9 @@
 //! The HTTP client config Prometheus and Alertmanager share (prometheus/common `config`):
 //! known fields, and at most one way to authenticate.
 
-use super::node::{pos, At, Node};
+use super::node::{pos, At, SourceNode};
 use super::problem::Sink;
+use crate::check::Check;
 
 /// Fields of an HTTP client config.
 pub const FIELDS: &[&str] = &[
@@ -66,17 +67,21 @@ pub const TLS: &[&str] = &[
 
 fn fields(at: &At, allowed: &[&str], type_name: &str, sink: &mut Sink) -> bool {
     match &at.value {
-        Node::Map(entries) => {
+        SourceNode::Map(entries) => {
             for (k, _) in entries {
                 if !allowed.contains(&k.value.as_str()) {
-                    sink.error("http/field", Some(pos(k)), format!("field {} not found in type {type_name}", k.value));
+                    sink.error(
+                        Check::HttpField,
+                        Some(pos(k)),
+                        format!("field {} not found in type {type_name}", k.value),
+                    );
                 }
             }
             true
         }
-        Node::Null => false,
+        SourceNode::Null => false,
         other => {
-            sink.error("http/field", Some(pos(at)), format!("{type_name} must be a mapping, not {}", other.kind()));
+            sink.error(Check::HttpField, Some(pos(at)), format!("{type_name} must be a mapping, not {}", other.kind()));
             false
         }
     }
@@ -91,11 +96,11 @@ pub fn check(at: &At, type_name: &str, sink: &mut Sink) {
 
 /// Whether any HTTP client field is set in the mapping `n` (where the config is inlined, as in
 /// Prometheus' service discovery configs).
-pub fn customised(n: &Node) -> bool {
+pub fn customised(n: &SourceNode) -> bool {
     FIELDS.iter().any(|f| n.is_set(f))
 }
 
-fn count(n: &Node, keys: &[&str]) -> usize {
+fn count(n: &SourceNode, keys: &[&str]) -> usize {
     keys.iter().filter(|k| n.is_set(k)).count()
 }
 
@@ -107,11 +112,11 @@ pub fn validate(at: &At, sink: &mut Sink) {
     let bearer = h.is_set("bearer_token") || h.is_set("bearer_token_file");
     let help = "authenticate one way: basic_auth, authorization, oauth2 or bearer_token";
     if h.is_set("bearer_token") && h.is_set("bearer_token_file") {
-        sink.error("http/auth", here, "at most one of bearer_token & bearer_token_file must be configured");
+        sink.error(Check::HttpAuth, here, "at most one of bearer_token & bearer_token_file must be configured");
     }
     if (h.is_set("basic_auth") || h.is_set("oauth2")) && bearer {
         sink.error(
-            "http/auth",
+            Check::HttpAuth,
             here,
             "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured",
         )
@@ -123,7 +128,7 @@ pub fn validate(at: &At, sink: &mut Sink) {
                 let keys = [what, &format!("{what}_file"), &format!("{what}_ref")];
                 if count(&b.value, &keys) > 1 {
                     sink.error(
-                        "http/auth",
+                        Check::HttpAuth,
                         Some(pos(b)),
                         format!("at most one of basic_auth {what}, {what}_file & {what}_ref must be configured"),
                     );
@@ -134,12 +139,16 @@ pub fn validate(at: &At, sink: &mut Sink) {
     if let Some(a) = h.get("authorization") {
         if fields(a, AUTHORIZATION, "config.Authorization", sink) {
             if bearer {
-                sink.error("http/auth", here, "authorization is not compatible with bearer_token & bearer_token_file")
-                    .help(help);
+                sink.error(
+                    Check::HttpAuth,
+                    here,
+                    "authorization is not compatible with bearer_token & bearer_token_file",
+                )
+                .help(help);
             }
             if count(&a.value, &["credentials", "credentials_file", "credentials_ref"]) > 1 {
                 sink.error(
-                    "http/auth",
+                    Check::HttpAuth,
                     Some(pos(a)),
                     "at most one of authorization credentials & credentials_file must be configured",
                 );
@@ -147,32 +156,32 @@ pub fn validate(at: &At, sink: &mut Sink) {
             let typ = a.value.get("type").and_then(|t| t.value.as_str()).unwrap_or_default();
             if typ.trim().eq_ignore_ascii_case("basic") {
                 sink.error(
-                    "http/auth",
+                    Check::HttpAuth,
                     Some(pos(a)),
                     "authorization type cannot be set to \"basic\", use \"basic_auth\" instead",
                 );
             }
         }
         if h.is_set("basic_auth") || h.is_set("oauth2") {
-            sink.error("http/auth", here, "at most one of basic_auth, oauth2 & authorization must be configured")
+            sink.error(Check::HttpAuth, here, "at most one of basic_auth, oauth2 & authorization must be configured")
                 .help(help);
         }
     }
     if let Some(o) = h.get("oauth2") {
         if h.is_set("basic_auth") && !h.is_set("authorization") {
-            sink.error("http/auth", here, "at most one of basic_auth, oauth2 & authorization must be configured")
+            sink.error(Check::HttpAuth, here, "at most one of basic_auth, oauth2 & authorization must be configured")
                 .help(help);
         }
         if fields(o, OAUTH2, "config.OAuth2", sink) {
             if !o.value.is_set("client_id") && !o.value.is_set("client_id_file") {
-                sink.error("http/auth", Some(pos(o)), "oauth2 client_id must be configured");
+                sink.error(Check::HttpAuth, Some(pos(o)), "oauth2 client_id must be configured");
             }
             if !o.value.is_set("token_url") {
-                sink.error("http/auth", Some(pos(o)), "oauth2 token_url must be configured");
+                sink.error(Check::HttpAuth, Some(pos(o)), "oauth2 token_url must be configured");
             }
             if count(&o.value, &["client_secret", "client_secret_file", "client_secret_ref"]) > 1 {
                 sink.error(
-                    "http/auth",
+                    Check::HttpAuth,
                     Some(pos(o)),
                     "at most one of oauth2 client_secret, client_secret_file & client_secret_ref must be configured",
                 );
@@ -187,13 +196,13 @@ pub fn validate(at: &At, sink: &mut Sink) {
     }
     if h.is_set("proxy_from_environment") && (h.is_set("proxy_url") || h.is_set("no_proxy")) {
         sink.error(
-            "http/proxy",
+            Check::HttpProxy,
             here,
             "if proxy_from_environment is configured, proxy_url and no_proxy must not be configured",
         );
     }
     if h.is_set("no_proxy") && !h.is_set("proxy_url") {
-        sink.error("http/proxy", here, "if no_proxy is configured, proxy_url must also be configured");
+        sink.error(Check::HttpProxy, here, "if no_proxy is configured, proxy_url must also be configured");
     }
 }
 
@@ -206,7 +215,7 @@ pub fn tls(at: &At, sink: &mut Sink) {
         let keys = [what, &format!("{what}_file"), &format!("{what}_ref")];
         if count(&at.value, &keys) > 1 {
             sink.error(
-                "http/tls",
+                Check::HttpTls,
                 Some(pos(at)),
                 format!("at most one of {what}, {what}_file & {what}_ref must be configured"),
             );
@@ -216,13 +225,13 @@ pub fn tls(at: &At, sink: &mut Sink) {
     let key = count(&at.value, &["key", "key_file", "key_ref"]) > 0;
     if cert && !key {
         sink.error(
-            "http/tls",
+            Check::HttpTls,
             Some(pos(at)),
             "exactly one of key or key_file must be configured when a client certificate is configured",
         );
     } else if key && !cert {
         sink.error(
-            "http/tls",
+            Check::HttpTls,
             Some(pos(at)),
             "exactly one of cert or cert_file must be configured when a client key is configured",
         );

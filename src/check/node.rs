@@ -23,11 +23,12 @@ pub struct Located<T> {
 }
 
 /// A node with its position.
-pub type At = Located<Node>;
+pub type At = Located<SourceNode>;
 
-/// A YAML value.
+/// A YAML (or JSON) value as read from a checked file, its children with their positions; named
+/// apart from what `render` builds to write YAML.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Node {
+pub enum SourceNode {
     /// `~`, `null` or nothing.
     Null,
     /// `true` / `false`.
@@ -56,11 +57,11 @@ pub fn unplaced<T>(value: T) -> Located<T> {
     Located { value, at: Pos { line: 0, column: 0 } }
 }
 
-impl Node {
+impl SourceNode {
     /// The entry `key` of a mapping.
     pub fn get(&self, key: &str) -> Option<&At> {
         match self {
-            Node::Map(entries) => entries.iter().find(|(k, _)| k.value == key).map(|(_, v)| v),
+            SourceNode::Map(entries) => entries.iter().find(|(k, _)| k.value == key).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -68,7 +69,7 @@ impl Node {
     /// The items of a sequence; nothing for anything else.
     pub fn as_seq(&self) -> &[At] {
         match self {
-            Node::Seq(items) => items,
+            SourceNode::Seq(items) => items,
             _ => &[],
         }
     }
@@ -86,8 +87,8 @@ impl Node {
     /// Whether entry `key` of a mapping is present with a value (not null, not an empty string).
     pub fn is_set(&self, key: &str) -> bool {
         self.get(key).is_some_and(|v| match &v.value {
-            Node::Null => false,
-            Node::Str(s) => !s.is_empty(),
+            SourceNode::Null => false,
+            SourceNode::Str(s) => !s.is_empty(),
             _ => true,
         })
     }
@@ -95,9 +96,9 @@ impl Node {
     /// The string value, if this is a scalar (numbers and booleans as written back).
     pub fn as_str(&self) -> Option<String> {
         match self {
-            Node::Str(s) => Some(s.clone()),
-            Node::Number(n) => Some(n.to_string()),
-            Node::Bool(b) => Some(b.to_string()),
+            SourceNode::Str(s) => Some(s.clone()),
+            SourceNode::Number(n) => Some(n.to_string()),
+            SourceNode::Bool(b) => Some(b.to_string()),
             _ => None,
         }
     }
@@ -105,12 +106,12 @@ impl Node {
     /// A short name of the kind, for messages.
     pub fn kind(&self) -> &'static str {
         match self {
-            Node::Null => "null",
-            Node::Bool(_) => "a boolean",
-            Node::Number(_) => "a number",
-            Node::Str(_) => "a string",
-            Node::Seq(_) => "a list",
-            Node::Map(_) => "a mapping",
+            SourceNode::Null => "null",
+            SourceNode::Bool(_) => "a boolean",
+            SourceNode::Number(_) => "a number",
+            SourceNode::Str(_) => "a string",
+            SourceNode::Seq(_) => "a list",
+            SourceNode::Map(_) => "a mapping",
         }
     }
 }
@@ -137,12 +138,12 @@ fn located_pos<T>(s: &Spanned<T>) -> Pos {
 fn convert(s: Spanned<SNode>) -> At {
     let at = located_pos(&s);
     let value = match s.value {
-        SNode::Null => Node::Null,
-        SNode::Bool(b) => Node::Bool(b),
-        SNode::Number(n) => Node::Number(n),
-        SNode::Str(t) => Node::Str(t),
-        SNode::Seq(items) => Node::Seq(items.into_iter().map(convert).collect()),
-        SNode::Map(entries) => Node::Map(
+        SNode::Null => SourceNode::Null,
+        SNode::Bool(b) => SourceNode::Bool(b),
+        SNode::Number(n) => SourceNode::Number(n),
+        SNode::Str(t) => SourceNode::Str(t),
+        SNode::Seq(items) => SourceNode::Seq(items.into_iter().map(convert).collect()),
+        SNode::Map(entries) => SourceNode::Map(
             entries
                 .into_iter()
                 .map(|(k, v)| {
@@ -246,7 +247,7 @@ fn slow(text: &str) -> Result<At, serde_saphyr::Error> {
         // Keys repeated in one mapping are errors in Prometheus' and Alertmanager's parsers too.
     };
     let doc: Option<Spanned<SNode>> = serde_saphyr::from_str_with_options(text, options)?;
-    Ok(doc.map_or_else(|| unplaced(Node::Null), convert))
+    Ok(doc.map_or_else(|| unplaced(SourceNode::Null), convert))
 }
 
 mod fast;
@@ -312,19 +313,19 @@ mod tests {
     #[test]
     fn positions_of_keys_and_values() {
         let doc = parse("a: 1\nb:\n  - x\n  - {c: d}\n").unwrap();
-        let Node::Map(entries) = &doc.value else { panic!() };
+        let SourceNode::Map(entries) = &doc.value else { panic!() };
         assert_eq!(pos(&entries[1].0), Pos { line: 2, column: 1 });
-        let Node::Seq(items) = &entries[1].1.value else { panic!() };
+        let SourceNode::Seq(items) = &entries[1].1.value else { panic!() };
         assert_eq!(pos(&items[1]), Pos { line: 4, column: 5 });
-        assert_eq!(items[1].value.get("c").unwrap().value, Node::Str("d".into()));
-        assert_eq!(parse("").unwrap().value, Node::Null);
-        assert_eq!(parse("# only a comment\n").unwrap().value, Node::Null);
+        assert_eq!(items[1].value.get("c").unwrap().value, SourceNode::Str("d".into()));
+        assert_eq!(parse("").unwrap().value, SourceNode::Null);
+        assert_eq!(parse("# only a comment\n").unwrap().value, SourceNode::Null);
     }
 
     #[test]
     fn merge_keys_and_anchors() {
         let doc = parse("a: &x {k: 1}\nb:\n  <<: *x\n  j: 2\n").unwrap();
         let b = &doc.value.get("b").unwrap().value;
-        assert_eq!(b.get("k").unwrap().value, Node::Number(1.0));
+        assert_eq!(b.get("k").unwrap().value, SourceNode::Number(1.0));
     }
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::registry::{Check, CheckKind};
 use crate::diag::Pos;
 
 /// How bad a finding is.
@@ -19,7 +20,7 @@ pub enum Severity {
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
-    /// Stable name of the check, e.g. `rules/expr`.
+    /// Stable name of the check, e.g. `rules/expr`: a [`Check::name`].
     pub check: &'static str,
     /// Severity.
     pub severity: Severity,
@@ -49,35 +50,36 @@ impl Sink {
     }
 
     /// Records an error.
-    pub fn error(&mut self, check: &'static str, pos: Option<Pos>, message: impl Into<String>) -> &mut Problem {
+    pub fn error(&mut self, check: Check, pos: Option<Pos>, message: impl Into<String>) -> &mut Problem {
         self.push(check, Severity::Error, pos, message)
     }
 
     /// Records a warning.
-    pub fn warning(&mut self, check: &'static str, pos: Option<Pos>, message: impl Into<String>) -> &mut Problem {
+    pub fn warning(&mut self, check: Check, pos: Option<Pos>, message: impl Into<String>) -> &mut Problem {
         self.push(check, Severity::Warning, pos, message)
     }
 
-    fn push(
-        &mut self,
-        check: &'static str,
-        severity: Severity,
-        pos: Option<Pos>,
-        message: impl Into<String>,
-    ) -> &mut Problem {
-        self.problems.push(Problem {
-            check,
-            severity,
-            file: self.file.clone(),
-            pos,
-            message: message.into(),
-            help: None,
-        });
+    fn push(&mut self, check: Check, severity: Severity, pos: Option<Pos>, message: impl Into<String>) -> &mut Problem {
+        let problem = Problem::new(check, severity, self.file.clone(), pos, message);
+        self.problems.push(problem);
         self.problems.last_mut().expect("just pushed")
     }
 }
 
 impl Problem {
+    /// A finding of `check`, without help.
+    pub fn new(
+        check: Check,
+        severity: Severity,
+        file: impl Into<PathBuf>,
+        pos: Option<Pos>,
+        message: impl Into<String>,
+    ) -> Problem {
+        // Warnings never fail by default and errors cannot be suppressed: a lint that errs would be both.
+        debug_assert!(severity == Severity::Warning || check.kind() == CheckKind::Error, "{check} is a lint");
+        Problem { check: check.name(), severity, file: file.into(), pos, message: message.into(), help: None }
+    }
+
     /// Adds a help line.
     pub fn help(&mut self, help: impl Into<String>) {
         self.help = Some(help.into());

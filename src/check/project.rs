@@ -15,8 +15,9 @@ use promql_parser::parser::Expr;
 
 use super::dashboard::promql;
 use super::lint::walk;
-use super::node::{self, pos, At, Node};
+use super::node::{self, pos, At, SourceNode};
 use super::problem::{Problem, Severity};
+use crate::check::Check;
 use crate::diag::Pos;
 use crate::syntax::matcher::{parse_matcher, Matcher};
 
@@ -52,7 +53,7 @@ fn job_prefixes(job: &str) -> Option<&'static [&'static str]> {
 
 /// The rendered files the cross-checks read.
 #[derive(Debug, Default)]
-pub struct Project<'a> {
+pub struct CrossInputs<'a> {
     /// `prometheus.yml`.
     pub prometheus: Option<&'a (PathBuf, String)>,
     /// Rule files.
@@ -72,13 +73,15 @@ struct Alert {
     expr: String,
 }
 
-fn warning(check: &'static str, file: &std::path::Path, at: Pos, message: String, help: String) -> Problem {
-    Problem { check, severity: Severity::Warning, file: file.to_path_buf(), pos: Some(at), message, help: Some(help) }
+fn warning(check: Check, file: &std::path::Path, at: Pos, message: String, help: String) -> Problem {
+    let mut problem = Problem::new(check, Severity::Warning, file, Some(at), message);
+    problem.help(help);
+    problem
 }
 
-fn map(n: &Node, key: &str) -> BTreeMap<String, String> {
+fn map(n: &SourceNode, key: &str) -> BTreeMap<String, String> {
     match n.get(key).map(|v| &v.value) {
-        Some(Node::Map(entries)) => {
+        Some(SourceNode::Map(entries)) => {
             entries.iter().map(|(k, v)| (k.value.clone(), v.value.as_str().unwrap_or_default())).collect()
         }
         _ => BTreeMap::new(),
@@ -86,7 +89,7 @@ fn map(n: &Node, key: &str) -> BTreeMap<String, String> {
 }
 
 /// Runs the cross-checks; files that do not parse are left to their own checks.
-pub fn check(p: &Project<'_>) -> Vec<Problem> {
+pub fn check(p: &CrossInputs<'_>) -> Vec<Problem> {
     let prometheus = p.prometheus.and_then(|(_, t)| node::parse(t).ok());
     let external = prometheus
         .as_ref()
@@ -159,7 +162,7 @@ pub fn check(p: &Project<'_>) -> Vec<Problem> {
 
 fn unproduced(file: &std::path::Path, at: Pos, metric: &str, who: &str, jobs: &[String]) -> Problem {
     warning(
-        "project/metric",
+        Check::ProjectMetric,
         file,
         at,
         format!("{who} reads `{metric}`, which no scrape job or recording rule of this project produces"),
@@ -169,15 +172,15 @@ fn unproduced(file: &std::path::Path, at: Pos, metric: &str, who: &str, jobs: &[
 
 fn exprs_in(at: &At, out: &mut Vec<(Pos, String)>) {
     match &at.value {
-        Node::Map(entries) => {
+        SourceNode::Map(entries) => {
             for (k, v) in entries {
                 match &v.value {
-                    Node::Str(s) if k.value == "expr" => out.push((pos(v), s.clone())),
+                    SourceNode::Str(s) if k.value == "expr" => out.push((pos(v), s.clone())),
                     _ => exprs_in(v, out),
                 }
             }
         }
-        Node::Seq(items) => items.iter().for_each(|i| exprs_in(i, out)),
+        SourceNode::Seq(items) => items.iter().for_each(|i| exprs_in(i, out)),
         _ => {}
     }
 }
@@ -221,7 +224,7 @@ fn route(at: &At, parent: &str) -> Route {
     for m in n.items("matchers") {
         matchers.extend(m.value.as_str().and_then(|t| parse_matcher(&t).ok()));
     }
-    let cont = matches!(n.get("continue").map(|c| &c.value), Some(Node::Bool(true)));
+    let cont = matches!(n.get("continue").map(|c| &c.value), Some(SourceNode::Bool(true)));
     let routes = n.items("routes").iter().map(|r| route(r, &receiver)).collect();
     Route { receiver, matchers, cont, routes }
 }
@@ -250,9 +253,9 @@ fn routes(am: &At, alerts: &[Alert], problems: &mut Vec<Problem>) {
         .items("receivers")
         .iter()
         .filter(|r| match &r.value {
-            Node::Map(entries) => entries
+            SourceNode::Map(entries) => entries
                 .iter()
-                .any(|(k, v)| k.value.ends_with("_configs") && matches!(&v.value, Node::Seq(s) if !s.is_empty())),
+                .any(|(k, v)| k.value.ends_with("_configs") && matches!(&v.value, SourceNode::Seq(s) if !s.is_empty())),
             _ => false,
         })
         .map(|r| r.value.text("name"))
@@ -266,7 +269,7 @@ fn routes(am: &At, alerts: &[Alert], problems: &mut Vec<Problem>) {
         receivers(&tree, &a.labels, &mut reached);
         if !reached.iter().any(|r| notifying.contains(*r)) {
             problems.push(warning(
-                "project/route",
+                Check::ProjectRoute,
                 &a.file,
                 a.at,
                 format!("alert {:?} reaches only `{}`, which notifies no one", a.name, reached.join("`, `")),
@@ -285,8 +288,9 @@ mod tests {
         let a = (PathBuf::from("am.yml"), am.to_owned());
         let p = (PathBuf::from("p.yml"), prom.to_owned());
         let d = (PathBuf::from("d.json"), dash.to_owned());
-        let project = Project { prometheus: Some(&p), rules: vec![&r], alertmanager: Some(&a), dashboards: vec![&d] };
-        check(&project).into_iter().map(|p| format!("{}: {}", p.check, p.message)).collect()
+        let inputs =
+            CrossInputs { prometheus: Some(&p), rules: vec![&r], alertmanager: Some(&a), dashboards: vec![&d] };
+        check(&inputs).into_iter().map(|p| format!("{}: {}", p.check, p.message)).collect()
     }
 
     const AM: &str = "route:\n  receiver: team\n  routes:\n    - matchers: ['alertname=\"Watchdog\"']\n      receiver: blackhole\nreceivers:\n  - name: team\n    webhook_configs: [{url: 'http://h/'}]\n  - name: blackhole\n";

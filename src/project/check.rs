@@ -53,7 +53,7 @@ pub fn check_rendered(out: &Path, files: &Rendered, opts: &Options) -> Result<Ou
         outcome.files.iter().filter(|(f, _)| f.starts_with(&dir)).collect()
     };
     let rules = under(layout::RULES);
-    let cross = crate::check::project::Project {
+    let cross = crate::check::project::CrossInputs {
         prometheus: under(layout::PROMETHEUS_CONFIG).first().copied(),
         rules: rules.clone(),
         alertmanager: under(layout::ALERTMANAGER_CONFIG).first().copied(),

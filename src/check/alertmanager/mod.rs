@@ -10,10 +10,9 @@ use std::path::Path;
 
 mod receivers;
 
-use receivers::{integration, templates, INTEGRATIONS};
-
-use super::node::{self, pos, At, Node};
+use super::node::{self, pos, At, SourceNode};
 use super::problem::Sink;
+use crate::check::Check;
 use crate::diag::Pos;
 use crate::syntax::Duration;
 
@@ -87,7 +86,6 @@ const INHIBIT: &[&str] = &[
     "target_matchers",
     "equal",
 ];
-pub(super) const COMMON: &[&str] = &["send_resolved", "http_config"];
 
 const DEFAULT_SLACK_APP_URL: &str = "https://slack.com/api/chat.postMessage";
 
@@ -100,7 +98,7 @@ pub(super) struct Ctx<'a> {
 impl Ctx<'_> {
     pub(super) fn err(
         &mut self,
-        check: &'static str,
+        check: Check,
         at: Option<Pos>,
         message: impl Into<String>,
     ) -> &mut crate::check::Problem {
@@ -109,11 +107,11 @@ impl Ctx<'_> {
 
     pub(super) fn fields(&mut self, at: &At, allowed: &[&str], extra: &[&str], type_name: &str) -> bool {
         match &at.value {
-            Node::Map(entries) => {
+            SourceNode::Map(entries) => {
                 for (k, _) in entries {
                     if !allowed.contains(&k.value.as_str()) && !extra.contains(&k.value.as_str()) {
                         self.err(
-                            "alertmanager/field",
+                            Check::AlertmanagerField,
                             Some(pos(k)),
                             format!("field {} not found in type {type_name}", k.value),
                         );
@@ -121,10 +119,10 @@ impl Ctx<'_> {
                 }
                 true
             }
-            Node::Null => false,
+            SourceNode::Null => false,
             other => {
                 self.err(
-                    "alertmanager/field",
+                    Check::AlertmanagerField,
                     Some(pos(at)),
                     format!("{type_name} must be a mapping, not {}", other.kind()),
                 );
@@ -140,7 +138,7 @@ impl Ctx<'_> {
             Ok(d) => Some(d.millis()),
             Err(_) => {
                 self.err(
-                    "alertmanager/duration",
+                    Check::AlertmanagerDuration,
                     Some(pos(at)),
                     format!("not a valid duration string: {text:?} in `{what}`"),
                 );
@@ -156,46 +154,46 @@ pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) {
         Ok(doc) => doc,
         Err(err) => {
             let d = crate::syntax::yaml::error(file, source, &err);
-            sink.error("yaml/syntax", d.pos, d.message);
+            sink.error(Check::YamlSyntax, d.pos, d.message);
             return;
         }
     };
     let dir = file.parent().unwrap_or(Path::new("."));
     let mut cx = Ctx { sink, syntax_only, dir };
     if !cx.fields(&doc, TOP, &[], "config.Config") {
-        cx.err("alertmanager/route", Some(pos(&doc)), "no routes provided")
+        cx.err(Check::AlertmanagerRoute, Some(pos(&doc)), "no routes provided")
             .help("an Alertmanager config needs a `route:` with a `receiver`");
         return;
     }
-    let empty = crate::check::node::unplaced(Node::Null);
+    let empty = crate::check::node::unplaced(SourceNode::Null);
     let global = doc.value.get("global").unwrap_or(&empty);
     check_global(global, &mut cx);
-    let receivers = receivers(&doc.value, &global.value, &mut cx);
+    let receivers = receivers::check(&doc.value, &global.value, &mut cx);
     let mut intervals = BTreeSet::new();
     for key in ["mute_time_intervals", "time_intervals"] {
         for ti in doc.value.get(key).map(list).unwrap_or_default() {
             cx.fields(ti, &["name", "time_intervals"], &[], "config.TimeInterval");
             let name = ti.value.text("name");
             if name.is_empty() {
-                cx.err("alertmanager/route", Some(pos(ti)), "missing name in time interval");
+                cx.err(Check::AlertmanagerRoute, Some(pos(ti)), "missing name in time interval");
             } else if !intervals.insert(name.clone()) {
-                cx.err("alertmanager/route", Some(pos(ti)), format!("time interval {name:?} is not unique"));
+                cx.err(Check::AlertmanagerRoute, Some(pos(ti)), format!("time interval {name:?} is not unique"));
             }
         }
     }
     match doc.value.get("route") {
-        None | Some(At { value: Node::Null, .. }) => {
-            cx.err("alertmanager/route", Some(pos(&doc)), "no routes provided")
+        None | Some(At { value: SourceNode::Null, .. }) => {
+            cx.err(Check::AlertmanagerRoute, Some(pos(&doc)), "no routes provided")
                 .help("add a `route:` with a default `receiver`");
         }
         Some(route) => {
             if route.value.text("receiver").is_empty() {
-                cx.err("alertmanager/route", Some(pos(route)), "root route must specify a default receiver");
+                cx.err(Check::AlertmanagerRoute, Some(pos(route)), "root route must specify a default receiver");
             }
             for key in ["match", "match_re", "matchers"] {
                 if route.value.is_set(key) {
                     cx.err(
-                        "alertmanager/route",
+                        Check::AlertmanagerRoute,
                         route.value.get(key).map(pos),
                         "root route must not have any matchers",
                     );
@@ -204,7 +202,7 @@ pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) {
             for key in ["mute_time_intervals", "active_time_intervals"] {
                 if route.value.is_set(key) {
                     cx.err(
-                        "alertmanager/route",
+                        Check::AlertmanagerRoute,
                         route.value.get(key).map(pos),
                         format!("root route must not have any {}", key.replace('_', " ")),
                     );
@@ -226,7 +224,7 @@ pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) {
     for t in doc.value.get("templates").map(list).unwrap_or_default() {
         let pattern = t.value.as_str().unwrap_or_default();
         if !cx.syntax_only && !pattern.contains(['*', '?', '[']) && !cx.dir.join(&pattern).exists() {
-            cx.err("alertmanager/template", Some(pos(t)), format!("template file {pattern:?} does not exist"))
+            cx.err(Check::AlertmanagerTemplate, Some(pos(t)), format!("template file {pattern:?} does not exist"))
                 .help("paths are relative to the config's folder; `--syntax-only` skips this check");
         }
     }
@@ -257,7 +255,7 @@ fn check_global(global: &At, cx: &mut Ctx<'_>) {
         let file = format!("{base}_file");
         if g.is_set(base) && g.is_set(&file) {
             cx.err(
-                "alertmanager/receiver",
+                Check::AlertmanagerReceiver,
                 g.get(&file).map(pos),
                 format!("at most one of {base} & {file} must be configured"),
             );
@@ -268,7 +266,7 @@ fn check_global(global: &At, cx: &mut Ctx<'_>) {
     let app_url = if g.is_set("slack_app_url") { g.text("slack_app_url") } else { DEFAULT_SLACK_APP_URL.to_owned() };
     if token && url && g.text("slack_api_url") != app_url {
         cx.err(
-            "alertmanager/receiver",
+            Check::AlertmanagerReceiver,
             g.get("slack_api_url").or(g.get("slack_api_url_file")).map(pos),
             "at most one of slack_app_token/slack_app_token_file & slack_api_url/slack_api_url_file must be configured",
         );
@@ -277,42 +275,6 @@ fn check_global(global: &At, cx: &mut Ctx<'_>) {
     if let Some(h) = g.get("http_config") {
         crate::check::httpconfig::check(h, "config.HTTPClientConfig", cx.sink);
     }
-}
-
-fn receivers(doc: &Node, global: &Node, cx: &mut Ctx<'_>) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    let empty = crate::check::node::unplaced(Node::Null);
-    for rcv in doc.get("receivers").map(list).unwrap_or_default() {
-        let mut allowed: Vec<&str> = vec!["name"];
-        allowed.extend(INTEGRATIONS.iter().map(|(k, _)| *k));
-        if !cx.fields(rcv, &allowed, &[], "config.Receiver") {
-            continue;
-        }
-        let name = rcv.value.text("name");
-        if name.is_empty() {
-            cx.err("alertmanager/receiver", Some(pos(rcv)), "missing name in receiver");
-        } else if !names.insert(name.clone()) {
-            cx.err(
-                "alertmanager/receiver",
-                rcv.value.get("name").map(pos),
-                format!("notification config name {name:?} is not unique"),
-            );
-        }
-        for (kind, fields) in INTEGRATIONS {
-            for cfg in rcv.value.get(kind).map(list).unwrap_or_default() {
-                let cfg = if matches!(cfg.value, Node::Null) { &empty } else { cfg };
-                if !matches!(cfg.value, Node::Null) && !cx.fields(cfg, fields, COMMON, &format!("config.{kind}")) {
-                    continue;
-                }
-                integration(kind, cfg, global, cx);
-                if let Some(h) = cfg.value.get("http_config") {
-                    crate::check::httpconfig::check(h, "config.HTTPClientConfig", cx.sink);
-                }
-                templates(&name, cfg, cx);
-            }
-        }
-    }
-    names
 }
 
 fn check_route(route: &At, receivers: &BTreeSet<String>, intervals: &BTreeSet<String>, cx: &mut Ctx<'_>) {
@@ -325,7 +287,7 @@ fn check_route(route: &At, receivers: &BTreeSet<String>, intervals: &BTreeSet<St
         let help = crate::diag::nearest(&receiver, receivers.iter().map(String::as_str))
             .map(|n| format!("did you mean {n:?}?"));
         let p = cx.err(
-            "alertmanager/route",
+            Check::AlertmanagerRoute,
             r.get("receiver").map(pos),
             format!("undefined receiver {receiver:?} used in route"),
         );
@@ -346,27 +308,31 @@ fn check_route(route: &At, receivers: &BTreeSet<String>, intervals: &BTreeSet<St
         }
         if all {
             cx.err(
-                "alertmanager/route",
+                Check::AlertmanagerRoute,
                 Some(pos(g)),
                 "cannot have wildcard group_by (`...`) and other labels at the same time",
             );
         } else if l.is_empty() {
-            cx.err("alertmanager/route", Some(pos(g)), format!("invalid label name {l:?} in group_by list"));
+            cx.err(Check::AlertmanagerRoute, Some(pos(g)), format!("invalid label name {l:?} in group_by list"));
         } else if !seen.insert(l.clone()) {
-            cx.err("alertmanager/route", Some(pos(g)), format!("duplicated label {l:?} in group_by"));
+            cx.err(Check::AlertmanagerRoute, Some(pos(g)), format!("duplicated label {l:?} in group_by"));
         }
     }
     cx.duration(r.get("group_wait"), "group_wait");
     for key in ["group_interval", "repeat_interval"] {
         if cx.duration(r.get(key), key) == Some(0) {
-            cx.err("alertmanager/route", r.get(key).map(pos), format!("{key} cannot be zero"));
+            cx.err(Check::AlertmanagerRoute, r.get(key).map(pos), format!("{key} cannot be zero"));
         }
     }
     for key in ["mute_time_intervals", "active_time_intervals"] {
         for ti in r.get(key).map(list).unwrap_or_default() {
             let name = ti.value.as_str().unwrap_or_default();
             if !intervals.contains(&name) {
-                cx.err("alertmanager/route", Some(pos(ti)), format!("undefined time interval {name:?} used in route"));
+                cx.err(
+                    Check::AlertmanagerRoute,
+                    Some(pos(ti)),
+                    format!("undefined time interval {name:?} used in route"),
+                );
             }
         }
     }
@@ -377,15 +343,15 @@ fn check_route(route: &At, receivers: &BTreeSet<String>, intervals: &BTreeSet<St
 
 /// `match`/`match_re` style maps: label names valid; regexes compile.
 fn label_map(map: Option<&At>, regex: bool, cx: &mut Ctx<'_>) {
-    let Some(Node::Map(entries)) = map.map(|m| &m.value) else { return };
+    let Some(SourceNode::Map(entries)) = map.map(|m| &m.value) else { return };
     for (k, v) in entries {
         if !crate::syntax::names::label_name_ok(&k.value, crate::syntax::names::NameValidation::Legacy) {
-            cx.err("alertmanager/matcher", Some(pos(k)), format!("invalid label name {:?}", k.value));
+            cx.err(Check::AlertmanagerMatcher, Some(pos(k)), format!("invalid label name {:?}", k.value));
         }
         if regex {
             let pattern = v.value.as_str().unwrap_or_default();
             if let Err(e) = crate::syntax::regex::compile(&pattern) {
-                cx.err("alertmanager/matcher", Some(pos(v)), format!("error parsing regexp: {e}"));
+                cx.err(Check::AlertmanagerMatcher, Some(pos(v)), format!("error parsing regexp: {e}"));
             }
         }
     }
@@ -396,7 +362,7 @@ fn matchers(list_at: Option<&At>, cx: &mut Ctx<'_>) {
     for m in list_at.map(list).unwrap_or_default() {
         let text = m.value.as_str().unwrap_or_default();
         if let Err(why) = crate::syntax::matcher::parse(&text) {
-            cx.err("alertmanager/matcher", Some(pos(m)), format!("bad matcher format: {text}: {why}"))
+            cx.err(Check::AlertmanagerMatcher, Some(pos(m)), format!("bad matcher format: {text}: {why}"))
                 .help("expected `label=\"value\"`, `label!=\"value\"`, `label=~\"regex\"` or `label!~\"regex\"`");
         }
     }

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 
 pub(crate) mod promql;
 
-use super::node::{self, pos, At, Node};
+use super::node::{self, pos, At, SourceNode};
 use super::problem::{Problem, Severity, Sink};
+use crate::check::Check;
 use crate::diag::Pos;
 
 /// Datasource uids that need no provisioning: Grafana's own and the mixed pseudo-datasource.
@@ -30,7 +31,7 @@ impl Datasources {
     /// Reads the uids of a Grafana datasource provisioning file (`datasources: [{uid: …}]`).
     pub fn add_provisioning(&mut self, text: &str) {
         let Ok(doc) = node::parse(text) else { return };
-        let Some(Node::Seq(items)) = doc.value.get("datasources").map(|d| &d.value) else { return };
+        let Some(SourceNode::Seq(items)) = doc.value.get("datasources").map(|d| &d.value) else { return };
         let uids = self.uids.get_or_insert_with(BTreeSet::new);
         uids.extend(items.iter().filter_map(|i| i.value.get("uid")?.value.as_str()));
     }
@@ -46,20 +47,20 @@ fn parse(file: &Path, text: &str, sink: &mut Sink) -> Option<At> {
         let at = Pos { line: e.line() as u64, column: e.column() as u64 };
         let message = e.to_string();
         let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
-        sink.error("dashboard/json", Some(at), format!("invalid JSON: {message}"));
+        sink.error(Check::DashboardJson, Some(at), format!("invalid JSON: {message}"));
         return None;
     }
     match node::parse(text) {
         Ok(doc) => Some(doc),
         Err(err) => {
             let d = crate::syntax::yaml::error(file, text, &err);
-            sink.error("dashboard/json", d.pos, d.message);
+            sink.error(Check::DashboardJson, d.pos, d.message);
             None
         }
     }
 }
 
-fn text(n: &Node, key: &str) -> Option<String> {
+fn text(n: &SourceNode, key: &str) -> Option<String> {
     n.get(key).and_then(|v| v.value.as_str())
 }
 
@@ -67,22 +68,22 @@ fn text(n: &Node, key: &str) -> Option<String> {
 pub fn check(file: &Path, source: &str, ds: &Datasources, sink: &mut Sink) {
     let Some(doc) = parse(file, source, sink) else { return };
     let d = &doc.value;
-    if !matches!(d, Node::Map(_)) {
-        sink.error("dashboard/json", Some(pos(&doc)), "a dashboard is a JSON object");
+    if !matches!(d, SourceNode::Map(_)) {
+        sink.error(Check::DashboardJson, Some(pos(&doc)), "a dashboard is a JSON object");
         return;
     }
     if text(d, "uid").is_none_or(|u| u.is_empty()) {
-        sink.warning("dashboard/uid", Some(pos(&doc)), "dashboard has no `uid`")
+        sink.warning(Check::DashboardUid, Some(pos(&doc)), "dashboard has no `uid`")
             .help("without a uid Grafana makes one up on every provisioning, breaking links to the dashboard");
     }
     if text(d, "title").is_none_or(|t| t.trim().is_empty()) {
-        sink.error("dashboard/title", Some(pos(&doc)), "dashboard has no `title`")
+        sink.error(Check::DashboardTitle, Some(pos(&doc)), "dashboard has no `title`")
             .help("Grafana refuses a dashboard without a title");
     }
     let templating = d.get("templating").map(|t| t.value.items("list")).unwrap_or_default();
     let variables: BTreeSet<String> = templating.iter().filter_map(|v| text(&v.value, "name")).collect();
     if let Some(inputs) = d.get("__inputs") {
-        sink.error("dashboard/inputs", Some(pos(inputs)), "dashboard still has the `__inputs` of a Grafana export")
+        sink.error(Check::DashboardInputs, Some(pos(inputs)), "dashboard still has the `__inputs` of a Grafana export")
             .help("provisioning does not fill in `${DS_…}` inputs: refer to the datasource by uid instead");
     }
     for v in templating {
@@ -101,11 +102,11 @@ fn panels(list: &[At], variables: &BTreeSet<String>, ds: &Datasources, ids: &mut
     for panel in list {
         let p = &panel.value;
         if let Some(id) = p.get("id") {
-            if let Node::Number(n) = id.value {
+            if let SourceNode::Number(n) = id.value {
                 let n = n as i64;
                 if let Some(first) = ids.get(&n) {
                     sink.error(
-                        "dashboard/panel-id",
+                        Check::DashboardPanelId,
                         Some(pos(id)),
                         format!("panel id {n} is already used at line {}", first.line),
                     )
@@ -117,7 +118,7 @@ fn panels(list: &[At], variables: &BTreeSet<String>, ds: &Datasources, ids: &mut
         }
         if let Some(g) = p.get("gridPos") {
             let num = |k: &str| match g.value.get(k).map(|v| &v.value) {
-                Some(Node::Number(n)) => *n as i64,
+                Some(SourceNode::Number(n)) => *n as i64,
                 _ => 0,
             };
             let (x, y, w, h) = (num("x"), num("y"), num("w"), num("h"));
@@ -125,7 +126,7 @@ fn panels(list: &[At], variables: &BTreeSet<String>, ds: &Datasources, ids: &mut
                 placed.iter().find(|(ox, oy, ow, oh, _)| x < ox + ow && *ox < x + w && y < oy + oh && *oy < y + h)
             {
                 sink.warning(
-                    "dashboard/grid",
+                    Check::DashboardGrid,
                     Some(pos(g)),
                     format!("panel overlaps the panel at line {}", other.4.line),
                 )
@@ -145,7 +146,7 @@ fn panels(list: &[At], variables: &BTreeSet<String>, ds: &Datasources, ids: &mut
             }
             if let Some(expr) = t.get("expr") {
                 for message in promql::check(&expr.value.as_str().unwrap_or_default(), variables) {
-                    sink.error("dashboard/expr", Some(pos(expr)), message);
+                    sink.error(Check::DashboardExpr, Some(pos(expr)), message);
                 }
             }
         }
@@ -158,8 +159,8 @@ fn panels(list: &[At], variables: &BTreeSet<String>, ds: &Datasources, ids: &mut
 fn datasource(at: Option<&At>, variables: &BTreeSet<String>, ds: &Datasources, sink: &mut Sink) {
     let Some(at) = at else { return };
     let uid = match &at.value {
-        Node::Str(s) => s.clone(),
-        Node::Map(_) => match text(&at.value, "uid") {
+        SourceNode::Str(s) => s.clone(),
+        SourceNode::Map(_) => match text(&at.value, "uid") {
             Some(u) => u,
             None => return,
         },
@@ -167,7 +168,7 @@ fn datasource(at: Option<&At>, variables: &BTreeSet<String>, ds: &Datasources, s
     };
     let here = Some(at.value.get("uid").map_or(pos(at), pos));
     if let Some(input) = uid.strip_prefix("${DS_") {
-        sink.error("dashboard/inputs", here, format!("datasource refers to the export input `${{DS_{input}`"))
+        sink.error(Check::DashboardInputs, here, format!("datasource refers to the export input `${{DS_{input}`"))
             .help("provisioning does not fill in `${DS_…}` inputs: refer to the datasource by its provisioned uid");
         return;
     }
@@ -176,7 +177,7 @@ fn datasource(at: Option<&At>, variables: &BTreeSet<String>, ds: &Datasources, s
         let name = var.split(':').next().unwrap_or(var);
         if !variables.contains(name) {
             sink.error(
-                "dashboard/datasource",
+                Check::DashboardDatasource,
                 here,
                 format!("datasource refers to `${name}`, which is not a template variable"),
             );
@@ -188,7 +189,7 @@ fn datasource(at: Option<&At>, variables: &BTreeSet<String>, ds: &Datasources, s
     }
     if let Some(uids) = &ds.uids {
         if !uids.contains(&uid) {
-            let p = sink.error("dashboard/datasource", here, format!("datasource uid {uid:?} is not provisioned"));
+            let p = sink.error(Check::DashboardDatasource, here, format!("datasource uid {uid:?} is not provisioned"));
             match crate::diag::nearest(&uid, uids.iter().map(String::as_str)) {
                 Some(best) => p.help(format!("did you mean {best:?}? provisioned: {}", list(uids))),
                 None => p.help(format!("provisioned: {}", list(uids))),
@@ -207,22 +208,20 @@ pub fn across(files: &[(&PathBuf, &str)]) -> Vec<Problem> {
     let mut problems = Vec::new();
     for (path, source) in files {
         let Ok(doc) = node::parse(source) else { continue };
-        for (key, check) in [("uid", "dashboard/uid"), ("title", "dashboard/title")] {
+        for (key, check) in [("uid", Check::DashboardUid), ("title", Check::DashboardTitle)] {
             let Some(at) = doc.value.get(key) else { continue };
             let Some(value) = at.value.as_str().filter(|v| !v.is_empty()) else { continue };
             match seen.get(&(key, value.clone())) {
-                Some((first, first_pos)) => problems.push(Problem {
-                    check,
-                    severity: Severity::Error,
-                    file: (*path).clone(),
-                    pos: Some(pos(at)),
-                    message: format!("dashboard {key} {value:?} is also used by `{}`", first.display()),
-                    help: Some(format!(
+                Some((first, first_pos)) => {
+                    let message = format!("dashboard {key} {value:?} is also used by `{}`", first.display());
+                    let mut problem = Problem::new(check, Severity::Error, *path, Some(pos(at)), message);
+                    problem.help(format!(
                         "{key}s must be unique among provisioned dashboards; the first is at {}:{}",
                         first.display(),
                         first_pos.line
-                    )),
-                }),
+                    ));
+                    problems.push(problem);
+                }
                 None => {
                     seen.insert((key, value), ((*path).clone(), pos(at)));
                 }

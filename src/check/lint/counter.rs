@@ -7,6 +7,7 @@ use promql_parser::parser::Expr;
 
 use super::{walk, Rule};
 use crate::check::problem::Sink;
+use crate::check::Check;
 
 /// Counters by naming convention: `_total`, and the `_count` of histograms and summaries.
 fn counter_name(expr: &Expr) -> Option<String> {
@@ -31,7 +32,7 @@ pub fn check(rule: &Rule, expr: &Expr, sink: &mut Sink) {
         }
         if let Some(name) = counter_name(&b.lhs).or_else(|| counter_name(&b.rhs)) {
             sink.warning(
-                "rules/counter-comparison",
+                Check::RulesCounterComparison,
                 Some(rule.expr_at),
                 format!("{:?} compares the counter `{name}` without `rate()` or `increase()`", rule.name),
             )

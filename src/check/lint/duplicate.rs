@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use super::RuleKey;
 use crate::check::problem::Sink;
+use crate::check::Check;
 use crate::diag::Pos;
 
 /// Reports each rule that is defined more than once.
@@ -23,7 +24,7 @@ pub fn check(rules: &[RuleKey], sink: &mut Sink) {
     found.sort_by_key(|f| f.0);
     for (at, name, times, first) in found {
         sink.warning(
-            "rules/duplicate",
+            Check::RulesDuplicate,
             Some(at),
             format!("rule {name:?} is defined {times} times with the same labels (first at line {})", first.line),
         )

@@ -6,6 +6,7 @@ use promql_parser::parser::Expr;
 
 use super::{walk, Rule};
 use crate::check::problem::Sink;
+use crate::check::Check;
 
 /// Reports each `rate`/`increase` whose range is shorter than 4× `interval_ms`.
 pub fn check(rule: &Rule, expr: &Expr, interval_ms: u64, sink: &mut Sink) {
@@ -19,7 +20,7 @@ pub fn check(rule: &Rule, expr: &Expr, interval_ms: u64, sink: &mut Sink) {
             let range = m.range.as_millis() as u64;
             if range < 4 * interval_ms {
                 sink.warning(
-                    "rules/rate-range",
+                    Check::RulesRateRange,
                     Some(rule.expr_at),
                     format!(
                         "{}() over {}s in {:?} is shorter than 4 scrape intervals ({}s)",

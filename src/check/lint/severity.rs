@@ -3,11 +3,12 @@
 
 use super::Rule;
 use crate::check::problem::Sink;
+use crate::check::Check;
 
 /// Reports an alert with no `severity` label.
 pub fn check(rule: &Rule, sink: &mut Sink) {
     if !rule.labels.iter().any(|(k, _)| k == "severity") {
-        sink.warning("rules/severity", Some(rule.at), format!("alert {:?} has no `severity` label", rule.name))
+        sink.warning(Check::RulesSeverity, Some(rule.at), format!("alert {:?} has no `severity` label", rule.name))
             .help("add `labels: {severity: warning}` (or critical) so routing can tell how urgent it is");
     }
 }

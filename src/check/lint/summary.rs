@@ -3,11 +3,12 @@
 
 use super::Rule;
 use crate::check::problem::Sink;
+use crate::check::Check;
 
 /// Reports an alert with no `summary` annotation.
 pub fn check(rule: &Rule, sink: &mut Sink) {
     if !rule.annotations.iter().any(|a| a == "summary") {
-        sink.warning("rules/summary", Some(rule.at), format!("alert {:?} has no `summary` annotation", rule.name))
+        sink.warning(Check::RulesSummary, Some(rule.at), format!("alert {:?} has no `summary` annotation", rule.name))
             .help("add `annotations: {summary: \"...\"}`, a one-line headline for notifications");
     }
 }

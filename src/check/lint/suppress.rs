@@ -7,6 +7,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::check::problem::{Severity, Sink};
+use crate::check::Check;
 use crate::diag::Pos;
 
 const MARKER: &str = "# monstack: ignore";
@@ -14,7 +15,7 @@ const MARKER: &str = "# monstack: ignore";
 /// One parsed suppression.
 #[derive(Debug, PartialEq)]
 struct Suppression {
-    check: String,
+    check: Check,
     /// Lines it covers, 1-based inclusive.
     lines: (u64, u64),
     until: Option<(i64, u32, u32)>,
@@ -58,19 +59,27 @@ fn find(source: &str, sink: &mut Sink) -> Vec<Suppression> {
         };
         let until = match until.map(|d| (d, parse_date(d))) {
             Some((d, None)) => {
-                sink.warning("lint/suppression", Some(at), format!("suppression date {d:?} is not YYYY-MM-DD"));
+                sink.warning(Check::LintSuppression, Some(at), format!("suppression date {d:?} is not YYYY-MM-DD"));
                 continue;
             }
             Some((_, date)) => date,
             None => None,
         };
-        let [check, reason @ ..] = words.as_slice() else {
-            sink.warning("lint/suppression", Some(at), "suppression names no check")
+        let [name, reason @ ..] = words.as_slice() else {
+            sink.warning(Check::LintSuppression, Some(at), "suppression names no check")
                 .help("write `# monstack: ignore <check> <reason> [until YYYY-MM-DD]`");
             continue;
         };
+        let Some(check) = Check::from_name(name) else {
+            let p = sink.warning(Check::LintSuppression, Some(at), format!("suppression names unknown check `{name}`"));
+            match crate::diag::nearest(name, Check::ALL.iter().map(|c| c.name())) {
+                Some(c) => p.help(format!("did you mean `{c}`?")),
+                None => p.help("name the check as findings show it, e.g. `rules/summary`"),
+            }
+            continue;
+        };
         if reason.is_empty() {
-            sink.warning("lint/suppression", Some(at), format!("suppression of `{check}` gives no reason"))
+            sink.warning(Check::LintSuppression, Some(at), format!("suppression of `{check}` gives no reason"))
                 .help("say why, so the next reader knows whether it still holds");
             continue;
         }
@@ -96,7 +105,7 @@ fn find(source: &str, sink: &mut Sink) -> Vec<Suppression> {
         } else {
             (at.line, at.line)
         };
-        out.push(Suppression { check: check.to_string(), lines, until, at });
+        out.push(Suppression { check, lines, until, at });
     }
     out
 }
@@ -114,7 +123,7 @@ pub fn apply(source: &str, sink: &mut Sink) {
         if p.severity != Severity::Warning {
             return true;
         }
-        let hit = suppressions.iter().find(|s| s.check == p.check && s.lines.0 <= line && line <= s.lines.1);
+        let hit = suppressions.iter().find(|s| s.check.name() == p.check && s.lines.0 <= line && line <= s.lines.1);
         match hit {
             Some(s) if s.until.is_some_and(|u| u < today) => {
                 expired.push(s.at);
@@ -129,7 +138,7 @@ pub fn apply(source: &str, sink: &mut Sink) {
         let s = suppressions.iter().find(|s| s.at == at).expect("found above");
         let (y, m, d) = s.until.expect("expired ones have a date");
         sink.warning(
-            "lint/suppression",
+            Check::LintSuppression,
             Some(at),
             format!("suppression of `{}` expired on {y:04}-{m:02}-{d:02}", s.check),
         )
@@ -141,7 +150,7 @@ pub fn apply(source: &str, sink: &mut Sink) {
 mod tests {
     use super::*;
 
-    fn warn_at(sink: &mut Sink, check: &'static str, line: u64) {
+    fn warn_at(sink: &mut Sink, check: Check, line: u64) {
         sink.warning(check, Some(Pos { line, column: 1 }), "w");
     }
 
@@ -157,11 +166,11 @@ mod tests {
     fn covers_the_item_below_or_its_own_line() {
         let src = "groups:\n  - name: g\n    rules:\n      # monstack: ignore rules/summary generated alert\n      - alert: A\n        expr: up == 0\n      - alert: B\n        expr: up == 0 # monstack: ignore rules/severity fine here\n";
         let mut sink = Sink::new("r.yml");
-        warn_at(&mut sink, "rules/summary", 5);
-        warn_at(&mut sink, "rules/summary", 6);
-        warn_at(&mut sink, "rules/summary", 7);
-        warn_at(&mut sink, "rules/severity", 8);
-        warn_at(&mut sink, "rules/severity", 7);
+        warn_at(&mut sink, Check::RulesSummary, 5);
+        warn_at(&mut sink, Check::RulesSummary, 6);
+        warn_at(&mut sink, Check::RulesSummary, 7);
+        warn_at(&mut sink, Check::RulesSeverity, 8);
+        warn_at(&mut sink, Check::RulesSeverity, 7);
         apply(src, &mut sink);
         let left: Vec<(&str, u64)> = sink.problems.iter().map(|p| (p.check, p.pos.unwrap().line)).collect();
         assert_eq!(left, [("rules/summary", 7), ("rules/severity", 7)]);
@@ -169,13 +178,48 @@ mod tests {
 
     #[test]
     fn expired_reasonless_and_errors() {
-        let src = "a: 1 # monstack: ignore x/y old until 2000-01-01\nb: 2 # monstack: ignore x/y\nc: 3 # monstack: ignore x/y why\n";
+        let src = "a: 1 # monstack: ignore prometheus/scrape old until 2000-01-01\nb: 2 # monstack: ignore prometheus/scrape\nc: 3 # monstack: ignore prometheus/scrape why\n";
         let mut sink = Sink::new("f.yml");
-        warn_at(&mut sink, "x/y", 1);
-        warn_at(&mut sink, "x/y", 2);
-        sink.error("x/y", Some(Pos { line: 3, column: 1 }), "e");
+        warn_at(&mut sink, Check::PrometheusScrape, 1);
+        warn_at(&mut sink, Check::PrometheusScrape, 2);
+        sink.error(Check::PrometheusScrape, Some(Pos { line: 3, column: 1 }), "e");
         apply(src, &mut sink);
         let left: Vec<String> = sink.problems.iter().map(|p| format!("{}:{}", p.check, p.pos.unwrap().line)).collect();
-        assert_eq!(left, ["x/y:1", "x/y:2", "x/y:3", "lint/suppression:2", "lint/suppression:1"]);
+        assert_eq!(
+            left,
+            [
+                "prometheus/scrape:1",
+                "prometheus/scrape:2",
+                "prometheus/scrape:3",
+                "lint/suppression:2",
+                "lint/suppression:1"
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_checks_are_reported_with_the_likely_one() {
+        let src = "a: 1 # monstack: ignore rules/sumary typo\nb: 2 # monstack: ignore because it is fine\n";
+        let mut sink = Sink::new("f.yml");
+        warn_at(&mut sink, Check::RulesSummary, 1);
+        apply(src, &mut sink);
+        let left: Vec<(&str, String, Option<String>)> =
+            sink.problems.iter().map(|p| (p.check, p.message.clone(), p.help.clone())).collect();
+        assert_eq!(
+            left,
+            [
+                ("rules/summary", "w".into(), None),
+                (
+                    "lint/suppression",
+                    "suppression names unknown check `rules/sumary`".into(),
+                    Some("did you mean `rules/summary`?".into())
+                ),
+                (
+                    "lint/suppression",
+                    "suppression names unknown check `because`".into(),
+                    Some("name the check as findings show it, e.g. `rules/summary`".into())
+                ),
+            ]
+        );
     }
 }

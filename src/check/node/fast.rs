@@ -4,7 +4,7 @@
 
 use granit_parser::{Event, Parser, ScalarStyle};
 
-use super::{At, Located, Node};
+use super::{At, Located, SourceNode};
 use crate::diag::Pos;
 
 enum Frame {
@@ -53,11 +53,11 @@ fn maybe_special(t: &str) -> bool {
 }
 
 /// A plain scalar's value, when it is unambiguous.
-fn resolve(t: &str) -> Option<Node> {
+fn resolve(t: &str) -> Option<SourceNode> {
     match t {
-        "" | "null" | "~" => return Some(Node::Null),
-        "true" => return Some(Node::Bool(true)),
-        "false" => return Some(Node::Bool(false)),
+        "" | "null" | "~" => return Some(SourceNode::Null),
+        "true" => return Some(SourceNode::Bool(true)),
+        "false" => return Some(SourceNode::Bool(false)),
         _ => {}
     }
     let digits = t.strip_prefix('-').unwrap_or(t);
@@ -68,12 +68,12 @@ fn resolve(t: &str) -> Option<Node> {
         && (int == "0" || !int.starts_with('0'));
     let plain_frac = frac.is_none_or(|f| !f.is_empty() && f.len() <= 15 && f.bytes().all(|c| c.is_ascii_digit()));
     if plain_int && plain_frac {
-        return t.parse::<f64>().ok().map(Node::Number);
+        return t.parse::<f64>().ok().map(SourceNode::Number);
     }
     if maybe_special(t) {
         return None;
     }
-    Some(Node::Str(t.to_owned()))
+    Some(SourceNode::Str(t.to_owned()))
 }
 
 /// The tree of `text`, or `None` when it needs serde-saphyr's rules (or has errors).
@@ -104,7 +104,9 @@ pub(super) fn parse(text: &str) -> Option<At> {
                 }
                 let plain = style == ScalarStyle::Plain;
                 if awaiting_key {
-                    if plain && (maybe_special(&value) || resolve(&value).is_none_or(|n| !matches!(n, Node::Str(_)))) {
+                    if plain
+                        && (maybe_special(&value) || resolve(&value).is_none_or(|n| !matches!(n, SourceNode::Str(_))))
+                    {
                         return None;
                     }
                     if let Some(Frame::Map(_, _, pending)) = stack.last_mut() {
@@ -112,7 +114,7 @@ pub(super) fn parse(text: &str) -> Option<At> {
                     }
                     continue;
                 }
-                let node = if plain { resolve(&value)? } else { Node::Str(value.into_owned()) };
+                let node = if plain { resolve(&value)? } else { SourceNode::Str(value.into_owned()) };
                 Located { value: node, at }
             }
             Event::SequenceStart(_, anchor, tag) | Event::MappingStart(_, anchor, tag)
@@ -129,11 +131,11 @@ pub(super) fn parse(text: &str) -> Option<At> {
                 continue;
             }
             Event::SequenceEnd => match stack.pop()? {
-                Frame::Seq(at, items) => Located { value: Node::Seq(items), at },
+                Frame::Seq(at, items) => Located { value: SourceNode::Seq(items), at },
                 Frame::Map(..) => return None,
             },
             Event::MappingEnd => match stack.pop()? {
-                Frame::Map(at, entries, None) => Located { value: Node::Map(entries), at },
+                Frame::Map(at, entries, None) => Located { value: SourceNode::Map(entries), at },
                 _ => return None,
             },
             _ => return None,
@@ -159,5 +161,5 @@ pub(super) fn parse(text: &str) -> Option<At> {
     if !stack.is_empty() {
         return None;
     }
-    Some(root.unwrap_or_else(|| super::unplaced(Node::Null)))
+    Some(root.unwrap_or_else(|| super::unplaced(SourceNode::Null)))
 }

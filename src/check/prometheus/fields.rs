@@ -6,7 +6,8 @@ use std::path::Path;
 
 use super::Ctx;
 use crate::check::httpconfig;
-use crate::check::node::{pos, At, Node};
+use crate::check::node::{pos, At, SourceNode};
+use crate::check::Check;
 use crate::syntax::Duration;
 
 /// The type a field holds, as far as its own check goes; structures are checked by their owner.
@@ -43,11 +44,11 @@ impl Ctx<'_> {
     /// null or not a mapping, so the caller has nothing to look into.
     pub(super) fn fields(&mut self, at: &At, tables: &[Fields], http: bool, type_name: &str) -> bool {
         let entries = match &at.value {
-            Node::Map(entries) => entries,
-            Node::Null => return false,
+            SourceNode::Map(entries) => entries,
+            SourceNode::Null => return false,
             other => {
                 self.err(
-                    "prometheus/field",
+                    Check::PrometheusField,
                     Some(pos(at)),
                     format!("unmarshal errors: cannot unmarshal {} into {type_name}", tag(other)),
                 );
@@ -62,7 +63,7 @@ impl Ctx<'_> {
                 None => {
                     let known = tables.iter().flat_map(|t| t.iter()).map(|(n, _)| *n);
                     let p = self.err(
-                        "prometheus/field",
+                        Check::PrometheusField,
                         Some(pos(key)),
                         format!("field {} not found in type {type_name}", key.value),
                     );
@@ -78,31 +79,31 @@ impl Ctx<'_> {
     fn typed(&mut self, value: &At, ty: Ty, field: &str) {
         let n = &value.value;
         let bad = match (ty, n) {
-            (_, Node::Null) | (Ty::Any, _) => None,
-            (Ty::Str | Ty::Dur | Ty::Size, Node::Seq(_) | Node::Map(_)) => Some("string"),
-            (Ty::Bool, Node::Bool(_)) => None,
-            (Ty::Bool, Node::Str(s)) if yaml11_bool(s).is_some() => None,
+            (_, SourceNode::Null) | (Ty::Any, _) => None,
+            (Ty::Str | Ty::Dur | Ty::Size, SourceNode::Seq(_) | SourceNode::Map(_)) => Some("string"),
+            (Ty::Bool, SourceNode::Bool(_)) => None,
+            (Ty::Bool, SourceNode::Str(s)) if yaml11_bool(s).is_some() => None,
             (Ty::Bool, _) => Some("bool"),
-            (Ty::Int, Node::Number(x)) if x.fract() == 0.0 => None,
-            (Ty::UInt, Node::Number(x)) if x.fract() == 0.0 && *x >= 0.0 => None,
+            (Ty::Int, SourceNode::Number(x)) if x.fract() == 0.0 => None,
+            (Ty::UInt, SourceNode::Number(x)) if x.fract() == 0.0 && *x >= 0.0 => None,
             (Ty::Int, _) => Some("int"),
             (Ty::UInt, _) => Some("uint"),
-            (Ty::Float, Node::Number(_)) => None,
+            (Ty::Float, SourceNode::Number(_)) => None,
             (Ty::Float, _) => Some("float64"),
-            (Ty::Strs, Node::Seq(items)) => {
-                items.iter().any(|i| matches!(i.value, Node::Seq(_) | Node::Map(_))).then_some("[]string")
+            (Ty::Strs, SourceNode::Seq(items)) => {
+                items.iter().any(|i| matches!(i.value, SourceNode::Seq(_) | SourceNode::Map(_))).then_some("[]string")
             }
             (Ty::Strs, _) => Some("[]string"),
-            (Ty::StrMap, Node::Map(entries)) => entries
+            (Ty::StrMap, SourceNode::Map(entries)) => entries
                 .iter()
-                .any(|(_, v)| matches!(v.value, Node::Seq(_) | Node::Map(_)))
+                .any(|(_, v)| matches!(v.value, SourceNode::Seq(_) | SourceNode::Map(_)))
                 .then_some("map[string]string"),
             (Ty::StrMap, _) => Some("map[string]string"),
             (Ty::Str | Ty::Dur | Ty::Size, _) => None,
         };
         if let Some(into) = bad {
             self.err(
-                "prometheus/field",
+                Check::PrometheusField,
                 Some(pos(value)),
                 format!("unmarshal errors: cannot unmarshal {} into {into} (field `{field}`)", tag(n)),
             );
@@ -111,12 +112,12 @@ impl Ctx<'_> {
         let Some(text) = n.as_str() else { return };
         match ty {
             Ty::Dur if text.parse::<Duration>().is_err() => {
-                self.err("prometheus/field", Some(pos(value)), format!("not a valid duration string: {text:?}"))
+                self.err(Check::PrometheusField, Some(pos(value)), format!("not a valid duration string: {text:?}"))
                     .help("a Prometheus duration such as `30s`, `5m` or `1h30m` (units y, w, d, h, m, s, ms)");
             }
             Ty::Size => {
                 if let Err(e) = base2_bytes(&text) {
-                    self.err("prometheus/field", Some(pos(value)), e)
+                    self.err(Check::PrometheusField, Some(pos(value)), e)
                         .help("a size with a unit such as `10MB` or `1GiB`");
                 }
             }
@@ -130,22 +131,22 @@ impl Ctx<'_> {
         let Some(at) = at else { return };
         let Some(path) = at.value.as_str().filter(|p| !p.is_empty()) else { return };
         if !self.syntax_only && !self.dir.join(Path::new(&path)).exists() {
-            self.err("prometheus/file", Some(pos(at)), format!("{what} {path:?} does not exist"))
+            self.err(Check::PrometheusFile, Some(pos(at)), format!("{what} {path:?} does not exist"))
                 .help("paths are relative to the config's folder; `--syntax-only` skips this check");
         }
     }
 }
 
 /// The YAML tag of a node, as the decoder names it in its errors.
-fn tag(n: &Node) -> &'static str {
+fn tag(n: &SourceNode) -> &'static str {
     match n {
-        Node::Null => "!!null",
-        Node::Bool(_) => "!!bool",
-        Node::Number(x) if x.fract() == 0.0 => "!!int",
-        Node::Number(_) => "!!float",
-        Node::Str(_) => "!!str",
-        Node::Seq(_) => "!!seq",
-        Node::Map(_) => "!!map",
+        SourceNode::Null => "!!null",
+        SourceNode::Bool(_) => "!!bool",
+        SourceNode::Number(x) if x.fract() == 0.0 => "!!int",
+        SourceNode::Number(_) => "!!float",
+        SourceNode::Str(_) => "!!str",
+        SourceNode::Seq(_) => "!!seq",
+        SourceNode::Map(_) => "!!map",
     }
 }
 
@@ -205,23 +206,23 @@ pub(super) fn list(at: Option<&At>) -> &[At] {
 }
 
 /// The number in field `key`, if it holds one.
-pub(super) fn number(n: &Node, key: &str) -> Option<f64> {
+pub(super) fn number(n: &SourceNode, key: &str) -> Option<f64> {
     match n.get(key).map(|v| &v.value) {
-        Some(Node::Number(x)) => Some(*x),
+        Some(SourceNode::Number(x)) => Some(*x),
         _ => None,
     }
 }
 
 /// The duration in field `key`, in milliseconds, if it holds a valid one.
-pub(super) fn millis(n: &Node, key: &str) -> Option<u64> {
+pub(super) fn millis(n: &SourceNode, key: &str) -> Option<u64> {
     n.get(key)?.value.as_str()?.parse::<Duration>().ok().map(|d| d.millis())
 }
 
 /// The boolean in field `key`, if it holds one.
-pub(super) fn boolean(n: &Node, key: &str) -> Option<bool> {
+pub(super) fn boolean(n: &SourceNode, key: &str) -> Option<bool> {
     match &n.get(key)?.value {
-        Node::Bool(b) => Some(*b),
-        Node::Str(s) => yaml11_bool(s),
+        SourceNode::Bool(b) => Some(*b),
+        SourceNode::Str(s) => yaml11_bool(s),
         _ => None,
     }
 }

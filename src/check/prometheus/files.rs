@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 use super::fields::{list, Ty};
 use super::{scrape, Ctx, Global};
-use crate::check::node::{self, pos, Node};
+use crate::check::node::{self, pos, SourceNode};
 use crate::check::problem::Sink;
 use crate::check::rules::{self, RuleOptions};
+use crate::check::Check;
 
 /// Rule and scrape config file patterns may hold a `*` in their last element only.
 pub(super) fn pattern_ok(p: &str) -> bool {
@@ -33,12 +34,12 @@ fn expand(dir: &Path, pattern: &str) -> Option<Vec<PathBuf>> {
 }
 
 /// Checks the patterns of `key` in the config `d` and, unless `--syntax-only`, what they name.
-pub(super) fn check(d: &Node, key: &str, global: &Global, jobs: &mut BTreeMap<String, String>, cx: &mut Ctx<'_>) {
+pub(super) fn check(d: &SourceNode, key: &str, global: &Global, jobs: &mut BTreeMap<String, String>, cx: &mut Ctx<'_>) {
     let what = if key == "rule_files" { "rule file path" } else { "scrape config file path" };
     for f in list(d.get(key)) {
         let pattern = f.value.as_str().unwrap_or_default();
         if !pattern_ok(&pattern) {
-            cx.err("prometheus/files", Some(pos(f)), format!("invalid {what} {pattern:?}"))
+            cx.err(Check::PrometheusFiles, Some(pos(f)), format!("invalid {what} {pattern:?}"))
                 .help("only the last path element may hold a `*`, as in `rules/*.yml`");
             continue;
         }
@@ -46,7 +47,7 @@ pub(super) fn check(d: &Node, key: &str, global: &Global, jobs: &mut BTreeMap<St
             continue;
         }
         let Some(paths) = expand(cx.dir, &pattern) else {
-            cx.err("prometheus/file", Some(pos(f)), format!("{what} {pattern:?} does not exist"))
+            cx.err(Check::PrometheusFile, Some(pos(f)), format!("{what} {pattern:?} does not exist"))
                 .help("paths are relative to the config's folder; `--syntax-only` skips this check");
             continue;
         };
@@ -54,7 +55,7 @@ pub(super) fn check(d: &Node, key: &str, global: &Global, jobs: &mut BTreeMap<St
             let text = match std::fs::read_to_string(&path) {
                 Ok(t) => t,
                 Err(e) => {
-                    cx.err("prometheus/file", Some(pos(f)), format!("failed to read `{}`: {e}", path.display()));
+                    cx.err(Check::PrometheusFile, Some(pos(f)), format!("failed to read `{}`: {e}", path.display()));
                     continue;
                 }
             };

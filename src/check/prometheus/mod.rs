@@ -20,8 +20,9 @@ mod sections;
 
 use fields::{list, Fields, Ty};
 
-use super::node::{self, pos, At, Node};
+use super::node::{self, pos, At, SourceNode};
 use super::problem::{Problem, Sink};
+use crate::check::Check;
 use crate::diag::Pos;
 use crate::syntax::names::{label_name_ok, NameValidation};
 
@@ -85,11 +86,11 @@ pub(super) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    pub(super) fn err(&mut self, check: &'static str, at: Option<Pos>, message: impl Into<String>) -> &mut Problem {
+    pub(super) fn err(&mut self, check: Check, at: Option<Pos>, message: impl Into<String>) -> &mut Problem {
         self.sink.error(check, at, message)
     }
 
-    pub(super) fn warn(&mut self, check: &'static str, at: Option<Pos>, message: impl Into<String>) -> &mut Problem {
+    pub(super) fn warn(&mut self, check: Check, at: Option<Pos>, message: impl Into<String>) -> &mut Problem {
         self.sink.warning(check, at, message)
     }
 
@@ -115,10 +116,10 @@ impl Ctx<'_> {
 
     /// Checks a label set (`external_labels`, static `labels`, `required_matchers`).
     pub(super) fn labels(&mut self, at: Option<&At>, names: NameValidation) {
-        let Some(Node::Map(entries)) = at.map(|a| &a.value) else { return };
+        let Some(SourceNode::Map(entries)) = at.map(|a| &a.value) else { return };
         for (k, _) in entries {
             if !label_name_ok(&k.value, names) {
-                self.err("prometheus/labels", Some(pos(k)), format!("{:?} is not a valid label name", k.value));
+                self.err(Check::PrometheusLabels, Some(pos(k)), format!("{:?} is not a valid label name", k.value));
             }
         }
     }
@@ -169,7 +170,7 @@ fn check_global(at: Option<&At>, cx: &mut Ctx<'_>) -> Global {
         "" | "utf8" => {}
         "legacy" => g.legacy = true,
         other => {
-            cx.err("prometheus/global", scheme.map(pos), format!("unrecognized ValidationScheme: {other:?}"))
+            cx.err(Check::PrometheusGlobal, scheme.map(pos), format!("unrecognized ValidationScheme: {other:?}"))
                 .help("use `utf8` or `legacy`");
         }
     }
@@ -179,17 +180,17 @@ fn check_global(at: Option<&At>, cx: &mut Ctx<'_>) -> Global {
     let timeout = fields::millis(n, "scrape_timeout").unwrap_or(0);
     if timeout > interval {
         cx.err(
-            "prometheus/global",
+            Check::PrometheusGlobal,
             n.get("scrape_timeout").map(pos),
             "global scrape timeout greater than scrape interval",
         );
     }
     g.interval = interval;
     g.timeout = if timeout == 0 { interval.min(10_000) } else { timeout };
-    if let Some(p) = n.get("scrape_protocols").filter(|p| !matches!(p.value, Node::Null)) {
+    if let Some(p) = n.get("scrape_protocols").filter(|p| !matches!(p.value, SourceNode::Null)) {
         g.protocols = true;
         if let Some(e) = scrape::protocols_error(p) {
-            cx.err("prometheus/global", Some(pos(p)), format!("{e} for global config"));
+            cx.err(Check::PrometheusGlobal, Some(pos(p)), format!("{e} for global config"));
         }
     }
     g
@@ -209,7 +210,7 @@ pub(super) fn yaml_problem(file: &Path, source: &str, err: &serde_saphyr::Error,
     } else {
         d.message
     };
-    sink.error("yaml/syntax", d.pos, message);
+    sink.error(Check::YamlSyntax, d.pos, message);
 }
 
 /// A `!!binary` scalar that is not UTF-8 can only be meant as a label name or value: say which,

@@ -4,7 +4,8 @@
 
 use super::fields::{list, number, Fields, Ty};
 use super::Ctx;
-use crate::check::node::{pos, At, Node};
+use crate::check::node::{pos, At, SourceNode};
+use crate::check::Check;
 use crate::syntax::names::{label_name_ok, NameValidation};
 
 const FIELDS: Fields = &[
@@ -32,7 +33,7 @@ const ACTIONS: [&str; 11] = [
 ];
 
 /// A field's value after decoding: absent keeps the default, `null` is the zero value.
-fn value(n: &Node, key: &str, default: &str) -> String {
+fn value(n: &SourceNode, key: &str, default: &str) -> String {
     match n.get(key) {
         None => default.to_owned(),
         Some(v) => v.value.as_str().unwrap_or_default(),
@@ -43,8 +44,8 @@ fn value(n: &Node, key: &str, default: &str) -> String {
 /// owner's own words for it.
 pub(super) fn check_list(at: Option<&At>, null_message: &str, names: NameValidation, cx: &mut Ctx<'_>) {
     for r in list(at) {
-        if matches!(r.value, Node::Null) {
-            cx.err("prometheus/relabel", Some(pos(r)), null_message);
+        if matches!(r.value, SourceNode::Null) {
+            cx.err(Check::PrometheusRelabel, Some(pos(r)), null_message);
         } else {
             check(r, names, cx);
         }
@@ -60,32 +61,32 @@ pub(super) fn check(at: &At, names: NameValidation, cx: &mut Ctx<'_>) {
     let here = n.get("action").map_or(pos(at), pos);
     let raw = value(n, "action", "replace");
     let action = raw.to_lowercase();
-    if n.get("action").is_some_and(|a| matches!(a.value, Node::Null)) {
-        cx.err("prometheus/relabel", Some(here), "relabel action cannot be empty")
+    if n.get("action").is_some_and(|a| matches!(a.value, SourceNode::Null)) {
+        cx.err(Check::PrometheusRelabel, Some(here), "relabel action cannot be empty")
             .help(format!("one of {}", ACTIONS.join(", ")));
         return;
     }
     if !ACTIONS.contains(&action.as_str()) {
-        cx.err("prometheus/relabel", Some(here), format!("unknown relabel action {raw:?}"))
+        cx.err(Check::PrometheusRelabel, Some(here), format!("unknown relabel action {raw:?}"))
             .help(format!("one of {}", ACTIONS.join(", ")));
         return;
     }
     for l in list(n.get("source_labels")) {
         let name = l.value.as_str().unwrap_or_default();
         if name.is_empty() {
-            cx.err("prometheus/relabel", Some(pos(l)), format!("{name:?} is not a valid label name"));
+            cx.err(Check::PrometheusRelabel, Some(pos(l)), format!("{name:?} is not a valid label name"));
         }
     }
     if let Some(r) = n.get("regex") {
         if let Err(e) = crate::syntax::regex::compile(&r.value.as_str().unwrap_or_default()) {
-            cx.err("prometheus/relabel", Some(pos(r)), format!("error parsing regexp: {e}"));
+            cx.err(Check::PrometheusRelabel, Some(pos(r)), format!("error parsing regexp: {e}"));
         }
     }
     let target = value(n, "target_label", "");
     let replacement = value(n, "replacement", "$1");
     let modulus = number(n, "modulus").unwrap_or(0.0);
     let err = |cx: &mut Ctx<'_>, message: String| {
-        cx.err("prometheus/relabel", Some(here), message);
+        cx.err(Check::PrometheusRelabel, Some(here), message);
     };
     if action == "hashmod" && modulus == 0.0 {
         err(cx, "relabel configuration for hashmod requires non-zero modulus".to_owned());
@@ -106,12 +107,13 @@ pub(super) fn check(at: &At, names: NameValidation, cx: &mut Ctx<'_>) {
     if action == "labelmap" && !label_with_vars_ok(&replacement, names) {
         err(cx, format!("{replacement:?} is invalid 'replacement' for {action} action"));
     }
-    let regex_default = value(n, "regex", "(.*)") == "(.*)" && !n.get("regex").is_some_and(|r| r.value == Node::Null);
+    let regex_default =
+        value(n, "regex", "(.*)") == "(.*)" && !n.get("regex").is_some_and(|r| r.value == SourceNode::Null);
     let others_default = modulus == 0.0 && value(n, "separator", ";") == ";" && replacement == "$1";
     if (action == "keepequal" || action == "dropequal") && !(regex_default && others_default) {
         err(cx, format!("{action} action requires only 'source_labels' and `target_label`, and no other fields"));
     }
-    let has_sources = n.get("source_labels").is_some_and(|s| s.value != Node::Null);
+    let has_sources = n.get("source_labels").is_some_and(|s| s.value != SourceNode::Null);
     if (action == "labeldrop" || action == "labelkeep") && (has_sources || !target.is_empty() || !others_default) {
         err(cx, format!("{action} action requires only 'regex', and no other fields"));
     }

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use super::fields::{list, millis, number, Fields, Ty};
 use super::{relabel, Ctx};
-use crate::check::node::{pos, At, Node};
+use crate::check::node::{pos, At, SourceNode};
+use crate::check::Check;
 
 const WRITE: Fields = &[
     ("url", Ty::Str),
@@ -94,14 +95,14 @@ const RESERVED: [&str; 17] = [
 
 /// Checks the header names of `headers`; `authorization` is refused with `auth_message`.
 pub(super) fn headers(at: Option<&At>, auth_message: &str, cx: &mut Ctx<'_>) {
-    let Some(Node::Map(entries)) = at.map(|a| &a.value) else { return };
+    let Some(SourceNode::Map(entries)) = at.map(|a| &a.value) else { return };
     for (k, _) in entries {
         let lower = k.value.to_lowercase();
         if lower == "authorization" {
-            cx.err("prometheus/remote", Some(pos(k)), auth_message);
+            cx.err(Check::PrometheusRemote, Some(pos(k)), auth_message);
         } else if RESERVED.contains(&lower.as_str()) {
             cx.err(
-                "prometheus/remote",
+                Check::PrometheusRemote,
                 Some(pos(k)),
                 format!("{} is a reserved header. It must not be changed", k.value),
             );
@@ -110,11 +111,11 @@ pub(super) fn headers(at: Option<&At>, auth_message: &str, cx: &mut Ctx<'_>) {
 }
 
 /// Checks `remote_write` and `remote_read` of the config `d`.
-pub(super) fn check(d: &Node, cx: &mut Ctx<'_>) {
+pub(super) fn check(d: &SourceNode, cx: &mut Ctx<'_>) {
     let mut names = BTreeSet::new();
     for rw in list(d.get("remote_write")) {
-        if matches!(rw.value, Node::Null) {
-            cx.err("prometheus/remote", Some(pos(rw)), "empty or null remote write config section");
+        if matches!(rw.value, SourceNode::Null) {
+            cx.err(Check::PrometheusRemote, Some(pos(rw)), "empty or null remote write config section");
             continue;
         }
         if !cx.fields(rw, &[WRITE], true, "config.RemoteWriteConfig") {
@@ -132,7 +133,7 @@ pub(super) fn check(d: &Node, cx: &mut Ctx<'_>) {
         let message = n.text("protobuf_message");
         if !message.is_empty() && !PROTOBUF.contains(&message.as_str()) {
             cx.err(
-                "prometheus/remote",
+                Check::PrometheusRemote,
                 n.get("protobuf_message").map(pos),
                 format!("invalid protobuf_message value: unknown type for remote write protobuf message {message}, supported: {}", PROTOBUF.join(", ")),
             );
@@ -158,7 +159,7 @@ pub(super) fn check(d: &Node, cx: &mut Ctx<'_>) {
             .collect();
         if ways.len() > 1 {
             cx.err(
-                "prometheus/remote",
+                Check::PrometheusRemote,
                 Some(pos(rw)),
                 format!("at most one of basic_auth, authorization, oauth2, sigv4, azuread or google_iam must be configured. Currently configured: [{}]", ways.join(" ")),
             );
@@ -166,8 +167,8 @@ pub(super) fn check(d: &Node, cx: &mut Ctx<'_>) {
     }
     let mut names = BTreeSet::new();
     for rr in list(d.get("remote_read")) {
-        if matches!(rr.value, Node::Null) {
-            cx.err("prometheus/remote", Some(pos(rr)), "empty or null remote read config section");
+        if matches!(rr.value, SourceNode::Null) {
+            cx.err(Check::PrometheusRemote, Some(pos(rr)), "empty or null remote read config section");
             continue;
         }
         if cx.fields(rr, &[READ], true, "config.RemoteReadConfig") {
@@ -182,16 +183,16 @@ fn common(at: &At, what: &str, key: &str, names: &mut BTreeSet<String>, cx: &mut
     let name = n.text("name");
     if !name.is_empty() && !names.insert(name.clone()) {
         cx.err(
-            "prometheus/remote",
+            Check::PrometheusRemote,
             n.get("name").map(pos),
             format!("found multiple {what} configs with job name {name:?}"),
         );
     }
     let url = n.text("url");
     if url.is_empty() {
-        cx.err("prometheus/remote", Some(pos(at)), format!("url for {key} is empty"));
+        cx.err(Check::PrometheusRemote, Some(pos(at)), format!("url for {key} is empty"));
     } else if url.starts_with(':') || url.chars().any(char::is_control) {
-        cx.err("prometheus/remote", n.get("url").map(pos), format!("parse {url:?}: missing protocol scheme"));
+        cx.err(Check::PrometheusRemote, n.get("url").map(pos), format!("parse {url:?}: missing protocol scheme"));
     }
     headers(
         n.get("headers"),
@@ -208,7 +209,7 @@ fn queue(at: &At, cx: &mut Ctx<'_>) {
     let n = &at.value;
     let get = |key: &str, default: f64| number(n, key).unwrap_or(default);
     let mut err = |key: &str, message: &str| {
-        cx.err("prometheus/remote", n.get(key).map(pos), format!("remote write queue {message}"));
+        cx.err(Check::PrometheusRemote, n.get(key).map(pos), format!("remote write queue {message}"));
     };
     if get("capacity", 10_000.0) <= 0.0 {
         err("capacity", "capacity must be positive");

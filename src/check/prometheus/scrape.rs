@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::fields::{list, millis, Fields, Ty};
 use super::{relabel, sd, Ctx, Global};
-use crate::check::node::{pos, At, Node};
+use crate::check::node::{pos, At, SourceNode};
+use crate::check::Check;
 use crate::syntax::names::NameValidation;
 
 const SCRAPE: Fields = &[
@@ -65,8 +66,8 @@ pub(super) fn protocols_error(at: &At) -> Option<String> {
 
 /// Checks one entry of `scrape_configs` from `origin` (for messages about repeated job names).
 pub(super) fn check(at: &At, global: &Global, jobs: &mut BTreeMap<String, String>, origin: &str, cx: &mut Ctx<'_>) {
-    if matches!(at.value, Node::Null) {
-        cx.err("prometheus/scrape", Some(pos(at)), "empty or null scrape config section");
+    if matches!(at.value, SourceNode::Null) {
+        cx.err(Check::PrometheusScrape, Some(pos(at)), "empty or null scrape config section");
         return;
     }
     if !cx.fields(at, &[SCRAPE, super::SCRAPE_SHARED, sd::keys()], true, "config.ScrapeConfig") {
@@ -76,10 +77,10 @@ pub(super) fn check(at: &At, global: &Global, jobs: &mut BTreeMap<String, String
     let here = Some(pos(at));
     let job = n.text("job_name");
     if job.is_empty() {
-        cx.err("prometheus/scrape", here, "job_name is empty").help("every scrape config needs a `job_name`");
+        cx.err(Check::PrometheusScrape, here, "job_name is empty").help("every scrape config needs a `job_name`");
     } else if let Some(first) = jobs.get(&job) {
         cx.err(
-            "prometheus/scrape",
+            Check::PrometheusScrape,
             n.get("job_name").map(pos),
             format!("found multiple scrape configs with job name {job:?}, first found in {first}"),
         )
@@ -95,20 +96,20 @@ pub(super) fn check(at: &At, global: &Global, jobs: &mut BTreeMap<String, String
     let timeout = millis(n, "scrape_timeout").unwrap_or(0);
     if timeout > interval {
         cx.err(
-            "prometheus/scrape",
+            Check::PrometheusScrape,
             n.get("scrape_timeout").map(pos),
             format!("scrape timeout greater than scrape interval for scrape config with job name {job:?}"),
         );
     }
-    if let Some(p) = n.get("scrape_protocols").filter(|p| !matches!(p.value, Node::Null)) {
+    if let Some(p) = n.get("scrape_protocols").filter(|p| !matches!(p.value, SourceNode::Null)) {
         if let Some(e) = protocols_error(p) {
-            cx.err("prometheus/scrape", Some(pos(p)), format!("{e} for scrape config with job name {job:?}"));
+            cx.err(Check::PrometheusScrape, Some(pos(p)), format!("{e} for scrape config with job name {job:?}"));
         }
     }
     let fallback = n.text("fallback_scrape_protocol");
     if let Some(e) = (!fallback.is_empty()).then(|| protocol_error(&fallback)).flatten() {
         cx.err(
-            "prometheus/scrape",
+            Check::PrometheusScrape,
             n.get("fallback_scrape_protocol").map(pos),
             format!("invalid fallback_scrape_protocol for scrape config with job name {job:?}: {e}"),
         );
@@ -120,7 +121,7 @@ pub(super) fn check(at: &At, global: &Global, jobs: &mut BTreeMap<String, String
         "utf8" => false,
         other => {
             cx.err(
-                "prometheus/scrape",
+                Check::PrometheusScrape,
                 n.get("metric_name_validation_scheme").map(pos),
                 format!("unknown scrape config name validation method specified, must be either '', 'legacy' or 'utf8', got {other}"),
             );
@@ -134,13 +135,17 @@ pub(super) fn check(at: &At, global: &Global, jobs: &mut BTreeMap<String, String
     }
     let scheme = n.text("scheme");
     if !scheme.is_empty() && scheme != "http" && scheme != "https" {
-        cx.warn("prometheus/scrape", n.get("scheme").map(pos), format!("scheme {scheme:?} is neither http nor https"))
-            .help("Prometheus accepts it, but every scrape of this job will fail");
+        cx.warn(
+            Check::PrometheusScrape,
+            n.get("scheme").map(pos),
+            format!("scheme {scheme:?} is neither http nor https"),
+        )
+        .help("Prometheus accepts it, but every scrape of this job will fail");
     }
     let path = n.text("metrics_path");
     if !path.is_empty() && !path.starts_with('/') {
         cx.warn(
-            "prometheus/scrape",
+            Check::PrometheusScrape,
             n.get("metrics_path").map(pos),
             format!("metrics_path {path:?} does not start with `/`"),
         );
@@ -149,13 +154,13 @@ pub(super) fn check(at: &At, global: &Global, jobs: &mut BTreeMap<String, String
 }
 
 /// `metric_name_escaping_scheme`, global then local, with Prometheus' defaults between them.
-fn escaping(n: &Node, global: &Global, local_validation: &str, legacy: bool, job: &str, cx: &mut Ctx<'_>) {
+fn escaping(n: &SourceNode, global: &Global, local_validation: &str, legacy: bool, job: &str, cx: &mut Ctx<'_>) {
     let mut global_escaping = global.escaping.clone();
     if global_escaping.is_empty() {
         global_escaping = if global.legacy { "underscores" } else { "allow-utf-8" }.to_owned();
     } else if !ESCAPING.contains(&global_escaping.as_str()) {
         cx.err(
-            "prometheus/global",
+            Check::PrometheusGlobal,
             None,
             format!("unknown global name escaping method specified, must be one of 'allow-utf-8', 'underscores', 'dots', or 'values', got {global_escaping:?}"),
         );
@@ -173,12 +178,13 @@ fn escaping(n: &Node, global: &Global, local_validation: &str, legacy: bool, job
     }
     let at = n.get("metric_name_escaping_scheme").or(n.get("job_name")).map(pos);
     if local == "allow-utf-8" && legacy {
-        cx.err("prometheus/scrape", at, "utf8 metric names requested but validation scheme is not set to UTF8").help(
-            format!("job {job:?} validates names as `legacy`; escape them with `underscores`, `dots` or `values`"),
-        );
+        cx.err(Check::PrometheusScrape, at, "utf8 metric names requested but validation scheme is not set to UTF8")
+            .help(format!(
+                "job {job:?} validates names as `legacy`; escape them with `underscores`, `dots` or `values`"
+            ));
     } else if !ESCAPING.contains(&local.as_str()) {
         cx.err(
-            "prometheus/scrape",
+            Check::PrometheusScrape,
             at,
             format!("unknown scrape config name escaping method specified, must be one of 'allow-utf-8', 'underscores', 'dots', or 'values', got {local:?}"),
         );
@@ -189,17 +195,17 @@ fn escaping(n: &Node, global: &Global, local_validation: &str, legacy: bool, job
 fn params(at: Option<&At>, cx: &mut Ctx<'_>) {
     let Some(at) = at else { return };
     match &at.value {
-        Node::Null => {}
-        Node::Map(entries) => {
+        SourceNode::Null => {}
+        SourceNode::Map(entries) => {
             for (_, v) in entries {
                 let ok = match &v.value {
-                    Node::Seq(items) => items.iter().all(|i| i.value.as_str().is_some()),
-                    Node::Null => true,
+                    SourceNode::Seq(items) => items.iter().all(|i| i.value.as_str().is_some()),
+                    SourceNode::Null => true,
                     _ => false,
                 };
                 if !ok {
                     cx.err(
-                        "prometheus/field",
+                        Check::PrometheusField,
                         Some(pos(v)),
                         "unmarshal errors: cannot unmarshal into []string (field `params`)",
                     );
@@ -208,7 +214,7 @@ fn params(at: Option<&At>, cx: &mut Ctx<'_>) {
         }
         _ => {
             cx.err(
-                "prometheus/field",
+                Check::PrometheusField,
                 Some(pos(at)),
                 "unmarshal errors: cannot unmarshal into url.Values (field `params`)",
             );
@@ -232,16 +238,16 @@ pub(super) fn alerting(at: &At, cx: &mut Ctx<'_>) {
         let auth = n.is_set("basic_auth") || n.is_set("authorization") || n.is_set("oauth2");
         if auth && n.is_set("sigv4") {
             cx.err(
-                "prometheus/alerting",
+                Check::PrometheusAlerting,
                 Some(pos(am)),
                 "at most one of basic_auth, authorization, oauth2, & sigv4 must be configured",
             );
         }
-        if let Some(v) = n.get("api_version").filter(|v| !matches!(v.value, Node::Null)) {
+        if let Some(v) = n.get("api_version").filter(|v| !matches!(v.value, SourceNode::Null)) {
             let version = v.value.as_str().unwrap_or_default();
             if version != "v2" {
                 cx.err(
-                    "prometheus/alerting",
+                    Check::PrometheusAlerting,
                     Some(pos(v)),
                     format!("expected Alertmanager api version to be one of [v2] but got {version}"),
                 );

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use super::fields::{base2_bytes, boolean, list, number, Fields, Ty};
 use super::{remote, Ctx};
 use crate::check::node::{pos, At};
+use crate::check::Check;
 
 const STORAGE: Fields = &[("tsdb", Ty::Any), ("exemplars", Ty::Any)];
 const TSDB: Fields = &[
@@ -54,14 +55,14 @@ pub(super) fn storage(at: Option<&At>, cx: &mut Ctx<'_>) {
             let size = r.value.get("size").and_then(|s| s.value.as_str()).and_then(|s| base2_bytes(&s).ok());
             if size.is_some_and(|s| s < 0.0) {
                 cx.err(
-                    "prometheus/storage",
+                    Check::PrometheusStorage,
                     r.value.get("size").map(pos),
                     "'storage.tsdb.retention.size' must be greater than or equal to 0",
                 );
             }
             if number(&r.value, "percentage").is_some_and(|p| !(0.0..=100.0).contains(&p)) {
                 cx.err(
-                    "prometheus/storage",
+                    Check::PrometheusStorage,
                     r.value.get("percentage").map(pos),
                     "'storage.tsdb.retention.percentage' must be in the range [0, 100]",
                 );
@@ -73,7 +74,7 @@ pub(super) fn storage(at: Option<&At>, cx: &mut Ctx<'_>) {
             let floats = c.value.text("floats");
             if !floats.is_empty() && floats != "xor" && floats != "xor2" {
                 cx.err(
-                    "prometheus/storage",
+                    Check::PrometheusStorage,
                     c.value.get("floats").map(pos),
                     format!("'storage.tsdb.chunk_encoding.floats' must be 'xor' or 'xor2', or the field must be omitted entirely, got {floats:?}"),
                 );
@@ -90,12 +91,12 @@ pub(super) fn tracing(at: Option<&At>, cx: &mut Ctx<'_>) {
     let n = &at.value;
     remote::headers(n.get("headers"), "custom authorization header configuration is not yet supported", cx);
     if n.text("endpoint").is_empty() {
-        cx.err("prometheus/tracing", Some(pos(at)), "tracing endpoint must be set");
+        cx.err(Check::PrometheusTracing, Some(pos(at)), "tracing endpoint must be set");
     }
     let compression = n.text("compression");
     if !compression.is_empty() && compression != "gzip" {
         cx.err(
-            "prometheus/tracing",
+            Check::PrometheusTracing,
             n.get("compression").map(pos),
             format!("invalid compression type {compression} provided, valid options: gzip"),
         );
@@ -103,7 +104,7 @@ pub(super) fn tracing(at: Option<&At>, cx: &mut Ctx<'_>) {
     let client = n.text("client_type");
     if n.get("client_type").is_some() && client != "http" && client != "grpc" {
         cx.err(
-            "prometheus/tracing",
+            Check::PrometheusTracing,
             n.get("client_type").map(pos),
             format!("expected tracing client type to be to be http or grpc, but got {client}"),
         );
@@ -124,7 +125,7 @@ pub(super) fn otlp(at: Option<&At>, legacy: bool, cx: &mut Ctx<'_>) {
         "" | "UnderscoreEscapingWithSuffixes" | "UnderscoreEscapingWithoutSuffixes" => {}
         "NoTranslation" | "NoUTF8EscapingWithSuffixes" if legacy => {
             cx.err(
-                "prometheus/otlp",
+                Check::PrometheusOtlp,
                 n.get("translation_strategy").map(pos),
                 format!("OTLP translation strategy {strategy:?} is not allowed when UTF8 is disabled"),
             );
@@ -132,7 +133,7 @@ pub(super) fn otlp(at: Option<&At>, legacy: bool, cx: &mut Ctx<'_>) {
         "NoTranslation" | "NoUTF8EscapingWithSuffixes" => {}
         _ => {
             cx.err(
-                "prometheus/otlp",
+                Check::PrometheusOtlp,
                 n.get("translation_strategy").map(pos),
                 format!("unsupported OTLP translation strategy {strategy:?}"),
             );
@@ -143,13 +144,13 @@ pub(super) fn otlp(at: Option<&At>, legacy: bool, cx: &mut Ctx<'_>) {
     let ignore = list(n.get("ignore_resource_attributes"));
     if all && !promote.is_empty() {
         cx.err(
-            "prometheus/otlp",
+            Check::PrometheusOtlp,
             Some(pos(at)),
             "'promote_all_resource_attributes' and 'promote_resource_attributes' cannot be configured simultaneously",
         );
     } else if !all && !ignore.is_empty() {
         cx.err(
-            "prometheus/otlp",
+            Check::PrometheusOtlp,
             Some(pos(at)),
             "'ignore_resource_attributes' cannot be configured unless 'promote_all_resource_attributes' is true",
         );
@@ -164,13 +165,13 @@ pub(super) fn otlp(at: Option<&At>, legacy: bool, cx: &mut Ctx<'_>) {
         let attr = a.value.as_str().unwrap_or_default().trim().to_owned();
         if attr.is_empty() {
             cx.err(
-                "prometheus/otlp",
+                Check::PrometheusOtlp,
                 Some(pos(a)),
                 format!("invalid '{field}': empty {adjective} OTel resource attribute"),
             );
         } else if !seen.insert(attr.clone()) {
             cx.err(
-                "prometheus/otlp",
+                Check::PrometheusOtlp,
                 Some(pos(a)),
                 format!("invalid '{field}': duplicated {adjective} OTel resource attribute {attr:?}"),
             );

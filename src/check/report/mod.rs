@@ -71,19 +71,19 @@ fn level(s: Severity) -> &'static str {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::check::Check;
     use crate::diag::Pos;
 
     pub(super) fn outcome() -> Outcome {
         Outcome {
             files: vec![(PathBuf::from("r.yml"), "groups:\n  - name: a\n".into())],
-            problems: vec![Problem {
-                check: "rules/field",
-                severity: Severity::Error,
-                file: PathBuf::from("r.yml"),
-                pos: Some(Pos { line: 2, column: 5 }),
-                message: "bad, really: 100%".into(),
-                help: None,
-            }],
+            problems: vec![Problem::new(
+                Check::RulesField,
+                Severity::Error,
+                "r.yml",
+                Some(Pos { line: 2, column: 5 }),
+                "bad, really: 100%",
+            )],
         }
     }
 

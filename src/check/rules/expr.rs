@@ -2,6 +2,7 @@
 //! points at the `expr` field.
 
 use crate::check::problem::Sink;
+use crate::check::Check;
 use crate::diag::Pos;
 
 /// Parses `expr`, recording a problem at `at` if it does not parse.
@@ -13,7 +14,7 @@ pub fn check(expr: &str, at: Pos, sink: &mut Sink) -> Option<promql_parser::pars
     {
         let e = e.trim();
         let message = if e.contains("parse error") { e.to_owned() } else { format!("parse error: {e}") };
-        sink.error("rules/expr", Some(at), format!("could not parse expression: {message}"))
+        sink.error(Check::RulesExpr, Some(at), format!("could not parse expression: {message}"))
             .help("expected a PromQL expression");
     }
     None

@@ -12,8 +12,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::lint::{self, LintOptions, Rule};
-use super::node::{self, pos, At, Node};
+use super::node::{self, pos, At, SourceNode};
 use super::problem::Sink;
+use crate::check::Check;
 use crate::syntax::names::{label_name_ok, metric_name_ok, NameValidation};
 use crate::syntax::Duration;
 
@@ -42,7 +43,7 @@ fn whole(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) {
         Ok(doc) => doc,
         Err(err) => {
             let d = crate::syntax::yaml::error(file, text, &err);
-            sink.error("yaml/syntax", d.pos, d.message);
+            sink.error(Check::YamlSyntax, d.pos, d.message);
             return;
         }
     };
@@ -58,15 +59,15 @@ fn whole(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) {
 /// The groups of a rule file's tree; problems with its top level go to `sink`.
 fn groups<'a>(doc: &'a At, sink: &mut Sink) -> Option<&'a Vec<At>> {
     let groups = match &doc.value {
-        Node::Null => return None,
-        Node::Map(entries) => {
+        SourceNode::Null => return None,
+        SourceNode::Map(entries) => {
             let mut groups = None;
             for (k, v) in entries {
                 if k.value == "groups" {
                     groups = Some(v);
                 } else {
                     sink.error(
-                        "rules/field",
+                        Check::RulesField,
                         Some(pos(k)),
                         format!("field {} not found in type rulefmt.RuleGroups", k.value),
                     )
@@ -77,7 +78,7 @@ fn groups<'a>(doc: &'a At, sink: &mut Sink) -> Option<&'a Vec<At>> {
         }
         other => {
             sink.error(
-                "rules/field",
+                Check::RulesField,
                 Some(pos(doc)),
                 format!("a rule file is a mapping with `groups:`, not {}", other.kind()),
             );
@@ -85,10 +86,10 @@ fn groups<'a>(doc: &'a At, sink: &mut Sink) -> Option<&'a Vec<At>> {
         }
     }?;
     match &groups.value {
-        Node::Null => None,
-        Node::Seq(items) => Some(items),
+        SourceNode::Null => None,
+        SourceNode::Seq(items) => Some(items),
         other => {
-            sink.error("rules/field", Some(pos(groups)), format!("`groups` must be a list, not {}", other.kind()));
+            sink.error(Check::RulesField, Some(pos(groups)), format!("`groups` must be a list, not {}", other.kind()));
             None
         }
     }
@@ -96,9 +97,9 @@ fn groups<'a>(doc: &'a At, sink: &mut Sink) -> Option<&'a Vec<At>> {
 
 fn string_of(at: &At, what: &str, sink: &mut Sink) -> Option<String> {
     match &at.value {
-        Node::Null => Some(String::new()),
+        SourceNode::Null => Some(String::new()),
         v => v.as_str().or_else(|| {
-            sink.error("rules/field", Some(pos(at)), format!("`{what}` must be a string, not {}", v.kind()));
+            sink.error(Check::RulesField, Some(pos(at)), format!("`{what}` must be a string, not {}", v.kind()));
             None
         }),
     }
@@ -106,20 +107,20 @@ fn string_of(at: &At, what: &str, sink: &mut Sink) -> Option<String> {
 
 fn duration(at: &At, what: &str, sink: &mut Sink) {
     let text = match &at.value {
-        Node::Null => return,
+        SourceNode::Null => return,
         v => v.as_str().unwrap_or_default(),
     };
     if text.parse::<Duration>().is_err() {
-        sink.error("rules/duration", Some(pos(at)), format!("not a valid duration string: {text:?} in `{what}`"))
+        sink.error(Check::RulesDuration, Some(pos(at)), format!("not a valid duration string: {text:?} in `{what}`"))
             .help("expected a Prometheus duration such as `30s`, `5m` or `1h30m`");
     }
 }
 
 /// Checks one group; its name must not be in `names` yet; its rules go to `facts`.
 fn check_group(group: &At, opts: &RuleOptions, names: &mut BTreeSet<String>, facts: &mut Vec<Rule>, sink: &mut Sink) {
-    let Node::Map(entries) = &group.value else {
+    let SourceNode::Map(entries) = &group.value else {
         sink.error(
-            "rules/field",
+            Check::RulesField,
             Some(pos(group)),
             format!("a rule group must be a mapping, not {}", group.value.kind()),
         );
@@ -127,16 +128,21 @@ fn check_group(group: &At, opts: &RuleOptions, names: &mut BTreeSet<String>, fac
     };
     for (k, _) in entries {
         if !GROUP_FIELDS.contains(&k.value.as_str()) {
-            sink.error("rules/field", Some(pos(k)), format!("field {} not found in type rulefmt.RuleGroup", k.value))
-                .help(format!("a group has {}", GROUP_FIELDS.join(", ")));
+            sink.error(
+                Check::RulesField,
+                Some(pos(k)),
+                format!("field {} not found in type rulefmt.RuleGroup", k.value),
+            )
+            .help(format!("a group has {}", GROUP_FIELDS.join(", ")));
         }
     }
     let name = group.value.get("name").and_then(|n| string_of(n, "name", sink)).unwrap_or_default();
     if name.is_empty() {
-        sink.error("rules/group-name", Some(pos(group)), "Groupname must not be empty").help("give the group a `name`");
+        sink.error(Check::RulesGroupName, Some(pos(group)), "Groupname must not be empty")
+            .help("give the group a `name`");
     } else if !names.insert(name.clone()) {
         let at = group.value.get("name").map(pos);
-        sink.error("rules/group-name", at, format!("groupname: {name:?} is repeated in the same file"))
+        sink.error(Check::RulesGroupName, at, format!("groupname: {name:?} is repeated in the same file"))
             .help("group names must be unique within a file");
     }
     for key in ["interval", "query_offset"] {
@@ -145,23 +151,24 @@ fn check_group(group: &At, opts: &RuleOptions, names: &mut BTreeSet<String>, fac
         }
     }
     if let Some(limit) = group.value.get("limit") {
-        if !matches!(limit.value, Node::Null) && !matches!(limit.value, Node::Number(n) if n.fract() == 0.0) {
-            sink.error("rules/field", Some(pos(limit)), "`limit` must be a whole number");
+        if !matches!(limit.value, SourceNode::Null) && !matches!(limit.value, SourceNode::Number(n) if n.fract() == 0.0)
+        {
+            sink.error(Check::RulesField, Some(pos(limit)), "`limit` must be a whole number");
         }
     }
     if let Some(labels) = group.value.get("labels") {
         label_map(labels, "label", opts, sink);
     }
     match group.value.get("rules").map(|r| &r.value) {
-        None | Some(Node::Null) => {}
-        Some(Node::Seq(rules)) => {
+        None | Some(SourceNode::Null) => {}
+        Some(SourceNode::Seq(rules)) => {
             for rule in rules {
                 facts.extend(check_rule(rule, opts, sink));
             }
         }
         Some(other) => {
             let at = group.value.get("rules").map(pos);
-            sink.error("rules/field", at, format!("`rules` must be a list, not {}", other.kind()));
+            sink.error(Check::RulesField, at, format!("`rules` must be a list, not {}", other.kind()));
         }
     }
 }
@@ -170,20 +177,20 @@ fn check_group(group: &At, opts: &RuleOptions, names: &mut BTreeSet<String>, fac
 fn label_map<'a>(map: &'a At, what: &str, opts: &RuleOptions, sink: &mut Sink) -> Vec<(String, String, &'a At)> {
     let mut out = Vec::new();
     match &map.value {
-        Node::Null => {}
-        Node::Map(entries) => {
+        SourceNode::Null => {}
+        SourceNode::Map(entries) => {
             for (k, v) in entries {
                 let ok = label_name_ok(&k.value, opts.names) && !(what == "label" && k.value == "__name__");
                 if !ok {
-                    let e = sink.error("rules/name", Some(pos(k)), format!("invalid {what} name: {}", k.value));
+                    let e = sink.error(Check::RulesName, Some(pos(k)), format!("invalid {what} name: {}", k.value));
                     if opts.names == NameValidation::Legacy {
                         e.help("with legacy name validation, names are [a-zA-Z_][a-zA-Z0-9_]*");
                     }
                 }
                 match &v.value {
-                    Node::Map(_) | Node::Seq(_) => {
+                    SourceNode::Map(_) | SourceNode::Seq(_) => {
                         sink.error(
-                            "rules/field",
+                            Check::RulesField,
                             Some(pos(v)),
                             format!("{what} `{}` must be a string, not {}", k.value, v.value.kind()),
                         );
@@ -193,7 +200,7 @@ fn label_map<'a>(map: &'a At, what: &str, opts: &RuleOptions, sink: &mut Sink) -
             }
         }
         other => {
-            sink.error("rules/field", Some(pos(map)), format!("{what}s must be a mapping, not {}", other.kind()));
+            sink.error(Check::RulesField, Some(pos(map)), format!("{what}s must be a mapping, not {}", other.kind()));
         }
     }
     out
@@ -201,13 +208,13 @@ fn label_map<'a>(map: &'a At, what: &str, opts: &RuleOptions, sink: &mut Sink) -
 
 /// Checks one rule; returns what the lints need to know about it.
 fn check_rule(rule: &At, opts: &RuleOptions, sink: &mut Sink) -> Option<Rule> {
-    let Node::Map(entries) = &rule.value else {
-        sink.error("rules/field", Some(pos(rule)), format!("a rule must be a mapping, not {}", rule.value.kind()));
+    let SourceNode::Map(entries) = &rule.value else {
+        sink.error(Check::RulesField, Some(pos(rule)), format!("a rule must be a mapping, not {}", rule.value.kind()));
         return None;
     };
     for (k, _) in entries {
         if !RULE_FIELDS.contains(&k.value.as_str()) {
-            sink.error("rules/field", Some(pos(k)), format!("field {} not found in type rulefmt.Rule", k.value))
+            sink.error(Check::RulesField, Some(pos(k)), format!("field {} not found in type rulefmt.Rule", k.value))
                 .help(format!("a rule has {}", RULE_FIELDS.join(", ")));
         }
     }
@@ -216,11 +223,11 @@ fn check_rule(rule: &At, opts: &RuleOptions, sink: &mut Sink) -> Option<Rule> {
     let alert = get("alert").and_then(|v| string_of(v, "alert", sink)).unwrap_or_default();
     match (record.is_empty(), alert.is_empty()) {
         (true, true) => {
-            sink.error("rules/kind", Some(pos(rule)), "one of 'record' or 'alert' must be set")
+            sink.error(Check::RulesKind, Some(pos(rule)), "one of 'record' or 'alert' must be set")
                 .help("name the rule with `record:` or `alert:`");
         }
         (false, false) => {
-            sink.error("rules/kind", Some(pos(rule)), "only one of 'record' and 'alert' must be set");
+            sink.error(Check::RulesKind, Some(pos(rule)), "only one of 'record' and 'alert' must be set");
         }
         _ => {}
     }
@@ -228,7 +235,7 @@ fn check_rule(rule: &At, opts: &RuleOptions, sink: &mut Sink) -> Option<Rule> {
     let parsed = match get("expr") {
         Some(e) if !expr_text.trim().is_empty() => expr::check(&expr_text, pos(e), sink),
         _ => {
-            sink.error("rules/field", Some(pos(rule)), "field 'expr' must be set in rule")
+            sink.error(Check::RulesField, Some(pos(rule)), "field 'expr' must be set in rule")
                 .help("give the PromQL expression in `expr:`");
             None
         }
@@ -241,18 +248,18 @@ fn check_rule(rule: &At, opts: &RuleOptions, sink: &mut Sink) -> Option<Rule> {
     if !record.is_empty() {
         for key in ["for", "keep_firing_for"] {
             if get(key).is_some() {
-                sink.error("rules/kind", get(key).map(pos), format!("invalid field '{key}' in recording rule"));
+                sink.error(Check::RulesKind, get(key).map(pos), format!("invalid field '{key}' in recording rule"));
             }
         }
         let at = get("record").map(pos);
         if record.contains('{') || record.contains('}') {
             sink.error(
-                "rules/name",
+                Check::RulesName,
                 at,
                 format!("braces present in the recording rule name; should it be in expr?: {record}"),
             );
         } else if !metric_name_ok(&record, opts.names) {
-            sink.error("rules/name", at, format!("invalid recording rule name: {record}"));
+            sink.error(Check::RulesName, at, format!("invalid recording rule name: {record}"));
         }
     }
     let labels = get("labels").map(|l| label_map(l, "label", opts, sink)).unwrap_or_default();

@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{check_group, RuleOptions};
 use crate::check::lint::{self, RuleKey};
-use crate::check::node::{self, pos, At, Node};
+use crate::check::node::{self, pos, At, SourceNode};
 use crate::check::problem::Sink;
+use crate::check::Check;
 use crate::diag::Pos;
 
 /// Files smaller than this are checked whole.
@@ -59,8 +60,12 @@ pub fn check(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) -> bo
     for mut p in pieces {
         for (name, at) in p.names {
             if !name.is_empty() && !names.insert(name.clone()) {
-                sink.error("rules/group-name", Some(at), format!("groupname: {name:?} is repeated in the same file"))
-                    .help("group names must be unique within a file");
+                sink.error(
+                    Check::RulesGroupName,
+                    Some(at),
+                    format!("groupname: {name:?} is repeated in the same file"),
+                )
+                .help("group names must be unique within a file");
             }
         }
         sink.problems.append(&mut p.problems);
@@ -75,8 +80,8 @@ pub fn check(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) -> bo
 fn piece(file: &Path, part: &str, line: usize, opts: &RuleOptions) -> Option<Piece> {
     let text = format!("groups:\n{part}");
     let doc = node::parse(&text).ok()?;
-    let Node::Map(entries) = &doc.value else { return None };
-    let Some((_, At { value: Node::Seq(groups), .. })) = entries.first() else { return None };
+    let SourceNode::Map(entries) = &doc.value else { return None };
+    let Some((_, At { value: SourceNode::Seq(groups), .. })) = entries.first() else { return None };
     let mut sink = Sink::new(file);
     let mut names = Vec::new();
     let mut rules = Vec::new();

@@ -3,6 +3,7 @@
 //! template functions declared; an undefined variable or function is an error, as in promtool.
 
 use crate::check::problem::Sink;
+use crate::check::Check;
 use crate::diag::Pos;
 
 const HEADER: &str =
@@ -48,7 +49,7 @@ pub fn check(alert: &str, field: &str, text: &str, at: Pos, sink: &mut Sink) {
     }
     let vars = ["$labels", "$externalLabels", "$externalURL", "$value"];
     if let Err(e) = crate::check::gotemplate::parse_after(&format!("__alert_{alert}"), HEADER, &vars, text, FUNCS) {
-        sink.error("rules/template", Some(at), format!("error parsing template {field}: {e}"))
+        sink.error(Check::RulesTemplate, Some(at), format!("error parsing template {field}: {e}"))
             .help("Prometheus defines $labels, $externalLabels, $externalURL and $value, e.g. {{ $labels.instance }}");
     }
 }

@@ -1,305 +1,65 @@
-//! The table of service discovery kinds: each one's key, Go type (for messages), fields and
-//! whether it inlines the HTTP client config.
+//! The table of service discovery kinds: each one's key, Go type (for messages), fields, whether
+//! it inlines the HTTP client config, and its own checks. A row lives with its checks, in
+//! [`super::cloud`], [`super::catalog`] or [`super::kubernetes`]; this lists them in the order
+//! they are checked.
 
-use super::super::fields::{Fields, Ty};
+use super::super::fields::Fields;
+use super::{catalog, cloud, kubernetes, Sd};
 
-const S: Ty = Ty::Str;
-const D: Ty = Ty::Dur;
-const I: Ty = Ty::Int;
-const B: Ty = Ty::Bool;
-const L: Ty = Ty::Strs;
-
-/// One kind of service discovery: its key, its Go type (for messages), its fields, and whether
-/// it inlines the HTTP client config.
+/// One kind of service discovery.
 pub(super) struct Kind {
     pub(super) key: &'static str,
     pub(super) type_name: &'static str,
     pub(super) fields: Fields,
     pub(super) http: bool,
+    /// What upstream's `UnmarshalYAML` checks beyond the fields.
+    pub(super) check: fn(&mut Sd<'_, '_>),
 }
 
-const fn kind(key: &'static str, type_name: &'static str, fields: Fields, http: bool) -> Kind {
-    Kind { key, type_name, fields, http }
+pub(super) const fn kind(
+    key: &'static str,
+    type_name: &'static str,
+    fields: Fields,
+    http: bool,
+    check: fn(&mut Sd<'_, '_>),
+) -> Kind {
+    Kind { key, type_name, fields, http, check }
 }
 
-const AWS: Fields = &[
-    ("endpoint", S),
-    ("region", S),
-    ("access_key", S),
-    ("secret_key", S),
-    ("profile", S),
-    ("role_arn", S),
-    ("refresh_interval", D),
-    ("port", I),
-    ("filters", Ty::Any),
-    ("role", S),
-    ("clusters", L),
-    ("request_concurrency", I),
-];
+/// The own checks of a kind that has none beyond its fields.
+pub(super) fn fields_only(_: &mut Sd<'_, '_>) {}
 
 pub(super) const KINDS: &[Kind] = &[
-    kind("aws_sd_configs", "aws.plain", AWS, true),
-    kind(
-        "azure_sd_configs",
-        "azure.plain",
-        &[
-            ("environment", S),
-            ("authentication_method", S),
-            ("subscription_id", S),
-            ("tenant_id", S),
-            ("client_id", S),
-            ("client_secret", S),
-            ("resource_group", S),
-            ("refresh_interval", D),
-            ("port", I),
-        ],
-        true,
-    ),
-    kind(
-        "consul_sd_configs",
-        "consul.plain",
-        &[
-            ("server", S),
-            ("path_prefix", S),
-            ("token", S),
-            ("token_file", S),
-            ("datacenter", S),
-            ("namespace", S),
-            ("partition", S),
-            ("tag_separator", S),
-            ("scheme", S),
-            ("username", S),
-            ("password", S),
-            ("allow_stale", B),
-            ("refresh_interval", D),
-            ("services", L),
-            ("tags", L),
-            ("node_meta", Ty::StrMap),
-            ("filter", S),
-            ("health_filter", S),
-        ],
-        true,
-    ),
-    kind("digitalocean_sd_configs", "digitalocean.plain", &[("port", I), ("refresh_interval", D)], true),
-    kind(
-        "docker_sd_configs",
-        "moby.plain",
-        &[
-            ("host", S),
-            ("port", I),
-            ("host_networking_host", S),
-            ("match_first_network", B),
-            ("filters", Ty::Any),
-            ("refresh_interval", D),
-        ],
-        true,
-    ),
-    kind(
-        "dockerswarm_sd_configs",
-        "moby.plain",
-        &[("host", S), ("role", S), ("port", I), ("filters", Ty::Any), ("refresh_interval", D)],
-        true,
-    ),
-    kind("dns_sd_configs", "dns.plain", &[("names", L), ("refresh_interval", D), ("type", S), ("port", I)], false),
-    kind("ec2_sd_configs", "aws.plain", AWS, true),
-    kind("eureka_sd_configs", "eureka.plain", &[("server", S), ("refresh_interval", D)], true),
-    kind("file_sd_configs", "file.plain", &[("files", L), ("refresh_interval", D)], false),
-    kind(
-        "gce_sd_configs",
-        "gce.plain",
-        &[("project", S), ("zone", S), ("filter", S), ("refresh_interval", D), ("port", I), ("tag_separator", S)],
-        false,
-    ),
-    kind("hetzner_sd_configs", "hetzner.plain", &[("role", S), ("port", I), ("refresh_interval", D)], true),
-    kind("http_sd_configs", "http.plain", &[("url", S), ("refresh_interval", D)], true),
-    kind("ionos_sd_configs", "ionos.plain", &[("datacenter_id", S), ("port", I), ("refresh_interval", D)], true),
-    kind(
-        "kubernetes_sd_configs",
-        "kubernetes.plain",
-        &[
-            ("api_server", S),
-            ("role", S),
-            ("kubeconfig_file", S),
-            ("namespaces", Ty::Any),
-            ("selectors", Ty::Any),
-            ("attach_metadata", Ty::Any),
-        ],
-        true,
-    ),
-    kind(
-        "kuma_sd_configs",
-        "xds.plain",
-        &[("server", S), ("client_id", S), ("refresh_interval", D), ("fetch_timeout", D)],
-        true,
-    ),
-    kind("lightsail_sd_configs", "aws.plain", AWS, true),
-    kind(
-        "linode_sd_configs",
-        "linode.plain",
-        &[("region", S), ("port", I), ("tag_separator", S), ("refresh_interval", D)],
-        true,
-    ),
-    kind(
-        "marathon_sd_configs",
-        "marathon.plain",
-        &[("servers", L), ("refresh_interval", D), ("auth_token", S), ("auth_token_file", S)],
-        true,
-    ),
-    kind("nerve_sd_configs", "zookeeper.plain", &[("servers", L), ("paths", L), ("timeout", D)], false),
-    kind(
-        "nomad_sd_configs",
-        "nomad.plain",
-        &[
-            ("allow_stale", B),
-            ("namespace", S),
-            ("refresh_interval", D),
-            ("region", S),
-            ("server", S),
-            ("tag_separator", S),
-        ],
-        true,
-    ),
-    kind(
-        "oci_sd_configs",
-        "oci.plain",
-        &[
-            ("auth", S),
-            ("tenancy", S),
-            ("user", S),
-            ("fingerprint", S),
-            ("key_file", S),
-            ("key_passphrase", S),
-            ("key_passphrase_file", S),
-            ("region", S),
-            ("compartments", L),
-            ("port", I),
-            ("refresh_interval", D),
-        ],
-        true,
-    ),
-    kind(
-        "openstack_sd_configs",
-        "openstack.plain",
-        &[
-            ("identity_endpoint", S),
-            ("username", S),
-            ("userid", S),
-            ("password", S),
-            ("project_name", S),
-            ("project_id", S),
-            ("domain_name", S),
-            ("domain_id", S),
-            ("application_credential_name", S),
-            ("application_credential_id", S),
-            ("application_credential_secret", S),
-            ("role", S),
-            ("region", S),
-            ("refresh_interval", D),
-            ("port", I),
-            ("availability", S),
-            ("all_tenants", B),
-            ("tls_config", Ty::Any),
-        ],
-        false,
-    ),
-    kind(
-        "outscale_sd_configs",
-        "outscale.plain",
-        &[
-            ("endpoint", S),
-            ("region", S),
-            ("access_key", S),
-            ("secret_key", S),
-            ("secret_key_file", S),
-            ("refresh_interval", D),
-            ("port", I),
-        ],
-        true,
-    ),
-    kind(
-        "ovhcloud_sd_configs",
-        "ovhcloud.plain",
-        &[
-            ("application_key", S),
-            ("application_secret", S),
-            ("consumer_key", S),
-            ("service", S),
-            ("endpoint", S),
-            ("refresh_interval", D),
-        ],
-        false,
-    ),
-    kind(
-        "puppetdb_sd_configs",
-        "puppetdb.plain",
-        &[("url", S), ("query", S), ("include_parameters", B), ("refresh_interval", D), ("port", I)],
-        true,
-    ),
-    kind(
-        "scaleway_sd_configs",
-        "scaleway.plain",
-        &[
-            ("access_key", S),
-            ("secret_key", S),
-            ("secret_key_file", S),
-            ("project_id", S),
-            ("role", S),
-            ("port", I),
-            ("api_url", S),
-            ("zone", S),
-            ("name_filter", S),
-            ("tags_filter", L),
-            ("refresh_interval", D),
-        ],
-        true,
-    ),
-    kind("serverset_sd_configs", "zookeeper.plain", &[("servers", L), ("paths", L), ("timeout", D)], false),
-    kind(
-        "stackit_sd_configs",
-        "stackit.plain",
-        &[
-            ("project", S),
-            ("refresh_interval", D),
-            ("port", I),
-            ("role", S),
-            ("region", S),
-            ("endpoint", S),
-            ("service_account_key", S),
-            ("private_key", S),
-            ("service_account_key_path", S),
-            ("private_key_path", S),
-            ("credentials_file_path", S),
-        ],
-        true,
-    ),
-    kind(
-        "triton_sd_configs",
-        "triton.plain",
-        &[
-            ("account", S),
-            ("role", S),
-            ("dns_suffix", S),
-            ("endpoint", S),
-            ("groups", L),
-            ("port", I),
-            ("refresh_interval", D),
-            ("version", I),
-            ("tls_config", Ty::Any),
-        ],
-        false,
-    ),
-    kind(
-        "uyuni_sd_configs",
-        "uyuni.plain",
-        &[
-            ("server", S),
-            ("username", S),
-            ("password", S),
-            ("entitlement", S),
-            ("separator", S),
-            ("refresh_interval", D),
-        ],
-        true,
-    ),
-    kind("vultr_sd_configs", "vultr.plain", &[("port", I), ("refresh_interval", D)], true),
+    cloud::AWS,
+    cloud::AZURE,
+    catalog::CONSUL,
+    cloud::DIGITALOCEAN,
+    catalog::DOCKER,
+    catalog::DOCKERSWARM,
+    catalog::DNS,
+    cloud::EC2,
+    catalog::EUREKA,
+    catalog::FILE,
+    cloud::GCE,
+    cloud::HETZNER,
+    catalog::HTTP,
+    cloud::IONOS,
+    kubernetes::KUBERNETES,
+    catalog::KUMA,
+    cloud::LIGHTSAIL,
+    cloud::LINODE,
+    catalog::MARATHON,
+    catalog::NERVE,
+    catalog::NOMAD,
+    cloud::OCI,
+    cloud::OPENSTACK,
+    cloud::OUTSCALE,
+    cloud::OVHCLOUD,
+    catalog::PUPPETDB,
+    cloud::SCALEWAY,
+    catalog::SERVERSET,
+    cloud::STACKIT,
+    cloud::TRITON,
+    catalog::UYUNI,
+    cloud::VULTR,
 ];

@@ -3,16 +3,34 @@
 use std::collections::BTreeSet;
 
 use super::super::fields::{boolean, list, Ty};
-use super::super::Ctx;
+use super::kinds::{kind, Kind};
+use super::Sd;
 use crate::check::httpconfig;
-use crate::check::node::{pos, At};
+use crate::check::node::pos;
+use crate::check::Check;
 
 const B: Ty = Ty::Bool;
 const L: Ty = Ty::Strs;
 const S: Ty = Ty::Str;
 
+pub(super) const KUBERNETES: Kind = kind(
+    "kubernetes_sd_configs",
+    "kubernetes.plain",
+    &[
+        ("api_server", S),
+        ("role", S),
+        ("kubeconfig_file", S),
+        ("namespaces", Ty::Any),
+        ("selectors", Ty::Any),
+        ("attach_metadata", Ty::Any),
+    ],
+    true,
+    check,
+);
+
 /// Checks one `kubernetes_sd_configs` entry.
-pub(super) fn check(at: &At, cx: &mut Ctx<'_>) {
+fn check(sd: &mut Sd<'_, '_>) {
+    let (at, cx) = (sd.at, &mut *sd.cx);
     let n = &at.value;
     let here = Some(pos(at));
     let role = n.text("role");
@@ -25,14 +43,14 @@ pub(super) fn check(at: &At, cx: &mut Ctx<'_>) {
         "ingress" => &["ingress"],
         "" => {
             cx.err(
-                "prometheus/sd",
+                Check::PrometheusSd,
                 here,
                 "role missing (one of: pod, service, endpoints, endpointslice, node, ingress)",
             );
             &[]
         }
         other => {
-            cx.err("prometheus/sd", n.get("role").map(pos), format!("unknown Kubernetes SD role {other:?}"))
+            cx.err(Check::PrometheusSd, n.get("role").map(pos), format!("unknown Kubernetes SD role {other:?}"))
                 .help("one of pod, service, endpoints, endpointslice, node, ingress");
             &[]
         }
@@ -53,7 +71,7 @@ pub(super) fn check(at: &At, cx: &mut Ctx<'_>) {
     ];
     for (broken, message) in rules {
         if broken {
-            cx.err("prometheus/sd", here, message);
+            cx.err(Check::PrometheusSd, here, message);
         }
     }
     if let Some(ns) = n.get("namespaces") {
@@ -70,10 +88,10 @@ pub(super) fn check(at: &At, cx: &mut Ctx<'_>) {
         let s = &sel.value;
         let sel_role = s.text("role");
         if !seen.insert(sel_role.clone()) {
-            cx.err("prometheus/sd", Some(pos(sel)), format!("duplicated selector role: {sel_role}"));
+            cx.err(Check::PrometheusSd, Some(pos(sel)), format!("duplicated selector role: {sel_role}"));
         } else if !allowed.is_empty() && !allowed.contains(&sel_role.as_str()) {
             cx.err(
-                "prometheus/sd",
+                Check::PrometheusSd,
                 Some(pos(sel)),
                 format!("{role} role supports only {} selectors", allowed.join(", ")),
             );
@@ -81,13 +99,13 @@ pub(super) fn check(at: &At, cx: &mut Ctx<'_>) {
         let field = s.text("field");
         if let Some(term) = field.split(',').find(|t| !t.trim().is_empty() && !t.contains('=')) {
             cx.err(
-                "prometheus/sd",
+                Check::PrometheusSd,
                 s.get("field").map(pos),
                 format!("invalid selector: '{field}'; can't understand '{term}'"),
             );
         }
         if let Err(e) = label_selector(&s.text("label")) {
-            cx.err("prometheus/sd", s.get("label").map(pos), e);
+            cx.err(Check::PrometheusSd, s.get("label").map(pos), e);
         }
     }
 }
