@@ -21,7 +21,7 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
     /// Stable name of the check, e.g. `rules/expr`: a [`Check::name`].
-    pub check: &'static str,
+    pub check: Check,
     /// Severity.
     pub severity: Severity,
     /// File, as named on the command line.
@@ -77,7 +77,7 @@ impl Problem {
     ) -> Problem {
         // Warnings never fail by default and errors cannot be suppressed: a lint that errs would be both.
         debug_assert!(severity == Severity::Warning || check.kind() == CheckKind::Error, "{check} is a lint");
-        Problem { check: check.name(), severity, file: file.into(), pos, message: message.into(), help: None }
+        Problem { check, severity, file: file.into(), pos, message: message.into(), help: None }
     }
 
     /// Adds a help line.

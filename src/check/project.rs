@@ -35,20 +35,14 @@ const ALWAYS: [&str; 10] = [
     "ALERTS_FOR_STATE",
 ];
 
-/// Metric name prefixes of the jobs monstack renders, by job name.
+/// Metric name prefixes of the jobs monstack renders, by job name: the services' own, and the
+/// blackbox exporter's `probe_<module>` jobs.
 fn job_prefixes(job: &str) -> Option<&'static [&'static str]> {
-    Some(match job {
-        "prometheus" => &["prometheus_", "go_", "process_", "net_conntrack_", "promhttp_"],
-        "alertmanager" => &["alertmanager_", "go_", "process_", "promhttp_"],
-        "grafana" => &["grafana_", "go_", "process_"],
-        "node" => &["node_", "go_", "process_", "promhttp_"],
-        "blackbox" => &["blackbox_", "go_", "process_", "promhttp_"],
-        "cadvisor" => &["container_", "machine_", "cadvisor_", "go_", "process_"],
-        "postgres" => &["pg_", "postgres_exporter_", "go_", "process_"],
-        "redis" => &["redis_", "go_", "process_"],
-        j if j.starts_with("probe_") => &["probe_"],
-        _ => return None,
-    })
+    match crate::services::by_name(job) {
+        Some(service) => Some(service.metrics),
+        None if job.starts_with("probe_") => Some(&["probe_"]),
+        None => None,
+    }
 }
 
 /// The rendered files the cross-checks read.

@@ -48,6 +48,13 @@ macro_rules! checks {
     };
 }
 
+// Findings carry their check's name into every output format.
+impl serde::Serialize for Check {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
 checks! {
     YamlSyntax => "yaml/syntax", Error, "The file parses as YAML.";
     RulesField => "rules/field", Error, "Rule files have only upstream's fields, of the right types.";

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::check::{Problem, Severity};
+use crate::check::{Check, Problem, Severity};
 use crate::diag::Pos;
 use crate::render::Rendered;
 use crate::stack::engine::Daemon;
@@ -18,7 +18,7 @@ const ROOT: &str = "/check/";
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {
     /// `exact/promtool` or `exact/amtool`.
-    pub check: &'static str,
+    pub check: Check,
     /// Image to run it from.
     pub image: String,
     /// Program inside the image.
@@ -45,7 +45,7 @@ pub fn runs(files: &Rendered, prometheus_image: &str, alertmanager_image: Option
         // Rule files are checked on their own below; `--syntax-only` keeps promtool from reading
         // secrets, which are not copied in.
         runs.push(Run {
-            check: "exact/promtool",
+            check: Check::ExactPromtool,
             image: prometheus_image.to_owned(),
             entrypoint: "/bin/promtool",
             args: vec![
@@ -60,7 +60,7 @@ pub fn runs(files: &Rendered, prometheus_image: &str, alertmanager_image: Option
         files.keys().filter(|k| k.starts_with("prometheus/rules/")).map(|k| format!("{ROOT}{k}")).collect();
     if !rules.is_empty() {
         runs.push(Run {
-            check: "exact/promtool",
+            check: Check::ExactPromtool,
             image: prometheus_image.to_owned(),
             entrypoint: "/bin/promtool",
             args: [vec!["check".into(), "rules".into()], rules].concat(),
@@ -68,7 +68,7 @@ pub fn runs(files: &Rendered, prometheus_image: &str, alertmanager_image: Option
     }
     if let Some(image) = alertmanager_image.filter(|_| files.contains_key("alertmanager/alertmanager.yml")) {
         runs.push(Run {
-            check: "exact/amtool",
+            check: Check::ExactAmtool,
             image: image.to_owned(),
             entrypoint: "/bin/amtool",
             args: vec!["check-config".into(), format!("{ROOT}alertmanager/alertmanager.yml")],
@@ -109,13 +109,10 @@ pub fn findings(run: &Run, code: i64, output: &str, out: &Path) -> Vec<Problem> 
     let mut current = run.args.last().and_then(|a| local(a, out)).unwrap_or_else(|| out.to_owned());
     let mut problems: Vec<Problem> = Vec::new();
     let clean = |s: &str| s.replace(ROOT, &format!("{}/", out.display()));
-    let make = |file: PathBuf, pos: Option<Pos>, message: String| Problem {
-        check: run.check,
-        severity: Severity::Error,
-        file,
-        pos,
-        message: format!("{tool}: {message}"),
-        help: Some(format!("`{}` says so, from `{}`", tool, run.image)),
+    let make = |file: PathBuf, pos: Option<Pos>, message: String| {
+        let mut p = Problem::new(run.check, Severity::Error, file, pos, format!("{tool}: {message}"));
+        p.help = Some(format!("`{}` says so, from `{}`", tool, run.image));
+        p
     };
     // A finding may go on over the lines after it (`yaml: unmarshal errors:` then `line 3: …`).
     let mut open = false;
@@ -167,7 +164,7 @@ mod tests {
 
     fn run() -> Run {
         Run {
-            check: "exact/promtool",
+            check: Check::ExactPromtool,
             image: "p:1".into(),
             entrypoint: "/bin/promtool",
             args: vec!["check".into(), "rules".into(), "/check/prometheus/rules/a.yml".into()],

@@ -20,7 +20,7 @@ pub(super) fn render(o: &Outcome) -> String {
             props.push(format!("line={}", pos.line));
             props.push(format!("col={}", pos.column));
         }
-        props.push(format!("title={}", gh_escape(p.check, true)));
+        props.push(format!("title={}", gh_escape(p.check.name(), true)));
         out.push_str(&format!("::{level} {}::{}\n", props.join(","), gh_escape(&p.message, false)));
     }
     out

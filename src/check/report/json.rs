@@ -25,7 +25,7 @@ pub(super) fn render(o: &Outcome) -> String {
         .problems
         .iter()
         .map(|p| JsonProblem {
-            check: p.check,
+            check: p.check.name(),
             severity: p.severity,
             file: p.file.display().to_string(),
             line: p.pos.map(|p| p.line),

@@ -17,7 +17,7 @@ pub(super) fn render(o: &Outcome) -> String {
     let mut rules: BTreeMap<&str, usize> = BTreeMap::new();
     for p in &o.problems {
         let next = rules.len();
-        rules.entry(p.check).or_insert(next);
+        rules.entry(p.check.name()).or_insert(next);
     }
     let mut by_index: Vec<&str> = vec![""; rules.len()];
     for (name, i) in &rules {
@@ -41,8 +41,8 @@ pub(super) fn render(o: &Outcome) -> String {
                 location["region"] = serde_json::Value::Object(region);
             }
             serde_json::json!({
-                "ruleId": p.check,
-                "ruleIndex": rules[p.check],
+                "ruleId": p.check.name(),
+                "ruleIndex": rules[p.check.name()],
                 "level": level(p.severity),
                 "message": { "text": text },
                 "locations": [{ "physicalLocation": location }],
