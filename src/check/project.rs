@@ -15,7 +15,7 @@ use promql_parser::parser::Expr;
 
 use super::dashboard::promql;
 use super::lint::walk;
-use super::node::{self, pos, At, SourceNode};
+use super::node::{pos, At, SourceNode};
 use super::problem::{Problem, Severity};
 use crate::check::Check;
 use crate::diag::Pos;
@@ -45,17 +45,21 @@ fn job_prefixes(job: &str) -> Option<&'static [&'static str]> {
     }
 }
 
-/// The rendered files the cross-checks read.
+/// A checked file's path and parsed tree.
+pub type Parsed<'a> = (&'a PathBuf, &'a At);
+
+/// The rendered files the cross-checks read, as their own checks parsed them (files that do not
+/// parse are left to those checks).
 #[derive(Debug, Default)]
 pub struct CrossInputs<'a> {
     /// `prometheus.yml`.
-    pub prometheus: Option<&'a (PathBuf, String)>,
+    pub prometheus: Option<Parsed<'a>>,
     /// Rule files.
-    pub rules: Vec<&'a (PathBuf, String)>,
+    pub rules: Vec<Parsed<'a>>,
     /// `alertmanager.yml`.
-    pub alertmanager: Option<&'a (PathBuf, String)>,
+    pub alertmanager: Option<Parsed<'a>>,
     /// Dashboards.
-    pub dashboards: Vec<&'a (PathBuf, String)>,
+    pub dashboards: Vec<Parsed<'a>>,
 }
 
 struct Alert {
@@ -84,7 +88,7 @@ fn map(n: &SourceNode, key: &str) -> BTreeMap<String, String> {
 
 /// Runs the cross-checks; files that do not parse are left to their own checks.
 pub fn check(p: &CrossInputs<'_>) -> Vec<Problem> {
-    let prometheus = p.prometheus.and_then(|(_, t)| node::parse(t).ok());
+    let prometheus = p.prometheus.map(|(_, doc)| doc);
     let external = prometheus
         .as_ref()
         .and_then(|d| d.value.get("global").map(|g| map(&g.value, "external_labels")))
@@ -95,8 +99,7 @@ pub fn check(p: &CrossInputs<'_>) -> Vec<Problem> {
         .unwrap_or_default();
     let mut alerts = Vec::new();
     let mut recorded = BTreeSet::new();
-    for (file, source) in &p.rules {
-        let Ok(doc) = node::parse(source) else { continue };
+    for &(file, doc) in &p.rules {
         for group in doc.value.items("groups") {
             let group_labels = map(&group.value, "labels");
             for rule in group.value.items("rules") {
@@ -122,8 +125,8 @@ pub fn check(p: &CrossInputs<'_>) -> Vec<Problem> {
         }
     }
     let mut problems = Vec::new();
-    if let Some(am) = p.alertmanager.and_then(|(_, t)| node::parse(t).ok()) {
-        routes(&am, &alerts, &mut problems);
+    if let Some((_, am)) = p.alertmanager {
+        routes(am, &alerts, &mut problems);
     }
     let known: Option<Vec<&str>> = jobs.iter().map(|j| job_prefixes(j)).collect::<Option<Vec<_>>>().map(|v| v.concat());
     if let Some(prefixes) = known.filter(|_| prometheus.is_some()) {
@@ -139,10 +142,9 @@ pub fn check(p: &CrossInputs<'_>) -> Vec<Problem> {
                 problems.push(unproduced(&a.file, a.expr_at, &m, &format!("alert {:?}", a.name), &jobs));
             }
         }
-        for (file, source) in &p.dashboards {
-            let Ok(doc) = node::parse(source) else { continue };
+        for &(file, doc) in &p.dashboards {
             let mut exprs = Vec::new();
-            exprs_in(&doc, &mut exprs);
+            exprs_in(doc, &mut exprs);
             for (at, e) in exprs {
                 let Some(expr) = promql::parse(&e) else { continue };
                 for m in metrics(&expr).into_iter().filter(|m| !produced(m)) {
@@ -278,12 +280,14 @@ mod tests {
     use super::*;
 
     fn run(rules: &str, am: &str, prom: &str, dash: &str) -> Vec<String> {
-        let r = (PathBuf::from("r.yml"), rules.to_owned());
-        let a = (PathBuf::from("am.yml"), am.to_owned());
-        let p = (PathBuf::from("p.yml"), prom.to_owned());
-        let d = (PathBuf::from("d.json"), dash.to_owned());
-        let inputs =
-            CrossInputs { prometheus: Some(&p), rules: vec![&r], alertmanager: Some(&a), dashboards: vec![&d] };
+        let tree = |name: &str, text: &str| (PathBuf::from(name), crate::check::node::parse(text).unwrap());
+        let (r, a, p, d) = (tree("r.yml", rules), tree("am.yml", am), tree("p.yml", prom), tree("d.json", dash));
+        let inputs = CrossInputs {
+            prometheus: Some((&p.0, &p.1)),
+            rules: vec![(&r.0, &r.1)],
+            alertmanager: Some((&a.0, &a.1)),
+            dashboards: vec![(&d.0, &d.1)],
+        };
         check(&inputs).into_iter().map(|p| format!("{}: {}", p.check, p.message)).collect()
     }
 

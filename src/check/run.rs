@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::dashboard::{self, Datasources};
 use super::lint::LintOptions;
+use super::node::At;
 use super::problem::Sink;
 use super::report::Outcome;
 use super::rules::{self, RuleOptions};
@@ -121,20 +122,54 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CheckError> {
 
 /// Checks one file's text as `kind`.
 pub fn check_text(path: &Path, text: &str, kind: Kind, opts: &Options) -> Result<Sink, CheckError> {
+    check_one(path, text, kind, opts, false).map(|(sink, _)| sink)
+}
+
+/// Checks one file; with `keep`, returns its parsed tree too, for the checks across files.
+fn check_one(
+    path: &Path,
+    text: &str,
+    kind: Kind,
+    opts: &Options,
+    keep: bool,
+) -> Result<(Sink, Option<At>), CheckError> {
     let mut sink = Sink::new(path);
-    match kind {
-        Kind::Rules => rules::check(path, text, &RuleOptions { names: opts.names, lint: opts.lint }, &mut sink),
+    let rule_opts = RuleOptions { names: opts.names, lint: opts.lint };
+    let tree = match kind {
+        Kind::Rules if keep => rules::check_keeping_tree(path, text, &rule_opts, &mut sink),
+        Kind::Rules => {
+            rules::check(path, text, &rule_opts, &mut sink);
+            None
+        }
         Kind::Prometheus => super::prometheus::check(path, text, opts.syntax_only, &mut sink),
         Kind::Alertmanager => super::alertmanager::check(path, text, opts.syntax_only, &mut sink),
         Kind::Dashboard => dashboard::check(path, text, &opts.datasources, &mut sink),
-    }
+    };
     super::lint::suppress::apply(text, &mut sink);
-    Ok(sink)
+    // Dashboards' trees are kept anyway: uid and title uniqueness is checked across them.
+    Ok((sink, tree.filter(|_| keep || kind == Kind::Dashboard)))
 }
 
 /// Reads and checks every file, spread over the machine's cores, then what must hold across
 /// files (unique dashboard uids and titles).
 pub fn check_files(files: Vec<(PathBuf, String)>, opts: &Options) -> Result<Outcome, CheckError> {
+    check_all(files, opts, false).map(|(outcome, _)| outcome)
+}
+
+/// [`check_files`], also returning each file's parsed tree (`None` where it does not parse), in
+/// the order of the outcome's files, so the checks across files need not parse them again.
+pub fn check_files_keeping_trees(
+    files: Vec<(PathBuf, String)>,
+    opts: &Options,
+) -> Result<(Outcome, Vec<Option<At>>), CheckError> {
+    check_all(files, opts, true)
+}
+
+fn check_all(
+    files: Vec<(PathBuf, String)>,
+    opts: &Options,
+    keep: bool,
+) -> Result<(Outcome, Vec<Option<At>>), CheckError> {
     let kinds = files
         .iter()
         .map(|(path, text)| {
@@ -144,26 +179,36 @@ pub fn check_files(files: Vec<(PathBuf, String)>, opts: &Options) -> Result<Outc
     let jobs: Vec<(&(PathBuf, String), Kind)> = files.iter().zip(kinds.iter().copied()).collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, files.len().max(1));
     let chunk = jobs.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Sink, CheckError>> = std::thread::scope(|scope| {
+    let results: Vec<Result<(Sink, Option<At>), CheckError>> = std::thread::scope(|scope| {
         let workers: Vec<_> = jobs
             .chunks(chunk)
             .map(|part| {
                 scope.spawn(move || {
-                    part.iter().map(|((path, text), kind)| check_text(path, text, *kind, opts)).collect::<Vec<_>>()
+                    part.iter().map(|((path, text), kind)| check_one(path, text, *kind, opts, keep)).collect::<Vec<_>>()
                 })
             })
             .collect();
         workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     });
     let mut problems = Vec::new();
+    let mut trees = Vec::new();
     for r in results {
-        problems.extend(r?.problems);
+        let (sink, tree) = r?;
+        problems.extend(sink.problems);
+        trees.push(tree);
     }
-    let dashboards: Vec<(&PathBuf, &str)> =
-        jobs.iter().filter(|(_, k)| *k == Kind::Dashboard).map(|((p, t), _)| (p, t.as_str())).collect();
+    let dashboards: Vec<(&PathBuf, &At)> = jobs
+        .iter()
+        .zip(&trees)
+        .filter(|((_, k), _)| *k == Kind::Dashboard)
+        .filter_map(|(((p, _), _), t)| Some((p, t.as_ref()?)))
+        .collect();
     problems.extend(dashboard::across(&dashboards));
+    if !keep {
+        trees.clear();
+    }
     problems.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
-    Ok(Outcome { files, problems })
+    Ok((Outcome { files, problems }, trees))
 }
 
 /// Reads the files at `paths` (folders recursively) and checks them. Files found in folders whose

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use super::layout;
 use crate::check::dashboard::Datasources;
 use crate::check::lint::LintOptions;
+use crate::check::node::At;
+use crate::check::project::CrossInputs;
 use crate::check::report::Outcome;
 use crate::check::run::{self, CheckError, Kind, Options};
 use crate::render::Rendered;
@@ -41,24 +43,33 @@ pub fn check_rendered(out: &Path, files: &Rendered, opts: &Options) -> Result<Ou
         (layout::DASHBOARDS, Kind::Dashboard),
     ];
     let mut outcome = Outcome { files: Vec::new(), problems: Vec::new() };
+    let mut trees = Vec::new();
     for (prefix, kind) in parts {
         let part_opts =
             Options { kind: Some(kind), syntax_only: true, datasources: datasources.clone(), ..opts.clone() };
-        let more = run::check_files(pick(prefix), &part_opts)?;
+        let (more, parsed) = run::check_files_keeping_trees(pick(prefix), &part_opts)?;
         outcome.files.extend(more.files);
         outcome.problems.extend(more.problems);
+        trees.extend(parsed);
     }
-    let under = |prefix: &str| -> Vec<&(PathBuf, String)> {
+    let checked: Vec<(&PathBuf, &String, &At)> = outcome
+        .files
+        .iter()
+        .zip(&trees)
+        .filter_map(|((file, text), tree)| Some((file, text, tree.as_ref()?)))
+        .collect();
+    let under = |prefix: &str| -> Vec<(&PathBuf, &At)> {
         let dir = out.join(prefix);
-        outcome.files.iter().filter(|(f, _)| f.starts_with(&dir)).collect()
+        checked.iter().filter(|(f, ..)| f.starts_with(&dir)).map(|&(f, _, t)| (f, t)).collect()
     };
-    let rules = under(layout::RULES);
-    let cross = crate::check::project::CrossInputs {
+    let cross = CrossInputs {
         prometheus: under(layout::PROMETHEUS_CONFIG).first().copied(),
-        rules: rules.clone(),
+        rules: under(layout::RULES),
         alertmanager: under(layout::ALERTMANAGER_CONFIG).first().copied(),
         dashboards: under(layout::DASHBOARDS),
     };
+    let rules: Vec<(&PathBuf, &String)> =
+        checked.iter().filter(|(f, ..)| f.starts_with(out.join(layout::RULES))).map(|&(f, t, _)| (f, t)).collect();
     let mut found = crate::check::project::check(&cross);
     // Suppressions live in the files the findings point at.
     let mut kept = Vec::new();

@@ -148,20 +148,26 @@ impl Ctx<'_> {
     }
 }
 
-/// Checks the Alertmanager config `file` whose text is `text`.
-pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) {
-    let doc = match node::parse(source) {
-        Ok(doc) => doc,
+/// Checks the Alertmanager config `file` whose text is `source`; returns its tree if it parses.
+pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) -> Option<At> {
+    match node::parse(source) {
+        Ok(doc) => {
+            check_tree(file, &doc, syntax_only, sink);
+            Some(doc)
+        }
         Err(err) => {
             let d = crate::syntax::yaml::error(file, source, &err);
             sink.error(Check::YamlSyntax, d.pos, d.message);
-            return;
+            None
         }
-    };
+    }
+}
+
+fn check_tree(file: &Path, doc: &At, syntax_only: bool, sink: &mut Sink) {
     let dir = file.parent().unwrap_or(Path::new("."));
     let mut cx = Ctx { sink, syntax_only, dir };
-    if !cx.fields(&doc, TOP, &[], "config.Config") {
-        cx.err(Check::AlertmanagerRoute, Some(pos(&doc)), "no routes provided")
+    if !cx.fields(doc, TOP, &[], "config.Config") {
+        cx.err(Check::AlertmanagerRoute, Some(pos(doc)), "no routes provided")
             .help("an Alertmanager config needs a `route:` with a `receiver`");
         return;
     }
@@ -183,7 +189,7 @@ pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) {
     }
     match doc.value.get("route") {
         None | Some(At { value: SourceNode::Null, .. }) => {
-            cx.err(Check::AlertmanagerRoute, Some(pos(&doc)), "no routes provided")
+            cx.err(Check::AlertmanagerRoute, Some(pos(doc)), "no routes provided")
                 .help("add a `route:` with a default `receiver`");
         }
         Some(route) => {

@@ -64,20 +64,25 @@ fn text(n: &SourceNode, key: &str) -> Option<String> {
     n.get(key).and_then(|v| v.value.as_str())
 }
 
-/// Checks the dashboard `file` whose text is `source`.
-pub fn check(file: &Path, source: &str, ds: &Datasources, sink: &mut Sink) {
-    let Some(doc) = parse(file, source, sink) else { return };
+/// Checks the dashboard `file` whose text is `source`; returns its tree if it parses.
+pub fn check(file: &Path, source: &str, ds: &Datasources, sink: &mut Sink) -> Option<At> {
+    let doc = parse(file, source, sink)?;
+    check_tree(&doc, ds, sink);
+    Some(doc)
+}
+
+fn check_tree(doc: &At, ds: &Datasources, sink: &mut Sink) {
     let d = &doc.value;
     if !matches!(d, SourceNode::Map(_)) {
-        sink.error(Check::DashboardJson, Some(pos(&doc)), "a dashboard is a JSON object");
+        sink.error(Check::DashboardJson, Some(pos(doc)), "a dashboard is a JSON object");
         return;
     }
     if text(d, "uid").is_none_or(|u| u.is_empty()) {
-        sink.warning(Check::DashboardUid, Some(pos(&doc)), "dashboard has no `uid`")
+        sink.warning(Check::DashboardUid, Some(pos(doc)), "dashboard has no `uid`")
             .help("without a uid Grafana makes one up on every provisioning, breaking links to the dashboard");
     }
     if text(d, "title").is_none_or(|t| t.trim().is_empty()) {
-        sink.error(Check::DashboardTitle, Some(pos(&doc)), "dashboard has no `title`")
+        sink.error(Check::DashboardTitle, Some(pos(doc)), "dashboard has no `title`")
             .help("Grafana refuses a dashboard without a title");
     }
     let templating = d.get("templating").map(|t| t.value.items("list")).unwrap_or_default();
@@ -203,11 +208,10 @@ fn list(uids: &BTreeSet<String>) -> String {
 }
 
 /// Checks what must be unique across a set of dashboards: uids and titles.
-pub fn across(files: &[(&PathBuf, &str)]) -> Vec<Problem> {
+pub fn across(files: &[(&PathBuf, &At)]) -> Vec<Problem> {
     let mut seen: BTreeMap<(&str, String), (PathBuf, Pos)> = BTreeMap::new();
     let mut problems = Vec::new();
-    for (path, source) in files {
-        let Ok(doc) = node::parse(source) else { continue };
+    for (path, doc) in files {
         for (key, check) in [("uid", Check::DashboardUid), ("title", Check::DashboardTitle)] {
             let Some(at) = doc.value.get(key) else { continue };
             let Some(value) = at.value.as_str().filter(|v| !v.is_empty()) else { continue };

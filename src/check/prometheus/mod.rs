@@ -125,18 +125,27 @@ impl Ctx<'_> {
     }
 }
 
-/// Checks the Prometheus config `file` whose text is `source`.
-pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) {
-    let doc = match node::parse(source) {
-        Ok(doc) => doc,
-        Err(err) => return yaml_problem(file, source, &err, sink),
-    };
+/// Checks the Prometheus config `file` whose text is `source`; returns its tree if it parses.
+pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) -> Option<At> {
+    match node::parse(source) {
+        Ok(doc) => {
+            check_tree(file, &doc, syntax_only, sink);
+            Some(doc)
+        }
+        Err(err) => {
+            yaml_problem(file, source, &err, sink);
+            None
+        }
+    }
+}
+
+fn check_tree(file: &Path, doc: &At, syntax_only: bool, sink: &mut Sink) {
     let dir = file.parent().unwrap_or(Path::new("."));
     let d = &doc.value;
     let legacy = d.get("global").is_some_and(|g| g.value.text("metric_name_validation_scheme") == "legacy");
     let names = if legacy { NameValidation::Legacy } else { NameValidation::Utf8 };
     let mut cx = Ctx { sink, syntax_only, dir, names };
-    if !cx.fields(&doc, &[TOP], false, "config.plain") {
+    if !cx.fields(doc, &[TOP], false, "config.plain") {
         return;
     }
     let global = check_global(d.get("global"), &mut cx);

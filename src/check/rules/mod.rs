@@ -30,24 +30,35 @@ pub struct RuleOptions {
 const GROUP_FIELDS: &[&str] = &["name", "interval", "query_offset", "limit", "rules", "labels"];
 const RULE_FIELDS: &[&str] = &["record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations"];
 
-/// Checks the rule file `file` whose text is `text`.
+/// Checks the rule file `file` whose text is `text`. Big files are checked in pieces and never
+/// held whole, so no tree is returned for them.
 pub fn check(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) {
     if !stream::check(file, text, opts, sink) {
         whole(file, text, opts, sink);
     }
 }
 
+/// Checks the rule file `file` from its whole tree, and returns the tree if it parses.
+pub fn check_keeping_tree(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) -> Option<At> {
+    whole(file, text, opts, sink)
+}
+
 /// Checks a rule file from its whole tree.
-fn whole(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) {
+fn whole(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) -> Option<At> {
     let doc = match node::parse(text) {
         Ok(doc) => doc,
         Err(err) => {
             let d = crate::syntax::yaml::error(file, text, &err);
             sink.error(Check::YamlSyntax, d.pos, d.message);
-            return;
+            return None;
         }
     };
-    let Some(list) = groups(&doc, sink) else { return };
+    check_doc(&doc, opts, sink);
+    Some(doc)
+}
+
+fn check_doc(doc: &At, opts: &RuleOptions, sink: &mut Sink) {
+    let Some(list) = groups(doc, sink) else { return };
     let mut names = BTreeSet::new();
     let mut rules = Vec::new();
     for group in list {
