@@ -1,7 +1,7 @@
 //! The HTTP client config Prometheus and Alertmanager share (prometheus/common `config`):
 //! known fields, and at most one way to authenticate.
 
-use super::node::{pos, At, SourceNode};
+use super::node::{pos, SourceNode, Tree};
 use super::problem::Sink;
 use crate::check::Check;
 
@@ -65,7 +65,7 @@ pub const TLS: &[&str] = &[
     "max_version",
 ];
 
-fn fields(at: &At, allowed: &[&str], type_name: &str, sink: &mut Sink) -> bool {
+fn fields(at: &Tree, allowed: &[&str], type_name: &str, sink: &mut Sink) -> bool {
     match &at.value {
         SourceNode::Map(entries) => {
             for (k, _) in entries {
@@ -88,7 +88,7 @@ fn fields(at: &At, allowed: &[&str], type_name: &str, sink: &mut Sink) -> bool {
 }
 
 /// Checks an HTTP client config at `at`: its fields, then [`validate`].
-pub fn check(at: &At, type_name: &str, sink: &mut Sink) {
+pub fn check(at: &Tree, type_name: &str, sink: &mut Sink) {
     if fields(at, FIELDS, type_name, sink) {
         validate(at, sink);
     }
@@ -106,7 +106,7 @@ fn count(n: &SourceNode, keys: &[&str]) -> usize {
 
 /// Checks the rules of prometheus/common's `HTTPClientConfig.Validate`, in its order, on the
 /// mapping `at` (whose unknown fields are the caller's business when the config is inlined).
-pub fn validate(at: &At, sink: &mut Sink) {
+pub fn validate(at: &Tree, sink: &mut Sink) {
     let h = &at.value;
     let here = Some(pos(at));
     let bearer = h.is_set("bearer_token") || h.is_set("bearer_token_file");
@@ -207,7 +207,7 @@ pub fn validate(at: &At, sink: &mut Sink) {
 }
 
 /// Checks a TLS config: its fields, and one source per certificate, key and CA.
-pub fn tls(at: &At, sink: &mut Sink) {
+pub fn tls(at: &Tree, sink: &mut Sink) {
     if !fields(at, TLS, "config.TLSConfig", sink) {
         return;
     }

@@ -22,8 +22,8 @@ pub struct Located<T> {
     pub at: Pos,
 }
 
-/// A node with its position.
-pub type At = Located<SourceNode>;
+/// A node of a checked file with its position: the tree (or subtree) the checks walk.
+pub type Tree = Located<SourceNode>;
 
 /// A YAML (or JSON) value as read from a checked file, its children with their positions; named
 /// apart from what `render` builds to write YAML.
@@ -38,9 +38,9 @@ pub enum SourceNode {
     /// A string scalar.
     Str(String),
     /// A sequence.
-    Seq(Vec<At>),
+    Seq(Vec<Tree>),
     /// A mapping, keys in file order.
-    Map(Vec<(Located<String>, At)>),
+    Map(Vec<(Located<String>, Tree)>),
 }
 
 /// Position of a located value (1-based); unknown positions become 1:1.
@@ -59,7 +59,7 @@ pub fn unplaced<T>(value: T) -> Located<T> {
 
 impl SourceNode {
     /// The entry `key` of a mapping.
-    pub fn get(&self, key: &str) -> Option<&At> {
+    pub fn get(&self, key: &str) -> Option<&Tree> {
         match self {
             SourceNode::Map(entries) => entries.iter().find(|(k, _)| k.value == key).map(|(_, v)| v),
             _ => None,
@@ -67,7 +67,7 @@ impl SourceNode {
     }
 
     /// The items of a sequence; nothing for anything else.
-    pub fn as_seq(&self) -> &[At] {
+    pub fn as_seq(&self) -> &[Tree] {
         match self {
             SourceNode::Seq(items) => items,
             _ => &[],
@@ -75,7 +75,7 @@ impl SourceNode {
     }
 
     /// The items of the sequence at entry `key` of a mapping; nothing when absent or not a list.
-    pub fn items(&self, key: &str) -> &[At] {
+    pub fn items(&self, key: &str) -> &[Tree] {
         self.get(key).map_or(&[], |v| v.value.as_seq())
     }
 
@@ -135,7 +135,7 @@ fn located_pos<T>(s: &Spanned<T>) -> Pos {
     }
 }
 
-fn convert(s: Spanned<SNode>) -> At {
+fn convert(s: Spanned<SNode>) -> Tree {
     let at = located_pos(&s);
     let value = match s.value {
         SNode::Null => SourceNode::Null,
@@ -230,7 +230,7 @@ impl<'de> Deserialize<'de> for KeyString {
 }
 
 /// Parses a YAML document into a tree; an empty document is `Null`.
-pub fn parse(text: &str) -> Result<At, serde_saphyr::Error> {
+pub fn parse(text: &str) -> Result<Tree, serde_saphyr::Error> {
     match fast::parse(text) {
         Some(doc) => Ok(doc),
         None => slow(text),
@@ -238,7 +238,7 @@ pub fn parse(text: &str) -> Result<At, serde_saphyr::Error> {
 }
 
 /// The serde-saphyr path: all of YAML, and its error messages.
-fn slow(text: &str) -> Result<At, serde_saphyr::Error> {
+fn slow(text: &str) -> Result<Tree, serde_saphyr::Error> {
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_nodes: crate::syntax::yaml::MAX_NODES,

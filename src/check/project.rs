@@ -15,7 +15,7 @@ use promql_parser::parser::Expr;
 
 use super::dashboard::promql;
 use super::lint::walk;
-use super::node::{pos, At, SourceNode};
+use super::node::{pos, SourceNode, Tree};
 use super::problem::{Problem, Severity};
 use crate::check::Check;
 use crate::diag::Pos;
@@ -46,7 +46,7 @@ fn job_prefixes(job: &str) -> Option<&'static [&'static str]> {
 }
 
 /// A checked file's path and parsed tree.
-pub type Parsed<'a> = (&'a PathBuf, &'a At);
+pub type Parsed<'a> = (&'a PathBuf, &'a Tree);
 
 /// The rendered files the cross-checks read, as their own checks parsed them (files that do not
 /// parse are left to those checks).
@@ -166,7 +166,7 @@ fn unproduced(file: &std::path::Path, at: Pos, metric: &str, who: &str, jobs: &[
     )
 }
 
-fn exprs_in(at: &At, out: &mut Vec<(Pos, String)>) {
+fn exprs_in(at: &Tree, out: &mut Vec<(Pos, String)>) {
     match &at.value {
         SourceNode::Map(entries) => {
             for (k, v) in entries {
@@ -205,7 +205,7 @@ struct Route {
     routes: Vec<Route>,
 }
 
-fn route(at: &At, parent: &str) -> Route {
+fn route(at: &Tree, parent: &str) -> Route {
     let n = &at.value;
     let receiver = match n.text("receiver") {
         r if r.is_empty() => parent.to_owned(),
@@ -241,7 +241,7 @@ fn receivers<'a>(r: &'a Route, labels: &BTreeMap<String, String>, out: &mut Vec<
     }
 }
 
-fn routes(am: &At, alerts: &[Alert], problems: &mut Vec<Problem>) {
+fn routes(am: &Tree, alerts: &[Alert], problems: &mut Vec<Problem>) {
     let Some(root) = am.value.get("route") else { return };
     let tree = route(root, "");
     let notifying: BTreeSet<String> = am

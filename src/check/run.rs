@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::dashboard::{self, Datasources};
 use super::lint::LintOptions;
-use super::node::At;
+use super::node::Tree;
 use super::problem::Sink;
 use super::report::Outcome;
 use super::rules::{self, RuleOptions};
@@ -132,7 +132,7 @@ fn check_one(
     kind: Kind,
     opts: &Options,
     keep: bool,
-) -> Result<(Sink, Option<At>), CheckError> {
+) -> Result<(Sink, Option<Tree>), CheckError> {
     let mut sink = Sink::new(path);
     let rule_opts = RuleOptions { names: opts.names, lint: opts.lint };
     let tree = match kind {
@@ -161,7 +161,7 @@ pub fn check_files(files: Vec<(PathBuf, String)>, opts: &Options) -> Result<Outc
 pub fn check_files_keeping_trees(
     files: Vec<(PathBuf, String)>,
     opts: &Options,
-) -> Result<(Outcome, Vec<Option<At>>), CheckError> {
+) -> Result<(Outcome, Vec<Option<Tree>>), CheckError> {
     check_all(files, opts, true)
 }
 
@@ -169,7 +169,7 @@ fn check_all(
     files: Vec<(PathBuf, String)>,
     opts: &Options,
     keep: bool,
-) -> Result<(Outcome, Vec<Option<At>>), CheckError> {
+) -> Result<(Outcome, Vec<Option<Tree>>), CheckError> {
     let kinds = files
         .iter()
         .map(|(path, text)| {
@@ -179,7 +179,7 @@ fn check_all(
     let jobs: Vec<(&(PathBuf, String), Kind)> = files.iter().zip(kinds.iter().copied()).collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, files.len().max(1));
     let chunk = jobs.len().div_ceil(threads).max(1);
-    let results: Vec<Result<(Sink, Option<At>), CheckError>> = std::thread::scope(|scope| {
+    let results: Vec<Result<(Sink, Option<Tree>), CheckError>> = std::thread::scope(|scope| {
         let workers: Vec<_> = jobs
             .chunks(chunk)
             .map(|part| {
@@ -197,7 +197,7 @@ fn check_all(
         problems.extend(sink.problems);
         trees.push(tree);
     }
-    let dashboards: Vec<(&PathBuf, &At)> = jobs
+    let dashboards: Vec<(&PathBuf, &Tree)> = jobs
         .iter()
         .zip(&trees)
         .filter(|((_, k), _)| *k == Kind::Dashboard)

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::layout;
 use crate::check::dashboard::Datasources;
 use crate::check::lint::LintOptions;
-use crate::check::node::At;
+use crate::check::node::Tree;
 use crate::check::project::CrossInputs;
 use crate::check::report::Outcome;
 use crate::check::run::{self, CheckError, Kind, Options};
@@ -52,13 +52,13 @@ pub fn check_rendered(out: &Path, files: &Rendered, opts: &Options) -> Result<Ou
         outcome.problems.extend(more.problems);
         trees.extend(parsed);
     }
-    let checked: Vec<(&PathBuf, &String, &At)> = outcome
+    let checked: Vec<(&PathBuf, &String, &Tree)> = outcome
         .files
         .iter()
         .zip(&trees)
         .filter_map(|((file, text), tree)| Some((file, text, tree.as_ref()?)))
         .collect();
-    let under = |prefix: &str| -> Vec<(&PathBuf, &At)> {
+    let under = |prefix: &str| -> Vec<(&PathBuf, &Tree)> {
         let dir = out.join(prefix);
         checked.iter().filter(|(f, ..)| f.starts_with(&dir)).map(|&(f, _, t)| (f, t)).collect()
     };

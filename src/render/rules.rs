@@ -9,7 +9,7 @@ use crate::assets::Source;
 use crate::diag::Diagnostic;
 use crate::spec::Alerts;
 
-use super::yaml::{self, Node};
+use super::yaml::{self, Emit};
 
 /// A Prometheus rule file.
 #[derive(Debug, Default, Deserialize)]
@@ -111,8 +111,8 @@ pub fn is_empty(file: &RuleFile) -> bool {
     file.groups.iter().flatten().all(|g| g.rules.as_ref().is_none_or(Vec::is_empty))
 }
 
-fn str_map(m: &BTreeMap<String, String>) -> Node {
-    Node::Map(m.iter().map(|(k, v)| (k.clone(), Node::Str(v.clone()))).collect())
+fn str_map(m: &BTreeMap<String, String>) -> Emit {
+    Emit::Map(m.iter().map(|(k, v)| (k.clone(), Emit::Str(v.clone()))).collect())
 }
 
 /// Writes the file in Prometheus' usual layout; groups left empty by `disable` are dropped.
@@ -123,16 +123,16 @@ pub fn emit(file: &RuleFile) -> String {
         .flatten()
         .filter(|g| g.rules.as_ref().is_some_and(|r| !r.is_empty()))
         .map(|g| {
-            let mut m = vec![("name".to_owned(), Node::Str(g.name.clone()))];
-            let opt = |m: &mut Vec<(String, Node)>, k: &str, v: &Option<String>| {
+            let mut m = vec![("name".to_owned(), Emit::Str(g.name.clone()))];
+            let opt = |m: &mut Vec<(String, Emit)>, k: &str, v: &Option<String>| {
                 if let Some(v) = v {
-                    m.push((k.to_owned(), Node::Str(v.clone())));
+                    m.push((k.to_owned(), Emit::Str(v.clone())));
                 }
             };
             opt(&mut m, "interval", &g.interval);
             opt(&mut m, "query_offset", &g.query_offset);
             if let Some(limit) = g.limit {
-                m.push(("limit".into(), Node::Int(limit)));
+                m.push(("limit".into(), Emit::Int(limit)));
             }
             if let Some(labels) = &g.labels {
                 m.push(("labels".into(), str_map(labels)));
@@ -145,7 +145,7 @@ pub fn emit(file: &RuleFile) -> String {
                     let mut m = Vec::new();
                     opt(&mut m, "record", &r.record);
                     opt(&mut m, "alert", &r.alert);
-                    m.push(("expr".into(), Node::Str(r.expr.trim_end().to_owned())));
+                    m.push(("expr".into(), Emit::Str(r.expr.trim_end().to_owned())));
                     opt(&mut m, "for", &r.for_);
                     opt(&mut m, "keep_firing_for", &r.keep_firing_for);
                     if let Some(l) = r.labels.as_ref().filter(|l| !l.is_empty()) {
@@ -154,12 +154,12 @@ pub fn emit(file: &RuleFile) -> String {
                     if let Some(a) = r.annotations.as_ref().filter(|a| !a.is_empty()) {
                         m.push(("annotations".into(), str_map(a)));
                     }
-                    Node::Map(m)
+                    Emit::Map(m)
                 })
                 .collect();
-            m.push(("rules".into(), Node::Seq(rules)));
-            Node::Map(m)
+            m.push(("rules".into(), Emit::Seq(rules)));
+            Emit::Map(m)
         })
         .collect();
-    yaml::to_string(&Node::Map(vec![("groups".into(), Node::Seq(groups))]))
+    yaml::to_string(&Emit::Map(vec![("groups".into(), Emit::Seq(groups))]))
 }

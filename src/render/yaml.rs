@@ -4,27 +4,27 @@
 //! It emits block style only, the way Prometheus' own examples are written: plain scalars where
 //! YAML reads them back unchanged, `|-` blocks for multi-line text, double quotes otherwise.
 
-/// A YAML value to emit.
+/// A YAML value to emit (the checks read YAML as [`crate::check::node::SourceNode`]).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Node {
+pub enum Emit {
     /// A string scalar.
     Str(String),
     /// An integer scalar.
     Int(i64),
     /// A sequence.
-    Seq(Vec<Node>),
+    Seq(Vec<Emit>),
     /// A mapping, in the given key order.
-    Map(Vec<(String, Node)>),
+    Map(Vec<(String, Emit)>),
 }
 
 /// Emits `node` as a YAML document.
-pub fn to_string(node: &Node) -> String {
+pub fn to_string(node: &Emit) -> String {
     let mut out = String::new();
     match node {
-        Node::Map(entries) if entries.is_empty() => out.push_str("{}\n"),
-        Node::Map(entries) => map(&mut out, entries, 0),
-        Node::Seq(items) if items.is_empty() => out.push_str("[]\n"),
-        Node::Seq(items) => seq(&mut out, items, 0),
+        Emit::Map(entries) if entries.is_empty() => out.push_str("{}\n"),
+        Emit::Map(entries) => map(&mut out, entries, 0),
+        Emit::Seq(items) if items.is_empty() => out.push_str("[]\n"),
+        Emit::Seq(items) => seq(&mut out, items, 0),
         scalar => {
             inline(&mut out, scalar, 0);
             out.push('\n');
@@ -37,7 +37,7 @@ fn pad(out: &mut String, indent: usize) {
     out.extend(std::iter::repeat_n(' ', indent));
 }
 
-fn map(out: &mut String, entries: &[(String, Node)], indent: usize) {
+fn map(out: &mut String, entries: &[(String, Emit)], indent: usize) {
     for (i, (key, value)) in entries.iter().enumerate() {
         if i > 0 {
             pad(out, indent);
@@ -48,14 +48,14 @@ fn map(out: &mut String, entries: &[(String, Node)], indent: usize) {
     }
 }
 
-fn value_after_key(out: &mut String, value: &Node, indent: usize) {
+fn value_after_key(out: &mut String, value: &Emit, indent: usize) {
     match value {
-        Node::Map(e) if !e.is_empty() => {
+        Emit::Map(e) if !e.is_empty() => {
             out.push('\n');
             pad(out, indent + 2);
             map(out, e, indent + 2);
         }
-        Node::Seq(items) if !items.is_empty() => {
+        Emit::Seq(items) if !items.is_empty() => {
             out.push('\n');
             pad(out, indent + 2);
             seq(out, items, indent + 2);
@@ -68,15 +68,15 @@ fn value_after_key(out: &mut String, value: &Node, indent: usize) {
     }
 }
 
-fn seq(out: &mut String, items: &[Node], indent: usize) {
+fn seq(out: &mut String, items: &[Emit], indent: usize) {
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             pad(out, indent);
         }
         out.push_str("- ");
         match item {
-            Node::Map(e) if !e.is_empty() => map(out, e, indent + 2),
-            Node::Seq(inner) if !inner.is_empty() => seq(out, inner, indent + 2),
+            Emit::Map(e) if !e.is_empty() => map(out, e, indent + 2),
+            Emit::Seq(inner) if !inner.is_empty() => seq(out, inner, indent + 2),
             other => {
                 inline(out, other, indent + 2);
                 out.push('\n');
@@ -86,9 +86,9 @@ fn seq(out: &mut String, items: &[Node], indent: usize) {
 }
 
 /// A scalar or empty collection written after `key: ` or `- `; `indent` is for block scalars.
-fn inline(out: &mut String, node: &Node, indent: usize) {
+fn inline(out: &mut String, node: &Emit, indent: usize) {
     match node {
-        Node::Str(s) if block_ok(s) => {
+        Emit::Str(s) if block_ok(s) => {
             out.push_str(if s.ends_with('\n') { "|" } else { "|-" });
             for line in s.strip_suffix('\n').unwrap_or(s).split('\n') {
                 out.push('\n');
@@ -98,10 +98,10 @@ fn inline(out: &mut String, node: &Node, indent: usize) {
                 }
             }
         }
-        Node::Str(s) => out.push_str(&scalar(s)),
-        Node::Int(n) => out.push_str(&n.to_string()),
-        Node::Seq(_) => out.push_str("[]"),
-        Node::Map(_) => out.push_str("{}"),
+        Emit::Str(s) => out.push_str(&scalar(s)),
+        Emit::Int(n) => out.push_str(&n.to_string()),
+        Emit::Seq(_) => out.push_str("[]"),
+        Emit::Map(_) => out.push_str("{}"),
     }
 }
 
@@ -146,8 +146,8 @@ fn plain_ok(s: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn s(v: &str) -> Node {
-        Node::Str(v.to_owned())
+    fn s(v: &str) -> Emit {
+        Emit::Str(v.to_owned())
     }
 
     #[test]
@@ -166,15 +166,15 @@ mod tests {
 
     #[test]
     fn nested_document() {
-        let doc = Node::Map(vec![(
+        let doc = Emit::Map(vec![(
             "groups".into(),
-            Node::Seq(vec![Node::Map(vec![
+            Emit::Seq(vec![Emit::Map(vec![
                 ("name".into(), s("node")),
                 (
                     "rules".into(),
-                    Node::Seq(vec![Node::Map(vec![("alert".into(), s("A")), ("expr".into(), s("x >\n  1"))])]),
+                    Emit::Seq(vec![Emit::Map(vec![("alert".into(), s("A")), ("expr".into(), s("x >\n  1"))])]),
                 ),
-                ("labels".into(), Node::Map(vec![])),
+                ("labels".into(), Emit::Map(vec![])),
             ])]),
         )]);
         assert_eq!(

@@ -10,7 +10,7 @@ use std::path::Path;
 
 mod receivers;
 
-use super::node::{self, pos, At, SourceNode};
+use super::node::{self, pos, SourceNode, Tree};
 use super::problem::Sink;
 use crate::check::Check;
 use crate::diag::Pos;
@@ -105,7 +105,7 @@ impl Ctx<'_> {
         self.sink.error(check, at, message)
     }
 
-    pub(super) fn fields(&mut self, at: &At, allowed: &[&str], extra: &[&str], type_name: &str) -> bool {
+    pub(super) fn fields(&mut self, at: &Tree, allowed: &[&str], extra: &[&str], type_name: &str) -> bool {
         match &at.value {
             SourceNode::Map(entries) => {
                 for (k, _) in entries {
@@ -131,7 +131,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn duration(&mut self, at: Option<&At>, what: &str) -> Option<u64> {
+    fn duration(&mut self, at: Option<&Tree>, what: &str) -> Option<u64> {
         let at = at?;
         let text = at.value.as_str()?;
         match text.parse::<Duration>() {
@@ -149,7 +149,7 @@ impl Ctx<'_> {
 }
 
 /// Checks the Alertmanager config `file` whose text is `source`; returns its tree if it parses.
-pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) -> Option<At> {
+pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) -> Option<Tree> {
     match node::parse(source) {
         Ok(doc) => {
             check_tree(file, &doc, syntax_only, sink);
@@ -163,7 +163,7 @@ pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) -> O
     }
 }
 
-fn check_tree(file: &Path, doc: &At, syntax_only: bool, sink: &mut Sink) {
+fn check_tree(file: &Path, doc: &Tree, syntax_only: bool, sink: &mut Sink) {
     let dir = file.parent().unwrap_or(Path::new("."));
     let mut cx = Ctx { sink, syntax_only, dir };
     if !cx.fields(doc, TOP, &[], "config.Config") {
@@ -188,7 +188,7 @@ fn check_tree(file: &Path, doc: &At, syntax_only: bool, sink: &mut Sink) {
         }
     }
     match doc.value.get("route") {
-        None | Some(At { value: SourceNode::Null, .. }) => {
+        None | Some(Tree { value: SourceNode::Null, .. }) => {
             cx.err(Check::AlertmanagerRoute, Some(pos(doc)), "no routes provided")
                 .help("add a `route:` with a default `receiver`");
         }
@@ -236,11 +236,11 @@ fn check_tree(file: &Path, doc: &At, syntax_only: bool, sink: &mut Sink) {
     }
 }
 
-fn list(at: &At) -> &[At] {
+fn list(at: &Tree) -> &[Tree] {
     at.value.as_seq()
 }
 
-fn check_global(global: &At, cx: &mut Ctx<'_>) {
+fn check_global(global: &Tree, cx: &mut Ctx<'_>) {
     if !cx.fields(global, GLOBAL, &[], "config.GlobalConfig") {
         return;
     }
@@ -283,7 +283,7 @@ fn check_global(global: &At, cx: &mut Ctx<'_>) {
     }
 }
 
-fn check_route(route: &At, receivers: &BTreeSet<String>, intervals: &BTreeSet<String>, cx: &mut Ctx<'_>) {
+fn check_route(route: &Tree, receivers: &BTreeSet<String>, intervals: &BTreeSet<String>, cx: &mut Ctx<'_>) {
     if !cx.fields(route, ROUTE, &[], "config.Route") {
         return;
     }
@@ -304,7 +304,7 @@ fn check_route(route: &At, receivers: &BTreeSet<String>, intervals: &BTreeSet<St
     label_map(r.get("match"), false, cx);
     label_map(r.get("match_re"), true, cx);
     matchers(r.get("matchers"), cx);
-    let group_by: &[At] = r.get("group_by").map(list).unwrap_or_default();
+    let group_by: &[Tree] = r.get("group_by").map(list).unwrap_or_default();
     let mut seen = BTreeSet::new();
     let all = group_by.iter().any(|g| g.value.as_str().as_deref() == Some("..."));
     for g in group_by {
@@ -348,7 +348,7 @@ fn check_route(route: &At, receivers: &BTreeSet<String>, intervals: &BTreeSet<St
 }
 
 /// `match`/`match_re` style maps: label names valid; regexes compile.
-fn label_map(map: Option<&At>, regex: bool, cx: &mut Ctx<'_>) {
+fn label_map(map: Option<&Tree>, regex: bool, cx: &mut Ctx<'_>) {
     let Some(SourceNode::Map(entries)) = map.map(|m| &m.value) else { return };
     for (k, v) in entries {
         if !crate::syntax::names::label_name_ok(&k.value, crate::syntax::names::NameValidation::Legacy) {
@@ -364,7 +364,7 @@ fn label_map(map: Option<&At>, regex: bool, cx: &mut Ctx<'_>) {
 }
 
 /// Matcher strings: `label op "value"`.
-fn matchers(list_at: Option<&At>, cx: &mut Ctx<'_>) {
+fn matchers(list_at: Option<&Tree>, cx: &mut Ctx<'_>) {
     for m in list_at.map(list).unwrap_or_default() {
         let text = m.value.as_str().unwrap_or_default();
         if let Err(why) = crate::syntax::matcher::parse(&text) {

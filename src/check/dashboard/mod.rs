@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 pub(crate) mod promql;
 
-use super::node::{self, pos, At, SourceNode};
+use super::node::{self, pos, SourceNode, Tree};
 use super::problem::{Problem, Severity, Sink};
 use crate::check::Check;
 use crate::diag::Pos;
@@ -42,7 +42,7 @@ pub fn is_provisioning(text: &str) -> bool {
     text.lines().any(|l| l.starts_with("datasources:"))
 }
 
-fn parse(file: &Path, text: &str, sink: &mut Sink) -> Option<At> {
+fn parse(file: &Path, text: &str, sink: &mut Sink) -> Option<Tree> {
     if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
         let at = Pos { line: e.line() as u64, column: e.column() as u64 };
         let message = e.to_string();
@@ -65,13 +65,13 @@ fn text(n: &SourceNode, key: &str) -> Option<String> {
 }
 
 /// Checks the dashboard `file` whose text is `source`; returns its tree if it parses.
-pub fn check(file: &Path, source: &str, ds: &Datasources, sink: &mut Sink) -> Option<At> {
+pub fn check(file: &Path, source: &str, ds: &Datasources, sink: &mut Sink) -> Option<Tree> {
     let doc = parse(file, source, sink)?;
     check_tree(&doc, ds, sink);
     Some(doc)
 }
 
-fn check_tree(doc: &At, ds: &Datasources, sink: &mut Sink) {
+fn check_tree(doc: &Tree, ds: &Datasources, sink: &mut Sink) {
     let d = &doc.value;
     if !matches!(d, SourceNode::Map(_)) {
         sink.error(Check::DashboardJson, Some(pos(doc)), "a dashboard is a JSON object");
@@ -102,7 +102,13 @@ fn check_tree(doc: &At, ds: &Datasources, sink: &mut Sink) {
     }
 }
 
-fn panels(list: &[At], variables: &BTreeSet<String>, ds: &Datasources, ids: &mut BTreeMap<i64, Pos>, sink: &mut Sink) {
+fn panels(
+    list: &[Tree],
+    variables: &BTreeSet<String>,
+    ds: &Datasources,
+    ids: &mut BTreeMap<i64, Pos>,
+    sink: &mut Sink,
+) {
     let mut placed: Vec<(i64, i64, i64, i64, Pos)> = Vec::new();
     for panel in list {
         let p = &panel.value;
@@ -161,7 +167,7 @@ fn panels(list: &[At], variables: &BTreeSet<String>, ds: &Datasources, ids: &mut
 }
 
 /// A datasource reference: a legacy name string or `{type, uid}`.
-fn datasource(at: Option<&At>, variables: &BTreeSet<String>, ds: &Datasources, sink: &mut Sink) {
+fn datasource(at: Option<&Tree>, variables: &BTreeSet<String>, ds: &Datasources, sink: &mut Sink) {
     let Some(at) = at else { return };
     let uid = match &at.value {
         SourceNode::Str(s) => s.clone(),
@@ -208,7 +214,7 @@ fn list(uids: &BTreeSet<String>) -> String {
 }
 
 /// Checks what must be unique across a set of dashboards: uids and titles.
-pub fn across(files: &[(&PathBuf, &At)]) -> Vec<Problem> {
+pub fn across(files: &[(&PathBuf, &Tree)]) -> Vec<Problem> {
     let mut seen: BTreeMap<(&str, String), (PathBuf, Pos)> = BTreeMap::new();
     let mut problems = Vec::new();
     for (path, doc) in files {

@@ -5,7 +5,7 @@
 use promql_parser::parser::token::TokenType;
 use promql_parser::parser::Expr;
 
-use super::{walk, Rule};
+use super::{walk, RuleFacts};
 use crate::check::problem::Sink;
 use crate::check::Check;
 
@@ -24,7 +24,7 @@ fn is_comparison(op: TokenType) -> bool {
 }
 
 /// Reports each comparison with a bare counter on either side.
-pub fn check(rule: &Rule, expr: &Expr, sink: &mut Sink) {
+pub fn check(rule: &RuleFacts, expr: &Expr, sink: &mut Sink) {
     walk(expr, &mut |e| {
         let Expr::Binary(b) = e else { return };
         if !is_comparison(b.op) {

@@ -16,7 +16,7 @@ use crate::diag::Pos;
 
 /// What the lints need to know about one rule, gathered once by the rule checker.
 #[derive(Debug)]
-pub struct Rule {
+pub struct RuleFacts {
     /// `alert` or `record` name; alerts have `alert` set.
     pub name: String,
     /// Whether this is an alerting rule.
@@ -43,7 +43,7 @@ pub struct LintOptions {
 }
 
 /// Runs every rule lint over the rules of one file.
-pub fn rules(rules: &[Rule], opts: &LintOptions, sink: &mut Sink) {
+pub fn rules(rules: &[RuleFacts], opts: &LintOptions, sink: &mut Sink) {
     duplicates(&rules.iter().map(RuleKey::from).collect::<Vec<_>>(), sink);
     for rule in rules {
         one(rule, opts, sink);
@@ -51,7 +51,7 @@ pub fn rules(rules: &[Rule], opts: &LintOptions, sink: &mut Sink) {
 }
 
 /// The lints about one rule alone.
-pub fn one(rule: &Rule, opts: &LintOptions, sink: &mut Sink) {
+pub fn one(rule: &RuleFacts, opts: &LintOptions, sink: &mut Sink) {
     if rule.alert {
         severity::check(rule, sink);
         summary::check(rule, sink);
@@ -84,14 +84,14 @@ fn labels_hash(labels: &[(String, String)]) -> u64 {
     h.finish()
 }
 
-impl From<Rule> for RuleKey {
-    fn from(r: Rule) -> RuleKey {
+impl From<RuleFacts> for RuleKey {
+    fn from(r: RuleFacts) -> RuleKey {
         RuleKey { alert: r.alert, labels: labels_hash(&r.labels), name: r.name, at: r.at }
     }
 }
 
-impl From<&Rule> for RuleKey {
-    fn from(r: &Rule) -> RuleKey {
+impl From<&RuleFacts> for RuleKey {
+    fn from(r: &RuleFacts) -> RuleKey {
         RuleKey { alert: r.alert, name: r.name.clone(), labels: labels_hash(&r.labels), at: r.at }
     }
 }
@@ -132,8 +132,8 @@ pub(crate) mod tests {
     use super::*;
 
     /// An alert rule with `labels`, no annotations.
-    pub fn alert(name: &str, expr: &str, labels: &[(&str, &str)]) -> Rule {
-        Rule {
+    pub fn alert(name: &str, expr: &str, labels: &[(&str, &str)]) -> RuleFacts {
+        RuleFacts {
             name: name.into(),
             alert: true,
             expr: expr.into(),
@@ -146,14 +146,14 @@ pub(crate) mod tests {
     }
 
     /// The lints' findings as `check: message`, with a scrape interval.
-    pub fn run_with(rules: &[Rule], interval: u64) -> Vec<String> {
+    pub fn run_with(rules: &[RuleFacts], interval: u64) -> Vec<String> {
         let mut sink = Sink::new("r.yml");
         super::rules(rules, &LintOptions { scrape_interval: Some(interval) }, &mut sink);
         sink.problems.into_iter().map(|p| format!("{}: {}", p.check, p.message)).collect()
     }
 
     /// The lints' findings as `check: message`.
-    pub fn run(rules: &[Rule]) -> Vec<String> {
+    pub fn run(rules: &[RuleFacts]) -> Vec<String> {
         let mut sink = Sink::new("r.yml");
         super::rules(rules, &LintOptions::default(), &mut sink);
         sink.problems.into_iter().map(|p| format!("{}: {}", p.check, p.message)).collect()

@@ -4,12 +4,12 @@
 
 use promql_parser::parser::Expr;
 
-use super::{walk, Rule};
+use super::{walk, RuleFacts};
 use crate::check::problem::Sink;
 use crate::check::Check;
 
 /// Reports each `rate`/`increase` whose range is shorter than 4× `interval_ms`.
-pub fn check(rule: &Rule, expr: &Expr, interval_ms: u64, sink: &mut Sink) {
+pub fn check(rule: &RuleFacts, expr: &Expr, interval_ms: u64, sink: &mut Sink) {
     walk(expr, &mut |e| {
         let Expr::Call(call) = e else { return };
         if call.func.name != "rate" && call.func.name != "increase" {

@@ -1,12 +1,12 @@
 //! `rules/severity`: an alert without a `severity` label. Alertmanager routes on it in most
 //! setups (monstack's own routing included), so such an alert reaches the default receiver only.
 
-use super::Rule;
+use super::RuleFacts;
 use crate::check::problem::Sink;
 use crate::check::Check;
 
 /// Reports an alert with no `severity` label.
-pub fn check(rule: &Rule, sink: &mut Sink) {
+pub fn check(rule: &RuleFacts, sink: &mut Sink) {
     if !rule.labels.iter().any(|(k, _)| k == "severity") {
         sink.warning(Check::RulesSeverity, Some(rule.at), format!("alert {:?} has no `severity` label", rule.name))
             .help("add `labels: {severity: warning}` (or critical) so routing can tell how urgent it is");

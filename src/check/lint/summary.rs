@@ -1,12 +1,12 @@
 //! `rules/summary`: an alert without a `summary` annotation. Notifications show the summary as
 //! their headline; without it the receiver sees only the alert's name and labels.
 
-use super::Rule;
+use super::RuleFacts;
 use crate::check::problem::Sink;
 use crate::check::Check;
 
 /// Reports an alert with no `summary` annotation.
-pub fn check(rule: &Rule, sink: &mut Sink) {
+pub fn check(rule: &RuleFacts, sink: &mut Sink) {
     if !rule.annotations.iter().any(|a| a == "summary") {
         sink.warning(Check::RulesSummary, Some(rule.at), format!("alert {:?} has no `summary` annotation", rule.name))
             .help("add `annotations: {summary: \"...\"}`, a one-line headline for notifications");

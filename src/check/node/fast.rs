@@ -4,12 +4,12 @@
 
 use granit_parser::{Event, Parser, ScalarStyle};
 
-use super::{At, Located, SourceNode};
+use super::{Located, SourceNode, Tree};
 use crate::diag::Pos;
 
 enum Frame {
-    Seq(Pos, Vec<At>),
-    Map(Pos, Vec<(Located<String>, At)>, Option<Located<String>>),
+    Seq(Pos, Vec<Tree>),
+    Map(Pos, Vec<(Located<String>, Tree)>, Option<Located<String>>),
 }
 
 /// Could a plain scalar be read as something else than a string by some YAML schema?
@@ -77,9 +77,9 @@ fn resolve(t: &str) -> Option<SourceNode> {
 }
 
 /// The tree of `text`, or `None` when it needs serde-saphyr's rules (or has errors).
-pub(super) fn parse(text: &str) -> Option<At> {
+pub(super) fn parse(text: &str) -> Option<Tree> {
     let mut stack: Vec<Frame> = Vec::new();
-    let mut root: Option<At> = None;
+    let mut root: Option<Tree> = None;
     let mut documents = 0;
     let mut nodes = 0usize;
     let mut options = granit_parser::Options::default();

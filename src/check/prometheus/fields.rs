@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::Ctx;
 use crate::check::httpconfig;
-use crate::check::node::{pos, At, SourceNode};
+use crate::check::node::{pos, SourceNode, Tree};
 use crate::check::Check;
 use crate::syntax::Duration;
 
@@ -42,7 +42,7 @@ impl Ctx<'_> {
     /// Checks that `at` is a mapping whose keys are all known (in `tables`, or HTTP client fields
     /// when `http` is set) and whose scalar values have their field's type. False when `at` is
     /// null or not a mapping, so the caller has nothing to look into.
-    pub(super) fn fields(&mut self, at: &At, tables: &[Fields], http: bool, type_name: &str) -> bool {
+    pub(super) fn fields(&mut self, at: &Tree, tables: &[Fields], http: bool, type_name: &str) -> bool {
         let entries = match &at.value {
             SourceNode::Map(entries) => entries,
             SourceNode::Null => return false,
@@ -76,7 +76,7 @@ impl Ctx<'_> {
         true
     }
 
-    fn typed(&mut self, value: &At, ty: Ty, field: &str) {
+    fn typed(&mut self, value: &Tree, ty: Ty, field: &str) {
         let n = &value.value;
         let bad = match (ty, n) {
             (_, SourceNode::Null) | (Ty::Any, _) => None,
@@ -127,7 +127,7 @@ impl Ctx<'_> {
 
     /// Reports a referenced file that does not exist (unless `--syntax-only`), relative paths
     /// resolving from the config's folder.
-    pub(super) fn file_exists(&mut self, at: Option<&At>, what: &str) {
+    pub(super) fn file_exists(&mut self, at: Option<&Tree>, what: &str) {
         let Some(at) = at else { return };
         let Some(path) = at.value.as_str().filter(|p| !p.is_empty()) else { return };
         if !self.syntax_only && !self.dir.join(Path::new(&path)).exists() {
@@ -201,7 +201,7 @@ pub(super) fn base2_bytes(orig: &str) -> Result<f64, String> {
 }
 
 /// The items of a list node (nothing for null or a non-list, which [`Ctx::fields`] reports).
-pub(super) fn list(at: Option<&At>) -> &[At] {
+pub(super) fn list(at: Option<&Tree>) -> &[Tree] {
     at.map_or(&[], |a| a.value.as_seq())
 }
 

@@ -20,7 +20,7 @@ mod sections;
 
 use fields::{list, Fields, Ty};
 
-use super::node::{self, pos, At, SourceNode};
+use super::node::{self, pos, SourceNode, Tree};
 use super::problem::{Problem, Sink};
 use crate::check::Check;
 use crate::diag::Pos;
@@ -95,7 +95,7 @@ impl Ctx<'_> {
     }
 
     /// Checks an inlined HTTP client config: its rules, and that the files it names exist.
-    pub(super) fn http(&mut self, at: &At) {
+    pub(super) fn http(&mut self, at: &Tree) {
         super::httpconfig::validate(at, self.sink);
         let n = &at.value;
         self.file_exists(n.get("bearer_token_file"), "bearer token file");
@@ -115,7 +115,7 @@ impl Ctx<'_> {
     }
 
     /// Checks a label set (`external_labels`, static `labels`, `required_matchers`).
-    pub(super) fn labels(&mut self, at: Option<&At>, names: NameValidation) {
+    pub(super) fn labels(&mut self, at: Option<&Tree>, names: NameValidation) {
         let Some(SourceNode::Map(entries)) = at.map(|a| &a.value) else { return };
         for (k, _) in entries {
             if !label_name_ok(&k.value, names) {
@@ -126,7 +126,7 @@ impl Ctx<'_> {
 }
 
 /// Checks the Prometheus config `file` whose text is `source`; returns its tree if it parses.
-pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) -> Option<At> {
+pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) -> Option<Tree> {
     match node::parse(source) {
         Ok(doc) => {
             check_tree(file, &doc, syntax_only, sink);
@@ -139,7 +139,7 @@ pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) -> O
     }
 }
 
-fn check_tree(file: &Path, doc: &At, syntax_only: bool, sink: &mut Sink) {
+fn check_tree(file: &Path, doc: &Tree, syntax_only: bool, sink: &mut Sink) {
     let dir = file.parent().unwrap_or(Path::new("."));
     let d = &doc.value;
     let legacy = d.get("global").is_some_and(|g| g.value.text("metric_name_validation_scheme") == "legacy");
@@ -167,7 +167,7 @@ fn check_tree(file: &Path, doc: &At, syntax_only: bool, sink: &mut Sink) {
     sections::otlp(d.get("otlp"), legacy, &mut cx);
 }
 
-fn check_global(at: Option<&At>, cx: &mut Ctx<'_>) -> Global {
+fn check_global(at: Option<&Tree>, cx: &mut Ctx<'_>) -> Global {
     let mut g = Global { interval: 60_000, timeout: 10_000, protocols: false, legacy: false, escaping: String::new() };
     let Some(at) = at else { return g };
     if !cx.fields(at, &[GLOBAL, SCRAPE_SHARED], false, "config.plain") {

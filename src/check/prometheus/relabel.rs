@@ -4,7 +4,7 @@
 
 use super::fields::{list, number, Fields, Ty};
 use super::Ctx;
-use crate::check::node::{pos, At, SourceNode};
+use crate::check::node::{pos, SourceNode, Tree};
 use crate::check::Check;
 use crate::syntax::names::{label_name_ok, NameValidation};
 
@@ -42,7 +42,7 @@ fn value(n: &SourceNode, key: &str, default: &str) -> String {
 
 /// Checks the relabel configs listed at `at`; a null entry is reported as `null_message`, the
 /// owner's own words for it.
-pub(super) fn check_list(at: Option<&At>, null_message: &str, names: NameValidation, cx: &mut Ctx<'_>) {
+pub(super) fn check_list(at: Option<&Tree>, null_message: &str, names: NameValidation, cx: &mut Ctx<'_>) {
     for r in list(at) {
         if matches!(r.value, SourceNode::Null) {
             cx.err(Check::PrometheusRelabel, Some(pos(r)), null_message);
@@ -53,7 +53,7 @@ pub(super) fn check_list(at: Option<&At>, null_message: &str, names: NameValidat
 }
 
 /// Checks one relabel config.
-pub(super) fn check(at: &At, names: NameValidation, cx: &mut Ctx<'_>) {
+pub(super) fn check(at: &Tree, names: NameValidation, cx: &mut Ctx<'_>) {
     if !cx.fields(at, &[FIELDS], false, "relabel.plain") {
         return;
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::fields::{list, millis, number, Fields, Ty};
 use super::{relabel, Ctx};
-use crate::check::node::{pos, At, SourceNode};
+use crate::check::node::{pos, SourceNode, Tree};
 use crate::check::Check;
 
 const WRITE: Fields = &[
@@ -94,7 +94,7 @@ const RESERVED: [&str; 17] = [
 ];
 
 /// Checks the header names of `headers`; `authorization` is refused with `auth_message`.
-pub(super) fn headers(at: Option<&At>, auth_message: &str, cx: &mut Ctx<'_>) {
+pub(super) fn headers(at: Option<&Tree>, auth_message: &str, cx: &mut Ctx<'_>) {
     let Some(SourceNode::Map(entries)) = at.map(|a| &a.value) else { return };
     for (k, _) in entries {
         let lower = k.value.to_lowercase();
@@ -178,7 +178,7 @@ pub(super) fn check(d: &SourceNode, cx: &mut Ctx<'_>) {
     }
 }
 
-fn common(at: &At, what: &str, key: &str, names: &mut BTreeSet<String>, cx: &mut Ctx<'_>) {
+fn common(at: &Tree, what: &str, key: &str, names: &mut BTreeSet<String>, cx: &mut Ctx<'_>) {
     let n = &at.value;
     let name = n.text("name");
     if !name.is_empty() && !names.insert(name.clone()) {
@@ -202,7 +202,7 @@ fn common(at: &At, what: &str, key: &str, names: &mut BTreeSet<String>, cx: &mut
     cx.http(at);
 }
 
-fn queue(at: &At, cx: &mut Ctx<'_>) {
+fn queue(at: &Tree, cx: &mut Ctx<'_>) {
     if !cx.fields(at, &[QUEUE], false, "config.QueueConfig") {
         return;
     }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::fields::{list, millis, Fields, Ty};
 use super::{relabel, sd, Ctx, Global};
-use crate::check::node::{pos, At, SourceNode};
+use crate::check::node::{pos, SourceNode, Tree};
 use crate::check::Check;
 use crate::syntax::names::NameValidation;
 
@@ -47,7 +47,7 @@ fn protocol_error(p: &str) -> Option<String> {
 }
 
 /// What is wrong with a `scrape_protocols` list, in Prometheus' words.
-pub(super) fn protocols_error(at: &At) -> Option<String> {
+pub(super) fn protocols_error(at: &Tree) -> Option<String> {
     let items: Vec<String> = list(Some(at)).iter().filter_map(|i| i.value.as_str()).collect();
     if items.is_empty() {
         return Some("scrape_protocols cannot be empty".to_owned());
@@ -65,7 +65,7 @@ pub(super) fn protocols_error(at: &At) -> Option<String> {
 }
 
 /// Checks one entry of `scrape_configs` from `origin` (for messages about repeated job names).
-pub(super) fn check(at: &At, global: &Global, jobs: &mut BTreeMap<String, String>, origin: &str, cx: &mut Ctx<'_>) {
+pub(super) fn check(at: &Tree, global: &Global, jobs: &mut BTreeMap<String, String>, origin: &str, cx: &mut Ctx<'_>) {
     if matches!(at.value, SourceNode::Null) {
         cx.err(Check::PrometheusScrape, Some(pos(at)), "empty or null scrape config section");
         return;
@@ -192,7 +192,7 @@ fn escaping(n: &SourceNode, global: &Global, local_validation: &str, legacy: boo
 }
 
 /// `params` is a mapping of lists of strings (`url.Values`).
-fn params(at: Option<&At>, cx: &mut Ctx<'_>) {
+fn params(at: Option<&Tree>, cx: &mut Ctx<'_>) {
     let Some(at) = at else { return };
     match &at.value {
         SourceNode::Null => {}
@@ -223,7 +223,7 @@ fn params(at: Option<&At>, cx: &mut Ctx<'_>) {
 }
 
 /// Checks the `alerting` section.
-pub(super) fn alerting(at: &At, cx: &mut Ctx<'_>) {
+pub(super) fn alerting(at: &Tree, cx: &mut Ctx<'_>) {
     if !cx.fields(at, &[ALERTING], false, "config.plain") {
         return;
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::fields::{base2_bytes, boolean, list, number, Fields, Ty};
 use super::{remote, Ctx};
-use crate::check::node::{pos, At};
+use crate::check::node::{pos, Tree};
 use crate::check::Check;
 
 const STORAGE: Fields = &[("tsdb", Ty::Any), ("exemplars", Ty::Any)];
@@ -38,7 +38,7 @@ const OTLP: Fields = &[
     ("label_name_preserve_multiple_underscores", Ty::Bool),
 ];
 
-pub(super) fn storage(at: Option<&At>, cx: &mut Ctx<'_>) {
+pub(super) fn storage(at: Option<&Tree>, cx: &mut Ctx<'_>) {
     let Some(at) = at else { return };
     if !cx.fields(at, &[STORAGE], false, "config.StorageConfig") {
         return;
@@ -83,7 +83,7 @@ pub(super) fn storage(at: Option<&At>, cx: &mut Ctx<'_>) {
     }
 }
 
-pub(super) fn tracing(at: Option<&At>, cx: &mut Ctx<'_>) {
+pub(super) fn tracing(at: Option<&Tree>, cx: &mut Ctx<'_>) {
     let Some(at) = at else { return };
     if !cx.fields(at, &[TRACING], false, "config.plain") {
         return;
@@ -114,7 +114,7 @@ pub(super) fn tracing(at: Option<&At>, cx: &mut Ctx<'_>) {
     }
 }
 
-pub(super) fn otlp(at: Option<&At>, legacy: bool, cx: &mut Ctx<'_>) {
+pub(super) fn otlp(at: Option<&Tree>, legacy: bool, cx: &mut Ctx<'_>) {
     let Some(at) = at else { return };
     if !cx.fields(at, &[OTLP], false, "config.plain") {
         return;

@@ -11,8 +11,8 @@ mod template;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::lint::{self, LintOptions, Rule};
-use super::node::{self, pos, At, SourceNode};
+use super::lint::{self, LintOptions, RuleFacts};
+use super::node::{self, pos, SourceNode, Tree};
 use super::problem::Sink;
 use crate::check::Check;
 use crate::syntax::names::{label_name_ok, metric_name_ok, NameValidation};
@@ -39,12 +39,12 @@ pub fn check(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) {
 }
 
 /// Checks the rule file `file` from its whole tree, and returns the tree if it parses.
-pub fn check_keeping_tree(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) -> Option<At> {
+pub fn check_keeping_tree(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) -> Option<Tree> {
     whole(file, text, opts, sink)
 }
 
 /// Checks a rule file from its whole tree.
-fn whole(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) -> Option<At> {
+fn whole(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) -> Option<Tree> {
     let doc = match node::parse(text) {
         Ok(doc) => doc,
         Err(err) => {
@@ -57,7 +57,7 @@ fn whole(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) -> Option
     Some(doc)
 }
 
-fn check_doc(doc: &At, opts: &RuleOptions, sink: &mut Sink) {
+fn check_doc(doc: &Tree, opts: &RuleOptions, sink: &mut Sink) {
     let Some(list) = groups(doc, sink) else { return };
     let mut names = BTreeSet::new();
     let mut rules = Vec::new();
@@ -68,7 +68,7 @@ fn check_doc(doc: &At, opts: &RuleOptions, sink: &mut Sink) {
 }
 
 /// The groups of a rule file's tree; problems with its top level go to `sink`.
-fn groups<'a>(doc: &'a At, sink: &mut Sink) -> Option<&'a Vec<At>> {
+fn groups<'a>(doc: &'a Tree, sink: &mut Sink) -> Option<&'a Vec<Tree>> {
     let groups = match &doc.value {
         SourceNode::Null => return None,
         SourceNode::Map(entries) => {
@@ -106,7 +106,7 @@ fn groups<'a>(doc: &'a At, sink: &mut Sink) -> Option<&'a Vec<At>> {
     }
 }
 
-fn string_of(at: &At, what: &str, sink: &mut Sink) -> Option<String> {
+fn string_of(at: &Tree, what: &str, sink: &mut Sink) -> Option<String> {
     match &at.value {
         SourceNode::Null => Some(String::new()),
         v => v.as_str().or_else(|| {
@@ -116,7 +116,7 @@ fn string_of(at: &At, what: &str, sink: &mut Sink) -> Option<String> {
     }
 }
 
-fn duration(at: &At, what: &str, sink: &mut Sink) {
+fn duration(at: &Tree, what: &str, sink: &mut Sink) {
     let text = match &at.value {
         SourceNode::Null => return,
         v => v.as_str().unwrap_or_default(),
@@ -128,7 +128,13 @@ fn duration(at: &At, what: &str, sink: &mut Sink) {
 }
 
 /// Checks one group; its name must not be in `names` yet; its rules go to `facts`.
-fn check_group(group: &At, opts: &RuleOptions, names: &mut BTreeSet<String>, facts: &mut Vec<Rule>, sink: &mut Sink) {
+fn check_group(
+    group: &Tree,
+    opts: &RuleOptions,
+    names: &mut BTreeSet<String>,
+    facts: &mut Vec<RuleFacts>,
+    sink: &mut Sink,
+) {
     let SourceNode::Map(entries) = &group.value else {
         sink.error(
             Check::RulesField,
@@ -185,7 +191,7 @@ fn check_group(group: &At, opts: &RuleOptions, names: &mut BTreeSet<String>, fac
 }
 
 /// Checks a `labels:` or `annotations:` mapping's names; returns its entries.
-fn label_map<'a>(map: &'a At, what: &str, opts: &RuleOptions, sink: &mut Sink) -> Vec<(String, String, &'a At)> {
+fn label_map<'a>(map: &'a Tree, what: &str, opts: &RuleOptions, sink: &mut Sink) -> Vec<(String, String, &'a Tree)> {
     let mut out = Vec::new();
     match &map.value {
         SourceNode::Null => {}
@@ -218,7 +224,7 @@ fn label_map<'a>(map: &'a At, what: &str, opts: &RuleOptions, sink: &mut Sink) -
 }
 
 /// Checks one rule; returns what the lints need to know about it.
-fn check_rule(rule: &At, opts: &RuleOptions, sink: &mut Sink) -> Option<Rule> {
+fn check_rule(rule: &Tree, opts: &RuleOptions, sink: &mut Sink) -> Option<RuleFacts> {
     let SourceNode::Map(entries) = &rule.value else {
         sink.error(Check::RulesField, Some(pos(rule)), format!("a rule must be a mapping, not {}", rule.value.kind()));
         return None;
@@ -282,7 +288,7 @@ fn check_rule(rule: &At, opts: &RuleOptions, sink: &mut Sink) -> Option<Rule> {
     }
     let mut label_pairs: Vec<(String, String)> = labels.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect();
     label_pairs.sort();
-    Some(Rule {
+    Some(RuleFacts {
         name: if alert.is_empty() { record } else { alert.clone() },
         alert: !alert.is_empty(),
         expr: expr_text,

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{check_group, RuleOptions};
 use crate::check::lint::{self, RuleKey};
-use crate::check::node::{self, pos, At, SourceNode};
+use crate::check::node::{self, pos, SourceNode, Tree};
 use crate::check::problem::Sink;
 use crate::check::Check;
 use crate::diag::Pos;
@@ -81,7 +81,7 @@ fn piece(file: &Path, part: &str, line: usize, opts: &RuleOptions) -> Option<Pie
     let text = format!("groups:\n{part}");
     let doc = node::parse(&text).ok()?;
     let SourceNode::Map(entries) = &doc.value else { return None };
-    let Some((_, At { value: SourceNode::Seq(groups), .. })) = entries.first() else { return None };
+    let Some((_, Tree { value: SourceNode::Seq(groups), .. })) = entries.first() else { return None };
     let mut sink = Sink::new(file);
     let mut names = Vec::new();
     let mut rules = Vec::new();

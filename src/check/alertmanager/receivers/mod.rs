@@ -7,7 +7,7 @@ mod chat;
 mod paging;
 
 use super::{list, Ctx};
-use crate::check::node::{pos, unplaced, At, SourceNode};
+use crate::check::node::{pos, unplaced, SourceNode, Tree};
 use crate::check::Check;
 
 /// Fields every integration has.
@@ -54,7 +54,7 @@ const INTEGRATIONS: &[Integration] = &[
 /// One integration config before its own checks, which report at the config unless they say
 /// where.
 struct Rx<'a, 'c> {
-    at: &'a At,
+    at: &'a Tree,
     /// The global section, whose settings some fields fall back to.
     global: &'a SourceNode,
     cx: &'a mut Ctx<'c>,
@@ -163,10 +163,10 @@ const TEMPLATE_FIELDS: &[&str] = &[
 ];
 
 /// Parses every template field of an integration as a Go template.
-fn templates(receiver: &str, cfg: &At, cx: &mut Ctx<'_>) {
+fn templates(receiver: &str, cfg: &Tree, cx: &mut Ctx<'_>) {
     let SourceNode::Map(entries) = &cfg.value else { return };
     for (k, v) in entries {
-        let mut texts: Vec<(&At, String)> = Vec::new();
+        let mut texts: Vec<(&Tree, String)> = Vec::new();
         match &v.value {
             SourceNode::Str(s) if TEMPLATE_FIELDS.contains(&k.value.as_str()) => texts.push((v, s.clone())),
             SourceNode::Map(inner) if k.value == "details" || k.value == "headers" || k.value == "attributes" => {

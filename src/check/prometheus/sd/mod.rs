@@ -12,7 +12,7 @@ use kinds::KINDS;
 
 use super::fields::{list, Fields, Ty};
 use super::Ctx;
-use crate::check::node::{pos, At, SourceNode};
+use crate::check::node::{pos, SourceNode, Tree};
 use crate::check::Check;
 
 const L: Ty = Ty::Strs;
@@ -27,7 +27,7 @@ pub(super) fn keys() -> Fields {
 
 /// Checks every service discovery config of `owner` (a scrape or Alertmanager config); static
 /// targets must not be URLs unless relabelling may rewrite them (`check_targets` false).
-pub(super) fn check_all(owner: &At, check_targets: bool, cx: &mut Ctx<'_>) {
+pub(super) fn check_all(owner: &Tree, check_targets: bool, cx: &mut Ctx<'_>) {
     for k in KINDS {
         for item in list(owner.value.get(k.key)) {
             if matches!(item.value, SourceNode::Null) {
@@ -66,7 +66,7 @@ pub(super) fn check_all(owner: &At, check_targets: bool, cx: &mut Ctx<'_>) {
 /// One discovery config before its kind's own checks, which report at the config unless they
 /// say where.
 struct Sd<'a, 'c> {
-    at: &'a At,
+    at: &'a Tree,
     cx: &'a mut Ctx<'c>,
 }
 
