@@ -237,16 +237,28 @@ pub fn parse(text: &str) -> Result<Tree, serde_saphyr::Error> {
     }
 }
 
+/// Parses a checked file; a parse error becomes one `yaml/syntax` finding, worded by `report`
+/// (each kind of file words some errors as its upstream tool does).
+pub fn parse_checked(
+    file: &std::path::Path,
+    text: &str,
+    sink: &mut crate::check::Sink,
+    report: fn(&std::path::Path, &str, &serde_saphyr::Error, &mut crate::check::Sink),
+) -> Option<Tree> {
+    parse(text).map_err(|err| report(file, text, &err, sink)).ok()
+}
+
+/// The plain wording of a YAML error: serde-saphyr's.
+pub fn yaml_syntax(file: &std::path::Path, text: &str, err: &serde_saphyr::Error, sink: &mut crate::check::Sink) {
+    let d = crate::syntax::yaml::error(file, text, err);
+    sink.error(crate::check::Check::YamlSyntax, d.pos, d.message);
+}
+
 /// The serde-saphyr path: all of YAML, and its error messages.
 fn slow(text: &str) -> Result<Tree, serde_saphyr::Error> {
-    let options = serde_saphyr::options! {
-        budget: serde_saphyr::budget! {
-            max_nodes: crate::syntax::yaml::MAX_NODES,
-            max_events: 4 * crate::syntax::yaml::MAX_NODES,
-        },
-        // Keys repeated in one mapping are errors in Prometheus' and Alertmanager's parsers too.
-    };
-    let doc: Option<Spanned<SNode>> = serde_saphyr::from_str_with_options(text, options)?;
+    // Keys repeated in one mapping are errors (serde-saphyr's default), as in Prometheus' and
+    // Alertmanager's parsers.
+    let doc: Option<Spanned<SNode>> = serde_saphyr::from_str_with_options(text, crate::syntax::yaml::options())?;
     Ok(doc.map_or_else(|| unplaced(SourceNode::Null), convert))
 }
 

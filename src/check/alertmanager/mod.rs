@@ -150,17 +150,9 @@ impl Ctx<'_> {
 
 /// Checks the Alertmanager config `file` whose text is `source`; returns its tree if it parses.
 pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) -> Option<Tree> {
-    match node::parse(source) {
-        Ok(doc) => {
-            check_tree(file, &doc, syntax_only, sink);
-            Some(doc)
-        }
-        Err(err) => {
-            let d = crate::syntax::yaml::error(file, source, &err);
-            sink.error(Check::YamlSyntax, d.pos, d.message);
-            None
-        }
-    }
+    let doc = node::parse_checked(file, source, sink, node::yaml_syntax)?;
+    check_tree(file, &doc, syntax_only, sink);
+    Some(doc)
 }
 
 fn check_tree(file: &Path, doc: &Tree, syntax_only: bool, sink: &mut Sink) {

@@ -127,16 +127,9 @@ impl Ctx<'_> {
 
 /// Checks the Prometheus config `file` whose text is `source`; returns its tree if it parses.
 pub fn check(file: &Path, source: &str, syntax_only: bool, sink: &mut Sink) -> Option<Tree> {
-    match node::parse(source) {
-        Ok(doc) => {
-            check_tree(file, &doc, syntax_only, sink);
-            Some(doc)
-        }
-        Err(err) => {
-            yaml_problem(file, source, &err, sink);
-            None
-        }
-    }
+    let doc = node::parse_checked(file, source, sink, yaml_problem)?;
+    check_tree(file, &doc, syntax_only, sink);
+    Some(doc)
 }
 
 fn check_tree(file: &Path, doc: &Tree, syntax_only: bool, sink: &mut Sink) {

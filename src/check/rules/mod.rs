@@ -45,14 +45,7 @@ pub fn check_keeping_tree(file: &Path, text: &str, opts: &RuleOptions, sink: &mu
 
 /// Checks a rule file from its whole tree.
 fn whole(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) -> Option<Tree> {
-    let doc = match node::parse(text) {
-        Ok(doc) => doc,
-        Err(err) => {
-            let d = crate::syntax::yaml::error(file, text, &err);
-            sink.error(Check::YamlSyntax, d.pos, d.message);
-            return None;
-        }
-    };
+    let doc = node::parse_checked(file, text, sink, node::yaml_syntax)?;
     check_doc(&doc, opts, sink);
     Some(doc)
 }
