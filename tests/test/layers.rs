@@ -55,3 +55,25 @@ fn a_bad_route_matcher_is_refused_at_its_spec_line_and_nothing_is_written() {
     assert!(!p.path().join("build").exists(), "render wrote files for an invalid spec");
     p.run(&["check"]).status(2).stderr_has("monstack.yaml:7:");
 }
+
+#[test]
+fn the_readme_layout_names_every_part_of_src() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme.split("### Layout").nth(1).and_then(|s| s.split("\n### ").next()).expect("a Layout section");
+    let named: Vec<&str> = section
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .flat_map(|l| l.split('|').nth(1).unwrap_or("").split(", "))
+        .map(|p| p.trim().trim_matches('`'))
+        .collect();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let shown = if entry.file_type().unwrap().is_dir() { format!("src/{name}/") } else { format!("src/{name}") };
+        assert!(named.contains(&shown.as_str()), "the README's Layout section does not name `{shown}`");
+    }
+    for path in named.iter().filter(|p| p.starts_with("src/")) {
+        assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(path).exists(), "the README names `{path}`, which is gone");
+    }
+}
