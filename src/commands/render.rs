@@ -2,11 +2,12 @@
 
 use std::path::Path;
 
-use anyhow::Context as _;
+use anyhow::{bail, Context as _};
 
+use crate::check::report;
 use crate::cli::RenderArgs;
 use crate::project::write::{self, Change, WritePlan};
-use crate::project::Project;
+use crate::project::{errors, provenance, render_checked, Project};
 use crate::render::Rendered;
 use crate::{difftext, Status};
 
@@ -14,7 +15,19 @@ use crate::{difftext, Status};
 pub fn run(args: &RenderArgs) -> anyhow::Result<Status> {
     let project = Project::load(&args.dir)?;
     let out = args.out.clone().unwrap_or_else(|| project.out_dir());
-    let files = project.render(&out)?;
+    let (files, outcome) = render_checked(&project, &out)?;
+    // What Prometheus, Alertmanager or Grafana would refuse never reaches the output folder.
+    if let Some(errors) = errors(&outcome) {
+        print!("{}", report::render(&errors, report::Format::Human));
+        for note in provenance(&errors, &files, &out, &project) {
+            eprintln!("note: {note}");
+        }
+        bail!(
+            "refusing to render: `monstack check` found {} error(s) in what would be rendered; nothing was written\n  = help: fix them; `monstack check -C {}` shows warnings too",
+            errors.problems.len(),
+            args.dir.display()
+        );
+    }
     let plan = write::plan(&out, &files).with_context(|| format!("failed to read `{}`", out.display()))?;
     if args.check {
         return Ok(print_drift(&out, &files, &plan));

@@ -4,10 +4,9 @@ use std::io::Write;
 
 use anyhow::Context as _;
 
-use crate::check::report::{self, Outcome};
-use crate::check::Severity;
+use crate::check::report;
 use crate::cli::UpArgs;
-use crate::project::{check_rendered, lint_options, write, Project};
+use crate::project::{errors, provenance, render_checked, write, Project};
 use crate::services;
 use crate::stack::up::{self, base_url, UpOptions};
 use crate::Status;
@@ -17,17 +16,16 @@ pub fn run(args: &UpArgs) -> anyhow::Result<Status> {
     let project = Project::load(&args.project.dir)?;
     let out = project.out_dir();
     // Render once, in memory; check it before anything is written or reloaded.
-    let files = project.render(&out)?;
-    let opts = crate::check::run::Options { lint: lint_options(&project.spec), ..Default::default() };
-    let outcome = check_rendered(&out, &files, &opts)?;
-    let (errors, _) = outcome.counts();
-    if errors > 0 {
-        let only_errors = Outcome {
-            files: outcome.files.clone(),
-            problems: outcome.problems.into_iter().filter(|p| p.severity == Severity::Error).collect(),
-        };
-        print!("{}", report::render(&only_errors, report::Format::Human));
-        eprintln!("error: refusing to start: `monstack check` found {errors} error(s) in what would be rendered; nothing was changed");
+    let (files, outcome) = render_checked(&project, &out)?;
+    if let Some(errors) = errors(&outcome) {
+        print!("{}", report::render(&errors, report::Format::Human));
+        for note in provenance(&errors, &files, &out, &project) {
+            eprintln!("note: {note}");
+        }
+        eprintln!(
+            "error: refusing to start: `monstack check` found {} error(s) in what would be rendered; nothing was changed",
+            errors.problems.len()
+        );
         return Ok(Status::Findings);
     }
     let changes = write::plan(&out, &files).with_context(|| format!("failed to read `{}`", out.display()))?;

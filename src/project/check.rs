@@ -10,6 +10,7 @@ use crate::check::node::Tree;
 use crate::check::project::CrossInputs;
 use crate::check::report::Outcome;
 use crate::check::run::{self, CheckError, Kind, Options};
+use crate::check::Severity;
 use crate::render::Rendered;
 use crate::spec::Spec;
 
@@ -20,6 +21,34 @@ pub fn lint_options(spec: &Spec) -> LintOptions {
     let longest =
         spec.targets.iter().filter_map(|t| t.scrape_interval.as_ref()).map(|d| d.millis()).fold(global, u64::max);
     LintOptions { scrape_interval: Some(longest) }
+}
+
+/// The errors of `outcome`, if it has any: what render and up refuse to write or start.
+pub fn errors(outcome: &Outcome) -> Option<Outcome> {
+    let problems: Vec<_> = outcome.problems.iter().filter(|p| p.severity == Severity::Error).cloned().collect();
+    (!problems.is_empty()).then(|| Outcome { files: outcome.files.clone(), problems })
+}
+
+/// For each rendered file with errors, where it is rendered from: `build/prometheus/rules/own.yml`
+/// is not on disk yet when render refuses, `alerts/own.yml` is what the user edits.
+pub fn provenance(errors: &Outcome, files: &Rendered, out: &Path, project: &super::Project) -> Vec<String> {
+    let mut notes: Vec<String> = Vec::new();
+    for (rel, file) in files {
+        let at = out.join(rel);
+        let Some(from) = &file.from else { continue };
+        if errors.problems.iter().any(|p| p.file == at) {
+            notes.push(format!("`{}` is rendered from `{}`", at.display(), project.shown(from).display()));
+        }
+    }
+    notes
+}
+
+/// Renders `project` for `out` and checks the result, as `render` and `up` do before writing.
+pub fn render_checked(project: &super::Project, out: &Path) -> Result<(Rendered, Outcome), super::ProjectError> {
+    let files = project.render(out)?;
+    let opts = Options { lint: lint_options(&project.spec), ..Options::default() };
+    let outcome = check_rendered(out, &files, &opts)?;
+    Ok((files, outcome))
 }
 
 /// Checks a rendered tree that is to be written to `out`.

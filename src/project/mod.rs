@@ -8,11 +8,22 @@ pub mod write;
 
 use std::path::{Path, PathBuf};
 
-pub use check::{check_rendered, lint_options};
+pub use check::{check_rendered, errors, lint_options, provenance, render_checked};
 
 use crate::render::{self, RenderError, Rendered};
 use crate::spec::{Document, Spec, SpecError};
 use crate::stack::StackPlan;
+
+/// Why rendering and checking a project failed (its findings are not failures: they are data).
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    /// Rendering failed.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// A rendered file could not be checked.
+    #[error(transparent)]
+    Check(#[from] crate::check::run::CheckError),
+}
 
 /// A loaded, validated project.
 #[derive(Debug, Clone)]
@@ -43,6 +54,15 @@ impl Project {
             PathBuf::from(layout::OUT_DIR)
         } else {
             self.named.join(layout::OUT_DIR)
+        }
+    }
+
+    /// `path`, inside the project folder, as the user would name it.
+    pub fn shown(&self, path: &Path) -> PathBuf {
+        match path.strip_prefix(self.dir()) {
+            Ok(rel) if self.named == Path::new(".") || self.named.as_os_str().is_empty() => rel.to_owned(),
+            Ok(rel) => self.named.join(rel),
+            Err(_) => path.to_owned(),
         }
     }
 

@@ -165,7 +165,9 @@ mod tests {
     fn tree(entries: &[(&str, &str, bool)]) -> Rendered {
         entries
             .iter()
-            .map(|(p, c, s)| (p.to_string(), crate::render::OutFile { contents: c.as_bytes().to_vec(), secret: *s }))
+            .map(|(p, c, s)| {
+                (p.to_string(), crate::render::OutFile { contents: c.as_bytes().to_vec(), secret: *s, from: None })
+            })
             .collect()
     }
 

@@ -28,6 +28,15 @@ pub struct OutFile {
     pub contents: Vec<u8>,
     /// Whether it holds a secret value (written 0600, never printed).
     pub secret: bool,
+    /// The template, rule or dashboard file it is rendered from, for messages about it.
+    pub from: Option<PathBuf>,
+}
+
+impl OutFile {
+    /// A rendered file made from the source file `from`.
+    pub fn rendered(contents: String, from: &Path) -> OutFile {
+        OutFile { contents: contents.into_bytes(), secret: false, from: Some(from.to_owned()) }
+    }
 }
 
 /// Everything render produces, keyed by path relative to the output folder (`/`-separated).
@@ -137,7 +146,7 @@ fn secret_files(spec: &Spec, project_dir: &Path) -> Result<Rendered, RenderError
             ),
             (_, SecretRef::File(_)) => continue,
         };
-        files.insert(path, OutFile { contents: contents.into_bytes(), secret: true });
+        files.insert(path, OutFile { contents: contents.into_bytes(), secret: true, from: None });
     }
     Ok(files)
 }
@@ -154,7 +163,7 @@ fn render_configs_and_rules(
         let rel = format!("templates/{out}");
         let source = get(&rel)?.ok_or_else(|| missing_bundled(&rel))?;
         let text = engine.render(&source, value)?;
-        files.insert(out.to_owned(), OutFile { contents: text.into_bytes(), secret: false });
+        files.insert(out.to_owned(), OutFile::rendered(text, &source.display));
     }
 
     // Bundled rule files of enabled components, then the project's own additions.
@@ -171,10 +180,7 @@ fn render_configs_and_rules(
         let mut file = rules::parse(&source, &text)?;
         rules::apply(&mut file, &spec.alerts, &mut seen_alerts);
         let stem = Path::new(rel).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        files.insert(
-            format!("prometheus/rules/{stem}.yml"),
-            OutFile { contents: rules::emit(&file).into_bytes(), secret: false },
-        );
+        files.insert(format!("prometheus/rules/{stem}.yml"), OutFile::rendered(rules::emit(&file), &source.display));
     }
     unknown_alert_names(project, spec, &seen_alerts)?;
     Ok(files)
@@ -185,7 +191,7 @@ fn render_dashboards(project: &Document, spec: &Spec, assets: &Assets) -> Result
     if spec.grafana.enabled {
         for (name, source) in dashboards::collect(spec, &project.dir, assets)? {
             let text = dashboards::process(&source)?;
-            files.insert(format!("grafana/dashboards/{name}"), OutFile { contents: text.into_bytes(), secret: false });
+            files.insert(format!("grafana/dashboards/{name}"), OutFile::rendered(text, &source.display));
         }
     }
     Ok(files)

@@ -203,7 +203,7 @@ mod tests {
     fn plans_the_three_runs() {
         let mut files = Rendered::new();
         for f in ["prometheus/prometheus.yml", "prometheus/rules/a.yml", "alertmanager/alertmanager.yml"] {
-            files.insert(f.into(), crate::render::OutFile { contents: Vec::new(), secret: false });
+            files.insert(f.into(), crate::render::OutFile { contents: Vec::new(), secret: false, from: None });
         }
         let runs = runs(&files, "p:1", Some("a:1"));
         assert_eq!(runs.len(), 3);

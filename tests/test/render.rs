@@ -234,3 +234,26 @@ fn broken_dashboard_points_at_the_line() {
     p.write("dashboards/bad.json", "{\n  \"uid\": \"x\",\n  oops\n}\n");
     p.run(&["render"]).status(2).stderr_has("dashboards/bad.json:3:3: invalid dashboard JSON");
 }
+
+#[test]
+fn render_refuses_what_check_calls_an_error_and_writes_nothing() {
+    let p = project("");
+    p.write("secrets/pw", "x\n");
+    for (name, rules, check) in [
+        ("promql", "groups:\n  - name: own\n    rules:\n      - alert: Broken\n        expr: up ==\n", "rules/expr"),
+        (
+            "template",
+            "groups:\n  - name: own\n    rules:\n      - alert: Broken\n        expr: up == 0\n        annotations:\n          summary: \"{{ $labels.job \"\n",
+            "rules/template",
+        ),
+    ] {
+        p.write("alerts/own.yml", rules);
+        let run = p.run(&["render"]);
+        run.status(2).stderr_has("refusing to render").stdout_has(check).stderr_has("is rendered from `alerts/own.yml`");
+        assert!(!p.path().join("build").exists(), "{name}: render wrote files although check finds errors");
+        // The drift check gives the same verdict instead of listing what would change.
+        p.run(&["render", "--check"]).status(2).stderr_has("refusing to render");
+    }
+    p.write("alerts/own.yml", "groups:\n  - name: own\n    rules:\n      - alert: Fine\n        expr: up == 0\n");
+    p.run(&["render"]).status(0);
+}
