@@ -30,7 +30,7 @@ in the README for the list. {extra}\n";
 
 /// A project name derived from a folder name: lowercase, with other characters replaced by `-`.
 pub fn project_name(dir: &Path) -> String {
-    let abs = crate::render::paths::absolute(dir);
+    let abs = crate::paths::absolute(dir);
     let raw = abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut name: String = raw
         .to_lowercase()

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::render::paths;
+use crate::paths;
 use crate::services::{self, SecretUse, Service};
 use crate::spec::Spec;
 
@@ -50,7 +50,14 @@ impl<'de> Deserialize<'de> for SecretRef {
                         return Err(de::Error::custom("a secret has exactly one of `file` or `env`"));
                     }
                     found = Some(match key.as_str() {
-                        "file" if !value.is_empty() => SecretRef::File(PathBuf::from(value)),
+                        "file" if !value.is_empty() => match paths::inside(&value) {
+                            Ok(()) => SecretRef::File(PathBuf::from(value)),
+                            Err(why) => {
+                                return Err(de::Error::custom(format!(
+                                    "the secret file `{value}` {why}: keep secret files in the project folder, e.g. `secrets/…`"
+                                )))
+                            }
+                        },
                         "env" if is_env_name(&value) => SecretRef::Env(value),
                         "file" => return Err(de::Error::custom("the secret file path is empty")),
                         "env" => {

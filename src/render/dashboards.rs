@@ -33,13 +33,20 @@ pub fn collect(spec: &Spec, project_dir: &Path, assets: &Assets) -> Result<BTree
         }
     }
     let mut from: BTreeMap<String, PathBuf> = BTreeMap::new();
+    // Symlinks may not lead out of the project: a spec from an untrusted change must not make
+    // render copy the machine's files into what Grafana serves.
+    let root = project_dir.canonicalize().map_err(|source| RenderError::Io { path: project_dir.to_owned(), source })?;
     for pattern in &spec.dashboards.include {
+        let pattern = &pattern.value;
         let full = project_dir.join(pattern);
         let paths = glob::glob(&full.to_string_lossy())
             .map_err(|e| RenderError::Glob { pattern: pattern.clone(), message: e.msg.to_owned() })?;
         let mut paths: Vec<PathBuf> = paths.filter_map(Result::ok).filter(|p| p.is_file()).collect();
         paths.sort();
         for path in paths {
+            if !path.canonicalize().is_ok_and(|real| real.starts_with(&root)) {
+                return Err(RenderError::Outside { pattern: pattern.clone(), path });
+            }
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             if let Some(previous) = from.get(&name) {
                 if previous != &path {

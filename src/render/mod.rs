@@ -4,7 +4,6 @@
 
 pub mod context;
 mod dashboards;
-pub mod paths;
 pub mod rules;
 mod templates;
 pub mod yaml;
@@ -17,6 +16,7 @@ pub use templates::Templates;
 
 use crate::assets::{self, Assets};
 use crate::diag::{nearest, Diagnostic, Diagnostics, Pos};
+use crate::paths;
 use crate::secrets::{self, SecretRef};
 use crate::services::{self, Delivery};
 use crate::spec::{Document, Spec};
@@ -70,6 +70,14 @@ pub enum RenderError {
         pattern: String,
         /// What is wrong with it.
         message: String,
+    },
+    /// An included dashboard resolves outside the project folder (through a symlink).
+    #[error("dashboards.include pattern `{pattern}` matches `{}`, which leads outside the project folder\n  = help: included dashboards must be files inside the project folder; its contents were not read", path.display())]
+    Outside {
+        /// The pattern.
+        pattern: String,
+        /// The file it matched.
+        path: PathBuf,
     },
     /// Two included dashboards have the same file name.
     #[error("dashboards `{}` and `{}` would both be rendered as `grafana/dashboards/{name}`; rename one", first.display(), second.display())]

@@ -72,7 +72,7 @@ impl Spec {
             Err(source) => return Err(SpecError::Read { path, source }),
         };
         let spec = Spec::parse(&path, &text)?;
-        Ok((spec, Document { dir: crate::render::paths::absolute(dir), path, text }))
+        Ok((spec, Document { dir: crate::paths::absolute(dir), path, text }))
     }
 
     /// Parses and validates spec text; `path` is used in messages only.

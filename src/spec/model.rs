@@ -311,12 +311,12 @@ impl Default for Thresholds {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Dashboards {
-    /// Glob patterns relative to the project folder.
-    pub include: Vec<String>,
+    /// Glob patterns relative to the project folder, which they may not leave.
+    pub include: Vec<At<String>>,
 }
 
 impl Default for Dashboards {
     fn default() -> Self {
-        Dashboards { include: vec!["dashboards/*.json".into()] }
+        Dashboards { include: vec![unplaced("dashboards/*.json".into())] }
     }
 }

@@ -32,6 +32,15 @@ pub(crate) fn validate(spec: &Spec) -> Vec<Problem> {
     exporters(spec, &mut p);
     thresholds(&spec.alerts.thresholds, &mut p);
     ports(spec, &mut p);
+    for pattern in &spec.dashboards.include {
+        if let Err(why) = crate::paths::inside(&pattern.value) {
+            p.add(
+                pos(pattern),
+                format!("dashboards.include pattern `{}` {why}", pattern.value),
+                Some("patterns are relative to the project folder and stay inside it, e.g. `dashboards/*.json`".into()),
+            );
+        }
+    }
     if spec.grafana.enabled && spec.grafana.admin_password.is_none() {
         p.add(
             None,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::render::paths;
+use crate::paths;
 use crate::secrets;
 pub use crate::services::Reload;
 use crate::services::{self, Container, Delivery, Paths};

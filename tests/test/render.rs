@@ -257,3 +257,41 @@ fn render_refuses_what_check_calls_an_error_and_writes_nothing() {
     p.write("alerts/own.yml", "groups:\n  - name: own\n    rules:\n      - alert: Fine\n        expr: up == 0\n");
     p.run(&["render"]).status(0);
 }
+
+#[test]
+fn nothing_outside_the_project_is_read_because_the_spec_says_so() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("leak.json"), "{\"title\": \"root:x:0:0:leaked\"}").unwrap();
+    let leak = outside.path().join("leak.json");
+    for (include, at) in [
+        (leak.display().to_string(), "is absolute"),
+        (
+            format!("../{}/leak.json", outside.path().file_name().unwrap().to_string_lossy()),
+            "leaves the project folder",
+        ),
+    ] {
+        let p = project(&format!("dashboards:\n  include: [\"{include}\"]\n"));
+        p.write("secrets/pw", "x\n");
+        for cmd in [&["render"][..], &["check"][..]] {
+            let run = p.run(cmd);
+            run.status(2).stderr_has("error: monstack.yaml:5:").stderr_has(at);
+            assert!(!run.stdout.contains("root:x") && !run.stderr.contains("root:x"), "{cmd:?} printed the file");
+        }
+        assert!(!p.path().join("build").exists());
+    }
+    // Through a symlink inside the project.
+    let p = project("");
+    p.write("secrets/pw", "x\n");
+    std::fs::create_dir_all(p.path().join("dashboards")).unwrap();
+    std::os::unix::fs::symlink(&leak, p.path().join("dashboards/evil.json")).unwrap();
+    for cmd in [&["render"][..], &["check"][..]] {
+        let run = p.run(cmd);
+        run.status(2).stderr_has("leads outside the project folder");
+        assert!(!run.stdout.contains("root:x") && !run.stderr.contains("root:x"), "{cmd:?} printed the file");
+    }
+    assert!(!p.path().join("build").exists());
+    // Secret files too.
+    let p = project("");
+    p.write("monstack.yaml", "project: demo\ngrafana:\n  admin_password: { file: /etc/shadow }\n");
+    p.run(&["render"]).status(2).stderr_has("monstack.yaml:3:").stderr_has("the secret file `/etc/shadow` is absolute");
+}

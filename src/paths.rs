@@ -29,6 +29,19 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// Whether the relative path or glob `p` stays inside the folder it is relative to; `Err` says
+/// how it leaves (for "the secret file `x` …" and "pattern `x` …" messages).
+pub fn inside(p: &str) -> Result<(), &'static str> {
+    let path = Path::new(p);
+    if path.is_absolute() {
+        Err("is absolute")
+    } else if normalize(path).starts_with("..") {
+        Err("leaves the project folder")
+    } else {
+        Ok(())
+    }
+}
+
 /// `to` relative to the folder `from` (both absolute and normalized), with `/` separators.
 pub fn relative(from: &Path, to: &Path) -> String {
     let from: Vec<_> = from.components().collect();
@@ -51,5 +64,7 @@ mod tests {
         assert_eq!(relative(Path::new("/p/build/alertmanager"), Path::new("/p/secrets/slack")), "../../secrets/slack");
         assert_eq!(relative(Path::new("/p/build/alertmanager"), Path::new("/p/build/alertmanager/x")), "x");
         assert_eq!(normalize(Path::new("/p/./a/../b")), PathBuf::from("/p/b"));
+        assert!(inside("dashboards/*.json").is_ok() && inside("a/../b").is_ok());
+        assert!(inside("/etc/passwd").is_err() && inside("../x/*.json").is_err() && inside("a/../../x").is_err());
     }
 }
