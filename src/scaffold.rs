@@ -2,7 +2,6 @@
 //! replacing an existing file unless forced.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::assets;
@@ -48,11 +47,9 @@ pub fn project_name(dir: &Path) -> String {
 /// A random password of 32 letters and digits from the OS's random source.
 pub fn generate_password() -> std::io::Result<String> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut random = std::fs::File::open("/dev/urandom")?;
     let mut out = String::with_capacity(32);
-    let mut buf = [0u8; 64];
     while out.len() < 32 {
-        random.read_exact(&mut buf)?;
+        let buf = crate::secrets::random_bytes(64)?;
         // Rejection sampling keeps every character equally likely (248 = 4 × 62).
         out.extend(buf.iter().filter(|b| **b < 248).map(|b| ALPHABET[(*b % 62) as usize] as char).take(32 - out.len()));
     }

@@ -112,6 +112,14 @@ pub fn uses(spec: &Spec) -> Vec<(&'static Service, SecretUse<'_>)> {
         .collect()
 }
 
+/// `n` bytes from the OS's random source.
+pub fn random_bytes(n: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = vec![0u8; n];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut out)?;
+    Ok(out)
+}
+
 /// Why a secret's value could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 /// File in the output folder recording the applied hashes.
@@ -52,15 +53,35 @@ fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-/// Hash of secret file contents, so a changed secret recreates the container that holds a copy.
-pub fn secrets_hash(contents: &[(String, Vec<u8>)]) -> String {
-    let mut h = Sha256::new();
+/// File in the output folder holding the project's random key (0600) for [`secrets_hash`].
+pub const KEY: &str = ".monstack-key";
+
+/// The project's key: read from `out_dir`, or made once from the OS's random source.
+pub fn key(out_dir: &Path) -> std::io::Result<Vec<u8>> {
+    let path = out_dir.join(KEY);
+    match std::fs::read(&path) {
+        Ok(key) if key.len() == 32 => Ok(key),
+        Ok(_) | Err(_) => {
+            let key = crate::secrets::random_bytes(32)?;
+            crate::fsutil::write_atomic(&path, &key, 0o600, true)?;
+            Ok(key)
+        }
+    }
+}
+
+/// A fingerprint of secret file contents, so a changed secret recreates the container that holds
+/// a copy. It goes into a container label, which `docker inspect` and cAdvisor's metrics show:
+/// keyed with the project's random `key` (HMAC-SHA256), so a weak secret cannot be confirmed by
+/// hashing guesses.
+pub fn secrets_hash(key: &[u8], contents: &[(String, Vec<u8>)]) -> String {
+    let mut h = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
     for (path, data) in contents {
         h.update(path.as_bytes());
-        h.update([0]);
+        h.update(&[0]);
         h.update(data);
+        h.update(&[0]);
     }
-    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+    h.finalize().into_bytes().iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Seconds since the Unix epoch of an RFC 3339 time as Docker and Prometheus write it
@@ -96,6 +117,26 @@ pub fn rfc3339_seconds(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_fingerprints_are_keyed_per_project() {
+        let secrets = vec![("/run/secrets/pw".to_owned(), b"hunter2".to_vec())];
+        let a = secrets_hash(&[1; 32], &secrets);
+        assert_eq!(a, secrets_hash(&[1; 32], &secrets));
+        assert_ne!(a, secrets_hash(&[2; 32], &secrets), "another project's key gives another fingerprint");
+        // Not the unkeyed hash a guess could be checked against.
+        let mut plain = Sha256::new();
+        plain.update(b"/run/secrets/pw\0hunter2\0");
+        let plain: String = plain.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+        assert_ne!(a, plain);
+
+        let dir = tempfile::tempdir().unwrap();
+        let key = key(dir.path()).unwrap();
+        assert_eq!(key.len(), 32);
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(dir.path().join(KEY)).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(super::key(dir.path()).unwrap(), key, "the key is kept");
+    }
 
     #[test]
     fn parses_docker_and_prometheus_times() {

@@ -135,9 +135,14 @@ pub async fn up(
 
     // Decide everything, and check ports and secrets, before touching anything.
     let mut work = Vec::new();
+    let key = state::key(out_dir).map_err(|source| UpError::Secret {
+        service: "(all)".into(),
+        path: out_dir.join(state::KEY),
+        source,
+    })?;
     for c in &plan.containers {
         let secrets = read_secrets(c)?;
-        let hash = format!("{}-{}", c.labels[super::plan::LABEL_CONFIG_HASH], state::secrets_hash(&secrets));
+        let hash = format!("{}-{}", c.labels[super::plan::LABEL_CONFIG_HASH], state::secrets_hash(&key, &secrets));
         let action = match by_service.get(c.service.as_str()) {
             Some(e) if e.hash == hash && e.state == "running" => Action::Keep(e),
             Some(e) if e.hash == hash => Action::Start(e),
