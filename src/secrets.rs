@@ -131,6 +131,14 @@ pub enum SecretError {
         /// Which spec field refers to it.
         what: String,
     },
+    /// The environment variable is set but empty.
+    #[error("environment variable `{var}` is empty; {what} takes its secret from it")]
+    EmptyEnv {
+        /// The variable.
+        var: String,
+        /// Which spec field refers to it.
+        what: String,
+    },
     /// The file lies outside the project folder.
     #[error("the secret file `{}` of {what} is outside the project folder\n  = help: keep secret files in the project folder (e.g. `secrets/`), which `init` keeps out of git", path.display())]
     Outside {
@@ -155,9 +163,11 @@ pub enum SecretError {
 /// The value of `secret`, without a trailing newline; `what` names the spec field for messages.
 pub fn value(secret: &SecretRef, project_dir: &Path, what: &str) -> Result<String, SecretError> {
     match secret {
-        SecretRef::Env(var) => {
-            std::env::var(var).map_err(|_| SecretError::MissingEnv { var: var.clone(), what: what.to_owned() })
-        }
+        SecretRef::Env(var) => match std::env::var(var) {
+            Ok(value) if !value.trim().is_empty() => Ok(value),
+            Ok(_) => Err(SecretError::EmptyEnv { var: var.clone(), what: what.to_owned() }),
+            Err(_) => Err(SecretError::MissingEnv { var: var.clone(), what: what.to_owned() }),
+        },
         SecretRef::File(path) => {
             let path = paths::normalize(&project_dir.join(path));
             // A spec from an untrusted change must not make render copy a file of the machine's.

@@ -81,6 +81,7 @@ checks! {
     HttpAuth => "http/auth", Error, "HTTP client configs authenticate one way.";
     HttpTls => "http/tls", Error, "TLS configs name one source per file.";
     HttpProxy => "http/proxy", Error, "Proxy settings of HTTP client configs.";
+    ProjectSecret => "project/secret", Error, "The Grafana admin password file is present, not empty and not `admin`.";
     AlertmanagerField => "alertmanager/field", Error, "Alertmanager config fields are known.";
     AlertmanagerRoute => "alertmanager/route", Error, "The route tree: its root, receivers and time intervals used.";
     AlertmanagerReceiver => "alertmanager/receiver", Error, "Receivers: unique names, each integration's required fields.";

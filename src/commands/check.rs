@@ -3,7 +3,7 @@
 use crate::check::report::{self, Outcome};
 use crate::check::run::{self, Options};
 use crate::cli::CheckArgs;
-use crate::project::{check_rendered, lint_options, Project};
+use crate::project::{check_rendered, check_secrets, lint_options, Project};
 use crate::stack::exact;
 use crate::Status;
 
@@ -27,8 +27,9 @@ fn project(dir: &std::path::Path, opts: &Options, exact: bool) -> anyhow::Result
     let project = Project::load(dir)?;
     let spec = &project.spec;
     let out = project.out_dir();
-    let files = project.render(&out)?;
+    let files = project.render_for_check(&out)?;
     let mut outcome = check_rendered(&out, &files, &Options { lint: lint_options(spec), ..opts.clone() })?;
+    check_secrets(&project, &mut outcome);
     if exact {
         let am = spec.alertmanager.enabled.then(|| spec.alertmanager.image.to_string());
         let runs = exact::runs(&files, &spec.prometheus.image.to_string(), am.as_deref());

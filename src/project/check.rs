@@ -10,8 +10,10 @@ use crate::check::node::Tree;
 use crate::check::project::CrossInputs;
 use crate::check::report::Outcome;
 use crate::check::run::{self, CheckError, Kind, Options};
-use crate::check::Severity;
+use crate::check::{Check, Problem, Severity};
+use crate::diag::Pos;
 use crate::render::Rendered;
+use crate::secrets::SecretRef;
 use crate::spec::Spec;
 
 /// What the lints know from the spec: the longest scrape interval any job uses, since a rule may
@@ -43,11 +45,57 @@ pub fn provenance(errors: &Outcome, files: &Rendered, out: &Path, project: &supe
     notes
 }
 
+/// What Grafana would do with its admin password file: with an empty one it keeps its default
+/// password `admin`. A missing file is only a warning: secrets stay out of git, so CI has none.
+pub fn check_secrets(project: &super::Project, outcome: &mut Outcome) {
+    let found = secrets(project);
+    if !found.is_empty() {
+        outcome.files.push((project.doc.path.clone(), project.doc.text.clone()));
+        outcome.problems.extend(found);
+    }
+}
+
+fn secrets(project: &super::Project) -> Vec<Problem> {
+    let spec = &project.spec;
+    let Some(pw) = spec.grafana.admin_password.as_ref().filter(|_| spec.grafana.enabled) else { return Vec::new() };
+    let SecretRef::File(rel) = &pw.value else { return Vec::new() };
+    let at = (pw.referenced.line() > 0).then(|| Pos::from_location(&pw.referenced));
+    let file = project.doc.path.clone();
+    let path = crate::paths::normalize(&project.dir().join(rel));
+    let (severity, message, help) = match std::fs::read_to_string(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (
+            Severity::Warning,
+            format!("the Grafana admin password file `{}` does not exist", rel.display()),
+            "`monstack up` needs it; `monstack init` generates one, and `.gitignore` keeps it out of git",
+        ),
+        Err(e) => (
+            Severity::Error,
+            format!("the Grafana admin password file `{}` cannot be read: {e}", rel.display()),
+            "make it readable by the user running monstack",
+        ),
+        Ok(text) if text.trim().is_empty() => (
+            Severity::Error,
+            format!("the Grafana admin password file `{}` is empty", rel.display()),
+            "Grafana would keep its default password `admin`: put a long random password in it",
+        ),
+        Ok(text) if text.trim() == "admin" => (
+            Severity::Error,
+            format!("the Grafana admin password in `{}` is Grafana's default, `admin`", rel.display()),
+            "put a long random password in it (`monstack init --force` in an empty folder generates one)",
+        ),
+        Ok(_) => return Vec::new(),
+    };
+    let mut problem = Problem::new(Check::ProjectSecret, severity, file, at, message);
+    problem.help(help);
+    vec![problem]
+}
+
 /// Renders `project` for `out` and checks the result, as `render` and `up` do before writing.
 pub fn render_checked(project: &super::Project, out: &Path) -> Result<(Rendered, Outcome), super::ProjectError> {
     let files = project.render(out)?;
     let opts = Options { lint: lint_options(&project.spec), ..Options::default() };
-    let outcome = check_rendered(out, &files, &opts)?;
+    let mut outcome = check_rendered(out, &files, &opts)?;
+    check_secrets(project, &mut outcome);
     Ok((files, outcome))
 }
 

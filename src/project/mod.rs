@@ -8,9 +8,9 @@ pub mod write;
 
 use std::path::{Path, PathBuf};
 
-pub use check::{check_rendered, errors, lint_options, provenance, render_checked};
+pub use check::{check_rendered, check_secrets, errors, lint_options, provenance, render_checked};
 
-use crate::render::{self, RenderError, Rendered};
+use crate::render::{self, RenderError, Rendered, SecretValues};
 use crate::spec::{Document, Spec, SpecError};
 use crate::stack::StackPlan;
 
@@ -66,9 +66,14 @@ impl Project {
         }
     }
 
-    /// Renders the project in memory for the output folder `out`.
+    /// Renders the project in memory for the output folder `out`, reading its secrets.
     pub fn render(&self, out: &Path) -> Result<Rendered, RenderError> {
-        render::render(&self.spec, &self.doc, out)
+        render::render(&self.spec, &self.doc, out, SecretValues::Read)
+    }
+
+    /// Renders the project in memory with stand-ins for its secrets, as `check` sees it.
+    pub fn render_for_check(&self, out: &Path) -> Result<Rendered, RenderError> {
+        render::render(&self.spec, &self.doc, out, SecretValues::Placeholder)
     }
 
     /// The Docker plan: the default output folder's files, mounted by absolute path.

@@ -54,6 +54,9 @@ pub enum RenderError {
     /// A secret render writes a file of could not be read.
     #[error(transparent)]
     Secret(#[from] secrets::SecretError),
+    /// Several secrets could not be read.
+    #[error("{} secrets cannot be read:\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
+    Secrets(Vec<secrets::SecretError>),
     /// A file could not be read.
     #[error("failed to read `{}`", path.display())]
     Io {
@@ -115,7 +118,7 @@ fn rule_sources(spec: &Spec) -> Vec<String> {
 
 /// Renders everything for `spec` into memory. `out_dir` is where the files will live; paths
 /// inside them are relative to it.
-pub fn render(spec: &Spec, doc: &Document, out_dir: &Path) -> Result<Rendered, RenderError> {
+pub fn render(spec: &Spec, doc: &Document, out_dir: &Path, values: SecretValues) -> Result<Rendered, RenderError> {
     let project = doc;
     let out_dir = paths::absolute(out_dir);
     let assets = Assets::new(&project.dir);
@@ -134,29 +137,52 @@ pub fn render(spec: &Spec, doc: &Document, out_dir: &Path) -> Result<Rendered, R
     let mut files = files?;
     files.extend(dashboards?);
 
-    files.extend(secret_files(spec, &project.dir)?);
+    files.extend(secret_files(spec, &project.dir, values)?);
     Ok(files)
+}
+
+/// Whether render reads the secrets it writes files of, or stands in for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretValues {
+    /// Read them: for what is written and run.
+    Read,
+    /// A stand-in naming the secret: for `check`, which must work in CI without the secrets.
+    Placeholder,
 }
 
 /// The files render writes of secrets: those given by environment variable, and those a service
 /// reads in a form of its own.
-fn secret_files(spec: &Spec, project_dir: &Path) -> Result<Rendered, RenderError> {
+/// Every secret that cannot be read is named, not only the first.
+fn secret_files(spec: &Spec, project_dir: &Path, values: SecretValues) -> Result<Rendered, RenderError> {
     let mut files = Rendered::new();
+    let mut failed = Vec::new();
     for (service, used) in secrets::uses(spec) {
-        let (path, contents) = match (&used.how, used.secret.as_ref()) {
-            (Delivery::Derived { name, contents, .. }, secret) => {
-                let value = secrets::value(secret, project_dir, &used.what)?;
-                (secrets::rendered_path(service.name, name), contents(spec, &value))
-            }
-            (_, SecretRef::Env(var)) => (
-                secrets::rendered_path(service.name, var),
-                secrets::value(used.secret.as_ref(), project_dir, &used.what)?,
-            ),
+        let path = match (&used.how, used.secret.as_ref()) {
+            (Delivery::Derived { name, .. }, _) => secrets::rendered_path(service.name, name),
+            (_, SecretRef::Env(var)) => secrets::rendered_path(service.name, var),
             (_, SecretRef::File(_)) => continue,
+        };
+        let value = match values {
+            SecretValues::Read => match secrets::value(&used.secret, project_dir, &used.what) {
+                Ok(value) => value,
+                Err(e) => {
+                    failed.push(e);
+                    continue;
+                }
+            },
+            SecretValues::Placeholder => format!("placeholder for {}", used.what),
+        };
+        let contents = match &used.how {
+            Delivery::Derived { contents, .. } => contents(spec, &value),
+            _ => value,
         };
         files.insert(path, OutFile { contents: contents.into_bytes(), secret: true, from: None });
     }
-    Ok(files)
+    match failed.len() {
+        0 => Ok(files),
+        1 => Err(RenderError::Secret(failed.remove(0))),
+        _ => Err(RenderError::Secrets(failed)),
+    }
 }
 
 fn render_configs_and_rules(

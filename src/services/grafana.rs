@@ -58,7 +58,7 @@ fn container(spec: &Spec, paths: &Paths, c: &mut Container) {
 fn secrets(spec: &Spec) -> Vec<SecretUse<'_>> {
     let pw = spec.grafana.admin_password.as_ref();
     pw.map(|s| SecretUse {
-        secret: Cow::Borrowed(s),
+        secret: Cow::Borrowed(&s.value),
         what: "grafana.admin_password".into(),
         how: Delivery::File { target: PASSWORD_TARGET },
     })

@@ -160,7 +160,7 @@ pub struct Grafana {
     /// Admin user name.
     pub admin_user: String,
     /// Admin password; there is no default password.
-    pub admin_password: Option<SecretRef>,
+    pub admin_password: Option<At<SecretRef>>,
 }
 
 impl Default for Grafana {

@@ -81,21 +81,69 @@ impl Image {
         if s.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(format!("invalid image `{s}`: {expected}"));
         }
-        if s.contains('@') {
-            return Ok(Image(s.to_owned()));
-        }
-        let last = s.rsplit('/').next().unwrap_or(s);
-        match last.rsplit_once(':') {
-            Some((name, tag)) if !name.is_empty() && !tag.is_empty() => {
-                if tag == "latest" {
-                    Err(format!("image `{s}` uses the moving tag `latest`: {expected}"))
-                } else {
-                    Ok(Image(s.to_owned()))
-                }
+        let (name, digest) = match s.split_once('@') {
+            Some((name, digest)) => (name, Some(digest)),
+            None => (s, None),
+        };
+        // A tag follows the last `:` after the last `/` (an earlier `:` is a registry's port).
+        let (name, tag) = match name.rsplit_once(':') {
+            Some((n, t)) if !t.contains('/') => (n, Some(t)),
+            _ => (name, None),
+        };
+        // As Docker splits a reference: the first component is a registry only if it looks like
+        // a host; every other component is a lowercase repository path.
+        let mut parts: Vec<&str> = name.split('/').collect();
+        if parts.len() > 1 && (parts[0].contains(['.', ':']) || parts[0] == "localhost") {
+            let host = parts.remove(0);
+            if !image_grammar().host.is_match(host) {
+                return Err(format!("invalid image `{s}`: `{host}` is not a registry host: {expected}"));
             }
-            _ => Err(format!("image `{s}` has no tag: {expected}")),
+        }
+        if let Some(bad) = parts.iter().find(|p| !image_grammar().path.is_match(p)) {
+            let why = if bad.chars().any(|c| c.is_ascii_uppercase()) {
+                "repository names are lowercase"
+            } else {
+                "repository names are lowercase letters and digits, separated by `.`, `_`, `__` or `-`"
+            };
+            return Err(format!("invalid image `{s}`: `{bad}`: {why}; {expected}"));
+        }
+        if let Some(t) = tag.filter(|t| !image_grammar().tag.is_match(t)) {
+            return Err(format!(
+                "invalid image `{s}`: tag `{t}` is not a Docker tag (up to 128 of letters, digits, `_`, `.`, `-`)"
+            ));
+        }
+        if let Some(d) = digest.filter(|d| !image_grammar().digest.is_match(d)) {
+            return Err(format!("invalid image `{s}`: `{d}` is not a digest such as `sha256:` and 64 hex digits"));
+        }
+        match (tag, digest) {
+            (_, Some(_)) => Ok(Image(s.to_owned())),
+            (Some("latest"), None) => Err(format!("image `{s}` uses the moving tag `latest`: {expected}")),
+            (Some(_), None) => Ok(Image(s.to_owned())),
+            (None, None) => Err(format!("image `{s}` has no tag: {expected}")),
         }
     }
+}
+
+/// Docker's reference grammar (distribution/reference), compiled once.
+struct ImageGrammar {
+    host: regex::Regex,
+    path: regex::Regex,
+    tag: regex::Regex,
+    digest: regex::Regex,
+}
+
+fn image_grammar() -> &'static ImageGrammar {
+    static GRAMMAR: std::sync::OnceLock<ImageGrammar> = std::sync::OnceLock::new();
+    GRAMMAR.get_or_init(|| {
+        let re = |p: &str| regex::Regex::new(p).expect("a valid pattern");
+        let label = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+        ImageGrammar {
+            host: re(&format!(r"^(?:{label}(?:\.{label})*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$")),
+            path: re(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$"),
+            tag: re(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"),
+            digest: re(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$"),
+        }
+    })
 }
 
 impl fmt::Display for Image {
@@ -260,11 +308,19 @@ mod tests {
     #[test]
     fn images_must_be_pinned() {
         assert!("prom/prometheus:v3.5.0".parse::<Image>().is_ok());
-        assert!("localhost:5000/prom@sha256:abc".parse::<Image>().is_ok());
+        assert!(format!("localhost:5000/prom@sha256:{}", "0".repeat(64)).parse::<Image>().is_ok());
         assert!("registry:5000/prom/prometheus:v3".parse::<Image>().is_ok());
         assert!("prom/prometheus".parse::<Image>().is_err());
         assert!("registry:5000/prom/prometheus".parse::<Image>().is_err());
         assert!("prom/prometheus:latest".parse::<Image>().unwrap_err().contains("latest"));
+        assert!("monstack.local/prometheus:2.42.0".parse::<Image>().is_ok());
+        assert!("localhost/x:1".parse::<Image>().is_ok() && "[::1]:5000/x:1".parse::<Image>().is_ok());
+        assert!("UPPER/img:1".parse::<Image>().unwrap_err().contains("lowercase"), "uppercase repositories");
+        assert!("prom/Prometheus:v3".parse::<Image>().is_err());
+        assert!("prom/prometheus:v3!".parse::<Image>().is_err());
+        assert!("prom//prometheus:v3".parse::<Image>().is_err());
+        assert!("prom/prometheus@sha256:abc".parse::<Image>().is_err(), "a digest is 32+ hex digits");
+        assert!(format!("prom/prometheus@sha256:{}", "a".repeat(64)).parse::<Image>().is_ok());
     }
 
     #[test]

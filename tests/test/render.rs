@@ -295,3 +295,42 @@ fn nothing_outside_the_project_is_read_because_the_spec_says_so() {
     p.write("monstack.yaml", "project: demo\ngrafana:\n  admin_password: { file: /etc/shadow }\n");
     p.run(&["render"]).status(2).stderr_has("monstack.yaml:3:").stderr_has("the secret file `/etc/shadow` is absolute");
 }
+
+#[test]
+fn every_unreadable_secret_is_named_and_check_needs_none_of_them() {
+    let p = project(
+        "alertmanager:\n  receivers:\n    - name: chat\n      slack: { api_url: { env: MONSTACK_T_UNSET_A } }\n    - name: pager\n      pagerduty: { routing_key: { env: MONSTACK_T_UNSET_B } }\n",
+    );
+    p.write("secrets/pw", "x\n");
+    p.run(&["render"])
+        .status(2)
+        .stderr_has("2 secrets cannot be read")
+        .stderr_has("`MONSTACK_T_UNSET_A` is not set")
+        .stderr_has("`MONSTACK_T_UNSET_B` is not set");
+    assert!(!p.path().join("build").exists());
+    let empty = monstack_env(p.path(), &["render"], &[("MONSTACK_T_UNSET_A", " "), ("MONSTACK_T_UNSET_B", "k")]);
+    empty.status(2).stderr_has("environment variable `MONSTACK_T_UNSET_A` is empty");
+    // CI checks the project without its secrets.
+    p.run(&["check"]).status(0);
+    assert!(!p.path().join("build").exists(), "check writes nothing");
+}
+
+#[test]
+fn image_references_follow_dockers_grammar() {
+    rejected("prometheus:\n  image: UPPER/img:1\n", "5:10", "repository names are lowercase");
+}
+
+#[test]
+fn a_weak_or_missing_grafana_password_is_found() {
+    let p = project("");
+    // Missing: CI checkouts have no secrets, so only a warning.
+    p.run(&["check"]).status(0).stdout_has("warning[project/secret]").stdout_has("does not exist");
+    for (text, says) in [("\n", "is empty"), ("admin\n", "Grafana's default, `admin`")] {
+        p.write("secrets/pw", text);
+        p.run(&["check"]).status(1).stdout_has("error[project/secret]: monstack.yaml:3:").stdout_has(says);
+        p.run(&["render"]).status(2).stderr_has("refusing to render");
+        assert!(!p.path().join("build").exists());
+    }
+    p.write("secrets/pw", "a-long-random-password\n");
+    p.run(&["check"]).status(0);
+}
