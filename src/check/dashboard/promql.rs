@@ -112,7 +112,8 @@ fn substitute(expr: &str, refs: &[Reference], other: &'static str) -> String {
 /// does not parse.
 pub(crate) fn parse(expr: &str) -> Option<promql_parser::parser::Expr> {
     let refs = references(expr);
-    [PLACEHOLDER, "1"].into_iter().find_map(|other| promql_parser::parser::parse(&substitute(expr, &refs, other)).ok())
+    let tries = if refs.is_empty() { &[PLACEHOLDER][..] } else { &[PLACEHOLDER, "1"][..] };
+    tries.iter().find_map(|other| promql_parser::parser::parse(&substitute(expr, &refs, other)).ok())
 }
 
 /// What is wrong with the query `expr` given the dashboard's variables, if anything.
@@ -126,11 +127,13 @@ pub(super) fn check(expr: &str, variables: &BTreeSet<String>) -> Vec<String> {
         })
         .map(|r| format!("variable `${}` is not defined in the dashboard's templating", r.name))
         .collect();
-    // A user variable may stand for a label value, a metric name or a number: try each.
-    let attempts = [PLACEHOLDER, "1"].map(|other| promql_parser::parser::parse(&substitute(expr, &refs, other)));
-    if let [Err(first), Err(_)] = &attempts {
-        let message = first.lines().next().unwrap_or(first).trim().to_owned();
-        problems.push(format!("could not parse expression: {message}"));
+    // A user variable may stand for a label value, a metric name or a number: try each, the
+    // second only when the first fails and there is a variable to stand in for.
+    if let Err(first) = promql_parser::parser::parse(&substitute(expr, &refs, PLACEHOLDER)) {
+        if refs.is_empty() || promql_parser::parser::parse(&substitute(expr, &refs, "1")).is_err() {
+            let message = first.lines().next().unwrap_or(&first).trim().to_owned();
+            problems.push(format!("could not parse expression: {message}"));
+        }
     }
     problems
 }
