@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 use monstack::probe::Client;
 
 use crate::stack_support::{
-    block_on, container_state, docker, free_ports, image, interrupt, networks_named, spawn, unique_name, Foreign,
-    Stack,
+    block_on, container_state, docker, free_ports, image, interrupt, networks_named, spawn, unique_name, Foreign, Stack,
 };
 use crate::{monstack_env, require, Project};
 
@@ -114,18 +113,16 @@ fn a_refused_reload_restores_the_accepted_files_and_restart_waits_for_readiness(
     let stack = Stack::new("restore");
     stack.run(&["up", "--timeout", "60s"]).status(0);
     stack.break_prometheus_config();
-    stack
-        .run(&["up"])
-        .status(1)
-        .stderr_has("`prometheus` refused its new configuration")
-        .stderr_has("restored");
+    stack.run(&["up"]).status(1).stderr_has("`prometheus` refused its new configuration").stderr_has("restored");
     let config = stack.project.read("build/prometheus/prometheus.yml");
     assert!(!config.contains("rule_query_offset"), "the refused config stayed on disk:\n{config}");
     stack.run(&["restart", "prometheus", "--timeout", "60s"]).status(0).stdout_has("restarted");
     assert!(block_on(Client::new().ready(&format!("{}/-/ready", stack.base()))), "prometheus is not ready");
 
     // A service that does not come back after a restart is exit 1, with its log lines.
-    stack.project.write("build/prometheus/prometheus.yml", &config.replace("global:\n", "global:\n  rule_query_offset: 1m\n"));
+    stack
+        .project
+        .write("build/prometheus/prometheus.yml", &config.replace("global:\n", "global:\n  rule_query_offset: 1m\n"));
     stack
         .run(&["restart", "prometheus", "--timeout", "30s"])
         .status(1)
@@ -179,11 +176,7 @@ fn down_and_up_leave_a_network_they_did_not_create_alone() {
     let _net = Foreign::network(&stack.name, &[]);
     stack.run(&["down"]).status(0);
     assert_eq!(networks_named(&stack.name).len(), 1, "down removed a network it did not create");
-    stack
-        .run(&["up"])
-        .status(2)
-        .stderr_has(&format!("network `{}`", stack.name))
-        .stderr_has("not created by monstack");
+    stack.run(&["up"]).status(2).stderr_has(&format!("network `{}`", stack.name)).stderr_has("not created by monstack");
     assert_eq!(stack.leftovers(), (0, true, Vec::new()), "up created something");
 }
 
@@ -330,7 +323,10 @@ fn a_port_held_by_another_project_says_which() {
     let old = Stack::new("renamed-old");
     old.run(&["up", "--timeout", "60s"]).status(0);
     let new = Stack::new("renamed-new");
-    new.edit_spec(&format!("  port: {}\n  scrape_interval", new.prom_port), &format!("  port: {}\n  scrape_interval", old.prom_port));
+    new.edit_spec(
+        &format!("  port: {}\n  scrape_interval", new.prom_port),
+        &format!("  port: {}\n  scrape_interval", old.prom_port),
+    );
     new.run(&["up"])
         .status(2)
         .stderr_has(&format!("held by container `{}-prometheus` of monstack project `{}`", old.name, old.name))

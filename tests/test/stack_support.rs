@@ -244,7 +244,8 @@ impl Drop for Foreign {
             let docker = docker().await;
             match self {
                 Foreign::Container(id) => {
-                    let options = bollard::query_parameters::RemoveContainerOptionsBuilder::default().force(true).build();
+                    let options =
+                        bollard::query_parameters::RemoveContainerOptionsBuilder::default().force(true).build();
                     let _ = docker.remove_container(id, Some(options)).await;
                 }
                 Foreign::Network(id) => {
