@@ -30,7 +30,7 @@ pub enum Command {
     Status(StatusArgs),
     /// Show the logs of services.
     Logs(LogsArgs),
-    /// Restart services.
+    /// Restart services and wait until they are ready again.
     Restart(RestartArgs),
 }
 
@@ -145,6 +145,9 @@ pub struct RestartArgs {
     pub project: ProjectArgs,
     /// Services to restart (default: all).
     pub services: Vec<String>,
+    /// How long to wait for each to be ready again, a Prometheus duration.
+    #[arg(long, default_value = "120s", value_parser = duration)]
+    pub timeout: std::time::Duration,
 }
 
 /// Arguments of `monstack init`.

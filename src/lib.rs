@@ -34,6 +34,8 @@ pub enum Status {
     Findings = 1,
     /// Usage, I/O or daemon error: the command could not do its job.
     Error = 2,
+    /// Stopped by Ctrl-C (SIGINT), as shells report a command SIGINT ended (128 + 2).
+    Interrupted = 130,
 }
 
 /// Runs the command line given to the process and returns its exit code.
@@ -50,6 +52,10 @@ pub fn run() -> i32 {
     match commands::dispatch(cli) {
         Ok(status) => status as i32,
         Err(err) => {
+            if let Some(interrupted) = err.downcast_ref::<commands::Interrupted>() {
+                eprintln!("{interrupted}");
+                return Status::Interrupted as i32;
+            }
             eprint!("{}", format_error(&err));
             Status::Error as i32
         }

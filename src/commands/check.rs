@@ -33,8 +33,8 @@ fn project(dir: &std::path::Path, opts: &Options, exact: bool) -> anyhow::Result
     if exact {
         let am = spec.alertmanager.enabled.then(|| spec.alertmanager.image.to_string());
         let runs = exact::runs(&files, &spec.prometheus.image.to_string(), am.as_deref());
-        let found = super::block_on(async {
-            let engine = super::connect().await?;
+        let found = super::block_on("", async {
+            let engine = super::connect(None).await?;
             anyhow::Ok(exact::run(&engine, &runs, &files, &out).await?)
         })?;
         outcome.problems.extend(found);

@@ -1,5 +1,6 @@
 //! One module per subcommand, each a thin adapter from CLI arguments to the domain modules
-//! ([`crate::project`], [`crate::stack`], [`crate::scaffold`]). Commands never import each other.
+//! ([`crate::project`], [`crate::stack`], [`crate::scaffold`]). Commands never import each other;
+//! what several share (the runtime, Ctrl-C, connecting, printing readiness) is here.
 
 pub mod check;
 pub mod init;
@@ -7,7 +8,11 @@ pub mod render;
 pub mod stack;
 pub mod up;
 
+use std::time::Duration;
+
 use crate::cli::{Cli, Command};
+use crate::stack::engine::{Daemon, CONNECT_TIMEOUT};
+use crate::stack::up::UpReport;
 use crate::Status;
 
 /// Runs the parsed command line.
@@ -24,17 +29,45 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
     }
 }
 
-/// Runs `future` on a single-threaded tokio runtime: only the Docker commands need one.
-pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime starts").block_on(future)
+/// The command was stopped by Ctrl-C (SIGINT); [`crate::run`] exits 130 for it.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted{}", if hint.is_empty() { String::new() } else { format!(": {hint}") })]
+pub struct Interrupted {
+    /// What to do about the half-done work, if anything.
+    pub hint: &'static str,
 }
 
-/// Connects to the Docker daemon, with a hint when it is not there.
-pub(crate) async fn connect() -> anyhow::Result<crate::stack::engine::Daemon> {
-    crate::stack::engine::Daemon::connect().await.map_err(|e| {
-        let host = crate::stack::engine::docker_host();
-        anyhow::Error::new(e).context(format!(
-            "the Docker daemon is not reachable at `{host}`\n  = help: start it (`systemctl start docker`), or point DOCKER_HOST at it"
-        ))
+/// Runs `future` on a single-threaded tokio runtime: only the Docker commands need one. Ctrl-C
+/// is handled here, for every command: the future is dropped (its Docker calls abandoned) and
+/// [`Interrupted`] returned with `hint`.
+pub(crate) fn block_on<T>(
+    hint: &'static str,
+    future: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime starts");
+    runtime.block_on(async {
+        tokio::select! {
+            result = future => result,
+            _ = tokio::signal::ctrl_c() => Err(Interrupted { hint }.into()),
+        }
     })
+}
+
+/// Connects to the Docker daemon within [`CONNECT_TIMEOUT`], or `limit` if shorter.
+pub(crate) async fn connect(limit: Option<Duration>) -> anyhow::Result<Daemon> {
+    let limit = limit.map_or(CONNECT_TIMEOUT, |l| l.min(CONNECT_TIMEOUT));
+    Ok(Daemon::connect_within(limit).await?)
+}
+
+/// Prints what kept services from coming up; whether all did.
+pub(crate) fn print_readiness(report: &UpReport, timeout: Duration) {
+    for (service, logs) in &report.crashed {
+        eprintln!("error: `{service}` exited while starting; its last log lines:");
+        for line in logs.lines() {
+            eprintln!("  | {line}");
+        }
+    }
+    for service in &report.not_ready {
+        eprintln!("error: `{service}` is not ready after {timeout:?}; see `monstack logs {service}`");
+    }
 }

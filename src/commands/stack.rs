@@ -1,34 +1,43 @@
 //! `monstack down`, `status`, `logs` and `restart`: thin adapters over [`crate::stack`].
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::bail;
 
 use crate::cli::{DownArgs, LogsArgs, RestartArgs, StatusArgs};
 use crate::probe::Client;
-use crate::project::Project;
+use crate::project::{layout, Project};
 use crate::stack::engine::Daemon;
-use crate::stack::{status, StackPlan};
+use crate::stack::{down, lock, ready, status, StackPlan};
 use crate::Status;
 
-fn plan_of(dir: &std::path::Path) -> anyhow::Result<StackPlan> {
-    Ok(Project::load(dir)?.stack_plan())
+/// How long `down` waits for another command working on the project.
+const LOCK_WAIT: Duration = Duration::from_secs(120);
+
+/// The project's plan and its output folder (absolute).
+fn load(dir: &std::path::Path) -> anyhow::Result<(StackPlan, std::path::PathBuf)> {
+    let project = Project::load(dir)?;
+    Ok((project.stack_plan(), project.dir().join(layout::OUT_DIR)))
 }
 
 /// Runs `monstack down`.
 pub fn down(args: &DownArgs) -> anyhow::Result<Status> {
-    let plan = plan_of(&args.project.dir)?;
-    super::block_on(async {
-        let engine = super::connect().await?;
-        for e in engine.containers(&plan.project).await? {
-            engine.remove(&e.id, &e.name).await?;
-            println!("removed container {}", e.name);
-        }
-        engine.remove_network(&plan.network).await?;
-        if args.volumes {
-            for v in engine.remove_volumes(&plan.project).await? {
-                println!("removed volume {v}");
+    let (plan, out) = load(&args.project.dir)?;
+    super::block_on("the stack may be half removed; run `monstack down` again to finish", async {
+        let mut stdout = std::io::stdout();
+        let _lock = lock::acquire(&out, &plan.project, "down", Instant::now() + LOCK_WAIT, &mut stdout).await?;
+        let engine = super::connect(None).await?;
+        let report = down::down(&engine, &plan, args.volumes, &mut stdout).await?;
+        if !report.volumes_left.is_empty() {
+            for v in &report.volumes_left {
+                match v.users.as_slice() {
+                    [] => eprintln!("error: failed to remove volume `{}`: {}", v.name, v.why),
+                    [one] => eprintln!("error: volume `{}` is in use by container `{one}`", v.name),
+                    many => eprintln!("error: volume `{}` is in use by containers `{}`", v.name, many.join("`, `")),
+                }
             }
+            eprintln!("  = help: remove the containers that use them, then run `monstack down --volumes` again");
+            return Ok(Status::Error);
         }
         println!(
             "project `{}` is down{}",
@@ -41,19 +50,23 @@ pub fn down(args: &DownArgs) -> anyhow::Result<Status> {
 
 /// Runs `monstack status`.
 pub fn status(args: &StatusArgs) -> anyhow::Result<Status> {
-    let plan = plan_of(&args.project.dir)?;
-    super::block_on(async {
-        let engine = super::connect().await?;
+    let (plan, out) = load(&args.project.dir)?;
+    super::block_on("", async {
+        let engine = super::connect(args.wait.then_some(args.timeout)).await?;
         let probe = Client::new();
         let report = if args.wait {
-            status::gather_until_healthy(&engine, &plan, &probe, Instant::now() + args.timeout).await?
+            status::gather_until_healthy(&engine, &plan, &probe, &out, Instant::now() + args.timeout).await?
         } else {
-            status::gather(&engine, &plan, &probe).await?
+            status::gather(&engine, &plan, &probe, &out).await?
         };
         if args.json {
             println!("{}", serde_json::to_string_pretty(&report)?);
         } else {
             print!("{}", status::render_human(&report));
+        }
+        if let Some(why) = &report.prometheus_error {
+            eprintln!("error: cannot ask Prometheus for its targets: {why}\n  = help: `monstack logs prometheus` says why it is down; `monstack up` starts it");
+            return Ok(Status::Error);
         }
         Ok(if report.healthy { Status::Ok } else { Status::Findings })
     })
@@ -78,10 +91,10 @@ async fn find(engine: &Daemon, plan: &StackPlan, service: &str) -> anyhow::Resul
 
 /// Runs `monstack logs`.
 pub fn logs(args: &LogsArgs) -> anyhow::Result<Status> {
-    let plan = plan_of(&args.project.dir)?;
+    let (plan, _) = load(&args.project.dir)?;
     let chosen = select(&plan, &args.services)?;
-    super::block_on(async {
-        let engine = super::connect().await?;
+    super::block_on("", async {
+        let engine = super::connect(None).await?;
         let width = chosen.iter().map(|c| c.service.len()).max().unwrap_or(0);
         let mut streams = Vec::new();
         for c in &chosen {
@@ -105,17 +118,16 @@ pub fn logs(args: &LogsArgs) -> anyhow::Result<Status> {
     })
 }
 
-/// Runs `monstack restart`.
+/// Runs `monstack restart`: restarts, then waits until each service is ready again.
 pub fn restart(args: &RestartArgs) -> anyhow::Result<Status> {
-    let plan = plan_of(&args.project.dir)?;
+    let (plan, out) = load(&args.project.dir)?;
     let chosen = select(&plan, &args.services)?;
-    super::block_on(async {
-        let engine = super::connect().await?;
-        for c in chosen {
-            let id = find(&engine, &plan, &c.service).await?;
-            engine.restart(&id, &c.name).await?;
-            println!("restarted {}", c.name);
-        }
-        Ok(Status::Ok)
+    super::block_on("some services may not be restarted; run `monstack restart` again", async {
+        let mut stdout = std::io::stdout();
+        let _lock = lock::acquire(&out, &plan.project, "restart", Instant::now() + args.timeout, &mut stdout).await?;
+        let engine = super::connect(Some(args.timeout)).await?;
+        let report = ready::restart(&engine, &plan, &chosen, args.timeout, &mut stdout).await?;
+        super::print_readiness(&report, args.timeout);
+        Ok(if report.ok() { Status::Ok } else { Status::Findings })
     })
 }

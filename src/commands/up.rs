@@ -1,14 +1,17 @@
 //! `monstack up`: render, then converge the Docker stack to the spec.
 
 use std::io::Write;
+use std::time::Instant;
 
 use anyhow::Context as _;
 
 use crate::check::report;
 use crate::cli::UpArgs;
-use crate::project::{errors, provenance, render_checked, write, Project};
+use crate::project::snapshot::Snapshot;
+use crate::project::{errors, layout, provenance, render_checked, write, Project};
 use crate::services;
-use crate::stack::up::{self, base_url, UpOptions};
+use crate::stack::lock;
+use crate::stack::up::{self, UpOptions};
 use crate::Status;
 
 /// Runs `monstack up`.
@@ -28,33 +31,33 @@ pub fn run(args: &UpArgs) -> anyhow::Result<Status> {
         );
         return Ok(Status::Findings);
     }
-    let changes = write::plan(&out, &files).with_context(|| format!("failed to read `{}`", out.display()))?;
-    println!("{}", write::commit(&out, &files, &changes, false)?);
     let plan = project.stack_plan();
     // The Docker side wants absolute paths for its bind mounts.
-    let out = project.dir().join(crate::project::layout::OUT_DIR);
+    let abs_out = project.dir().join(layout::OUT_DIR);
     let opts = UpOptions { pull: args.pull, wait: args.wait, timeout: args.timeout };
-    super::block_on(async {
-        let engine = super::connect().await?;
+    super::block_on("the stack may be half converged; run `monstack up` again to finish", async {
         let mut stdout = std::io::stdout();
-        let report = tokio::select! {
-            r = up::up(&engine, &plan, &out, &opts, &mut stdout) => r?,
-            _ = tokio::signal::ctrl_c() => {
-                eprintln!("interrupted: the stack may be half converged; run `monstack up` again to finish");
-                return Ok(Status::Error);
-            }
-        };
-        for (service, logs) in &report.crashed {
-            eprintln!("error: `{service}` exited while starting; its last log lines:");
-            for line in logs.lines() {
-                eprintln!("  | {line}");
-            }
-        }
-        for service in &report.not_ready {
-            eprintln!("error: `{service}` is not ready after {:?}; see `monstack logs {service}`", args.timeout);
-        }
+        let _lock = lock::acquire(&abs_out, &plan.project, "up", Instant::now() + args.timeout, &mut stdout).await?;
+        let changes = write::plan(&out, &files).with_context(|| format!("failed to read `{}`", out.display()))?;
+        // What the services were given, put back for any that refuses the new files.
+        let folders: Vec<&str> = plan.containers.iter().flat_map(|c| &c.config_dirs).map(String::as_str).collect();
+        let given = Snapshot::take(&out, &folders).with_context(|| format!("failed to read `{}`", out.display()))?;
+        println!("{}", write::commit(&out, &files, &changes, false)?);
+        let engine = super::connect(Some(args.timeout)).await?;
+        let report = up::up(&engine, &plan, &abs_out, &opts, &mut stdout).await?;
+        super::print_readiness(&report, args.timeout);
         for (service, why) in &report.refused {
+            let dirs = plan.containers.iter().filter(|c| &c.service == service).flat_map(|c| &c.config_dirs);
+            let mut restored = Vec::new();
+            for dir in dirs {
+                given.restore(&out, dir)?;
+                restored.push(format!("`{}/`", out.join(dir).display()));
+            }
             eprintln!("error: `{service}` refused its new configuration and keeps running the previous one:\n  {why}");
+            eprintln!(
+                "  = help: its previous files are restored in {}, so a restart runs them too; fix the cause and run `monstack up` again",
+                restored.join(", ")
+            );
         }
         for t in &report.down_targets {
             eprintln!("error: target {} of job `{}` is {}: {}", t.instance, t.job, t.health, t.last_error);
@@ -62,7 +65,7 @@ pub fn run(args: &UpArgs) -> anyhow::Result<Status> {
         // The services with a UI of their own: the core ones, which `init --with` does not name.
         let with_ui = |name: &str| services::by_name(name).is_some_and(|s| s.init.is_none());
         for c in plan.containers.iter().filter(|c| with_ui(&c.service)) {
-            println!("{:<13} {}/", c.service, base_url(c));
+            println!("{:<13} {}/", c.service, c.base_url());
         }
         std::io::stdout().flush().ok();
         Ok(if report.ok() { Status::Ok } else { Status::Findings })

@@ -48,6 +48,24 @@ pub struct TargetHealth {
     pub last_error: String,
     /// Time of the last scrape (RFC 3339).
     pub last_scrape: String,
+    /// Scrape pool (the job name in the config).
+    #[serde(default)]
+    pub pool: String,
+    /// `__address__` as discovered, before relabeling: a static config's target.
+    #[serde(default)]
+    pub address: String,
+}
+
+/// What Prometheus knows about its targets: the active ones, the ones relabeling dropped
+/// (`(job, __address__)` as discovered), and when it last loaded its config.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Discovery {
+    /// Active targets, sorted by job and instance.
+    pub active: Vec<TargetHealth>,
+    /// Dropped targets: `(job, __address__)`.
+    pub dropped: Vec<(String, String)>,
+    /// When the running config was loaded (RFC 3339); empty if not reported.
+    pub last_config: String,
 }
 
 /// One firing alert.
@@ -111,42 +129,77 @@ impl Client {
 
     /// Every active target of the Prometheus at `base`.
     pub async fn targets(&self, base: &str) -> Result<Vec<TargetHealth>, ProbeError> {
+        Ok(self.discovery(base).await?.active)
+    }
+
+    /// Active and dropped targets of the Prometheus at `base`, and when it loaded its config.
+    pub async fn discovery(&self, base: &str) -> Result<Discovery, ProbeError> {
+        type Labels = std::collections::BTreeMap<String, String>;
         #[derive(Deserialize)]
-        struct Resp {
-            data: Data,
+        struct Resp<T> {
+            data: T,
         }
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Data {
             active_targets: Vec<Active>,
+            #[serde(default)]
+            dropped_targets: Vec<Dropped>,
         }
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Active {
-            labels: std::collections::BTreeMap<String, String>,
+            labels: Labels,
+            #[serde(default)]
+            discovered_labels: Labels,
+            #[serde(default)]
+            scrape_pool: String,
             health: String,
             #[serde(default)]
             last_error: String,
             #[serde(default)]
             last_scrape: String,
         }
-        let url = format!("{base}/api/v1/targets?state=active");
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Dropped {
+            discovered_labels: Labels,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Runtime {
+            #[serde(default)]
+            last_config_time: String,
+        }
+        let url = format!("{base}/api/v1/targets?state=any");
         let body = self.send(self.client.get(&url), &url).await?;
-        let resp: Resp = decode(&url, &body)?;
-        let mut out: Vec<TargetHealth> = resp
+        let resp: Resp<Data> = decode(&url, &body)?;
+        let get = |l: &Labels, k: &str| l.get(k).cloned().unwrap_or_default();
+        let mut active: Vec<TargetHealth> = resp
             .data
             .active_targets
             .into_iter()
             .map(|t| TargetHealth {
-                job: t.labels.get("job").cloned().unwrap_or_default(),
-                instance: t.labels.get("instance").cloned().unwrap_or_default(),
+                job: get(&t.labels, "job"),
+                instance: get(&t.labels, "instance"),
                 health: t.health,
                 last_error: t.last_error,
                 last_scrape: t.last_scrape,
+                address: get(&t.discovered_labels, "__address__"),
+                pool: t.scrape_pool,
             })
             .collect();
-        out.sort_by(|a, b| (&a.job, &a.instance).cmp(&(&b.job, &b.instance)));
-        Ok(out)
+        active.sort_by(|a, b| (&a.job, &a.instance).cmp(&(&b.job, &b.instance)));
+        let dropped = resp
+            .data
+            .dropped_targets
+            .into_iter()
+            .map(|t| (get(&t.discovered_labels, "job"), get(&t.discovered_labels, "__address__")))
+            .collect();
+        let url = format!("{base}/api/v1/status/runtimeinfo");
+        let body = self.send(self.client.get(&url), &url).await?;
+        let runtime: Resp<Runtime> = decode(&url, &body)?;
+        Ok(Discovery { active, dropped, last_config: runtime.data.last_config_time })
     }
 
     /// Firing alerts of the Prometheus at `base`.

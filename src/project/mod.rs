@@ -4,6 +4,7 @@
 
 mod check;
 pub mod layout;
+pub mod snapshot;
 pub mod write;
 
 use std::path::{Path, PathBuf};

@@ -33,7 +33,7 @@ pub struct WritePlan {
     pub foreign: Vec<String>,
 }
 
-fn read_manifest(out_dir: &Path) -> io::Result<BTreeSet<String>> {
+pub(super) fn read_manifest(out_dir: &Path) -> io::Result<BTreeSet<String>> {
     match fs::read_to_string(out_dir.join(MANIFEST)) {
         // Only plain relative paths: a tampered manifest must not make render delete outside `out_dir`.
         Ok(text) => Ok(text

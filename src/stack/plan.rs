@@ -2,6 +2,7 @@
 //! it touches nothing, so it is snapshot-tested; [`super::engine`] carries it out.
 
 use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -131,7 +132,7 @@ pub fn plan(spec: &Spec, project_dir: &Path, out_dir: &Path) -> StackPlan {
     let uses = secrets::uses(spec);
     for running in services::running(spec) {
         let service = running.service;
-        let url = format!("http://127.0.0.1:{}/", running.host_port);
+        let url = format!("{}/", host_url(spec.bind, running.host_port.0));
         let mut recipe = Container::default();
         (service.container)(spec, &Paths { project: project_dir, out: out_dir, url: &url }, &mut recipe);
         let mut mounts: Vec<MountPlan> = Vec::new();
@@ -196,10 +197,41 @@ pub fn plan(spec: &Spec, project_dir: &Path, out_dir: &Path) -> StackPlan {
     StackPlan { network: project.clone(), project, volumes, containers }
 }
 
+/// The URL the host reaches a port published on `ip` at, without a trailing `/`: the address
+/// itself, or loopback for a wildcard; an IPv6 address in brackets (`http://[::1]:9090`).
+pub fn host_url(ip: IpAddr, port: u16) -> String {
+    match ip {
+        IpAddr::V4(v4) => format!("http://{}:{port}", if v4.is_unspecified() { Ipv4Addr::LOCALHOST } else { v4 }),
+        IpAddr::V6(v6) => format!("http://[{}]:{port}", if v6.is_unspecified() { Ipv6Addr::LOCALHOST } else { v6 }),
+    }
+}
+
+impl ContainerPlan {
+    /// Where the host reaches the service (its first published port), e.g. `http://127.0.0.1:9090`.
+    pub fn base_url(&self) -> String {
+        let Some(p) = self.ports.first() else { return String::new() };
+        host_url(p.host_ip.parse().unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)), p.host_port)
+    }
+}
+
 /// Hash of what the container is created from (image, command, env, user, mounts, ports,
 /// secret paths): when it changes, the container must be recreated.
 fn config_hash(c: &ContainerPlan) -> String {
     let subject = serde_json::json!([c.image, c.entrypoint, c.cmd, c.env, c.user, c.mounts, c.ports, c.secrets]);
     let digest = Sha256::digest(subject.to_string().as_bytes());
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_urls_probe_the_bound_address_with_ipv6_in_brackets() {
+        assert_eq!(host_url("127.0.0.1".parse().unwrap(), 9090), "http://127.0.0.1:9090");
+        assert_eq!(host_url("0.0.0.0".parse().unwrap(), 9090), "http://127.0.0.1:9090");
+        assert_eq!(host_url("::1".parse().unwrap(), 9090), "http://[::1]:9090");
+        assert_eq!(host_url("::".parse().unwrap(), 9090), "http://[::1]:9090");
+        assert_eq!(host_url("192.0.2.7".parse().unwrap(), 3000), "http://192.0.2.7:3000");
+    }
 }

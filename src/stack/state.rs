@@ -87,6 +87,12 @@ pub fn secrets_hash(key: &[u8], contents: &[(String, Vec<u8>)]) -> String {
 /// Seconds since the Unix epoch of an RFC 3339 time as Docker and Prometheus write it
 /// (`2026-11-24T06:41:58.123Z`, offsets allowed); `None` if it is not one.
 pub fn rfc3339_seconds(s: &str) -> Option<i64> {
+    Some(rfc3339_nanos(s)?.div_euclid(1_000_000_000) as i64)
+}
+
+/// Nanoseconds since the Unix epoch of an RFC 3339 time, fractions of a second kept (Docker and
+/// Prometheus write up to nine digits, trailing zeros dropped); `None` if it is not one.
+pub fn rfc3339_nanos(s: &str) -> Option<i128> {
     let (date, time) = s.split_once('T')?;
     let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
     let (y, m, day) = (d.next()??, d.next()??, d.next()??);
@@ -96,7 +102,13 @@ pub fn rfc3339_seconds(s: &str) -> Option<i64> {
     };
     let mut c = clock.split(':');
     let (hh, mm) = (c.next()?.parse::<i64>().ok()?, c.next()?.parse::<i64>().ok()?);
-    let ss = c.next()?.split('.').next()?.parse::<i64>().ok()?;
+    let sec = c.next()?;
+    let (ss, frac) = sec.split_once('.').unwrap_or((sec, ""));
+    let ss = ss.parse::<i64>().ok()?;
+    if !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 9 {
+        return None;
+    }
+    let nanos = if frac.is_empty() { 0 } else { frac.parse::<i128>().ok()? * 10i128.pow(9 - frac.len() as u32) };
     let off = if offset == "Z" {
         0
     } else {
@@ -111,7 +123,8 @@ pub fn rfc3339_seconds(s: &str) -> Option<i64> {
     let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss - off)
+    let seconds = days * 86_400 + hh * 3600 + mm * 60 + ss - off;
+    Some(i128::from(seconds) * 1_000_000_000 + nanos)
 }
 
 #[cfg(test)]
@@ -145,5 +158,8 @@ mod tests {
         assert_eq!(rfc3339_seconds("2026-11-24T07:41:58+01:00"), Some(1_795_502_518));
         assert_eq!(rfc3339_seconds("0001-01-01T00:00:00Z").map(|s| s < 0), Some(true));
         assert_eq!(rfc3339_seconds("garbage"), None);
+        assert_eq!(rfc3339_nanos("1970-01-01T00:00:01.5Z"), Some(1_500_000_000));
+        assert_eq!(rfc3339_nanos("1970-01-01T00:00:01.000000002Z"), Some(1_000_000_002));
+        assert!(rfc3339_nanos("2026-11-25T20:53:22.474262466Z") > rfc3339_nanos("2026-11-25T20:53:22.4742624Z"));
     }
 }

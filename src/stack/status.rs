@@ -1,6 +1,7 @@
 //! `status`: every service's container and readiness, then Prometheus' view of every target and
 //! the firing alerts. The JSON form is a stable, documented schema.
 
+use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
@@ -8,8 +9,8 @@ use serde::Serialize;
 use super::engine::{Daemon, DaemonError};
 use super::plan::StackPlan;
 use super::state::rfc3339_seconds;
-use super::up::base_url;
-use crate::probe::{Client, FiringAlert, ProbeError};
+use super::targets;
+use crate::probe::{Client, FiringAlert};
 
 /// Schema version of `status --json`; bumped on incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -25,10 +26,13 @@ pub struct Report {
     pub healthy: bool,
     /// One entry per service of the spec.
     pub services: Vec<ServiceStatus>,
-    /// Every active Prometheus target.
+    /// Every active Prometheus target, then the declared ones it has not discovered yet; when
+    /// Prometheus cannot be asked, every declared target as `unknown`.
     pub targets: Vec<TargetStatus>,
     /// Firing alerts.
     pub alerts: Vec<FiringAlert>,
+    /// Why Prometheus could not be asked, if it could not (`null` otherwise).
+    pub prometheus_error: Option<String>,
 }
 
 /// A service's container.
@@ -65,23 +69,25 @@ pub struct TargetStatus {
     pub last_scrape_age_seconds: Option<i64>,
 }
 
-/// Why no report could be made.
-#[derive(Debug, thiserror::Error)]
-pub enum StatusError {
-    /// The daemon failed.
-    #[error(transparent)]
-    Daemon(#[from] DaemonError),
-    /// Prometheus did not answer.
-    #[error("cannot ask Prometheus for its targets")]
-    Prometheus(#[source] ProbeError),
-}
-
 fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
-/// Gathers the report once.
-pub async fn gather(engine: &Daemon, plan: &StackPlan, probe: &Client) -> Result<Report, StatusError> {
+/// An error and its innermost cause on one line: `failed to reach `…`: Connection refused`.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut root = e.source();
+    while let Some(deeper) = root.and_then(|c| c.source()) {
+        root = Some(deeper);
+    }
+    match root {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
+    }
+}
+
+/// Gathers the report once; `out_dir` holds the rendered config, whose targets are expected.
+/// Only the daemon failing is an error: when Prometheus cannot be asked, the report says so.
+pub async fn gather(engine: &Daemon, plan: &StackPlan, probe: &Client, out_dir: &Path) -> Result<Report, DaemonError> {
     let existing = engine.containers(&plan.project).await?;
     let mut services = Vec::new();
     for c in &plan.containers {
@@ -93,20 +99,30 @@ pub async fn gather(engine: &Daemon, plan: &StackPlan, probe: &Client) -> Result
             }
             None => ("missing".to_owned(), None),
         };
-        let ready = state == "running" && probe.ready(&format!("{}{}", base_url(c), c.ready_path)).await;
+        let ready = state == "running" && probe.ready(&format!("{}{}", c.base_url(), c.ready_path)).await;
         services.push(ServiceStatus {
             service: c.service.clone(),
             container: c.name.clone(),
             state,
             ready,
             uptime_seconds: uptime,
-            url: format!("{}/", base_url(c)),
+            url: format!("{}/", c.base_url()),
         });
     }
-    let prom = plan.containers.iter().find(|c| c.service == "prometheus").map(base_url).unwrap_or_default();
-    let targets = probe.targets(&prom).await.map_err(StatusError::Prometheus)?;
-    let alerts = probe.firing_alerts(&prom).await.unwrap_or_default();
-    let targets: Vec<TargetStatus> = targets
+    let prom = plan.containers.iter().find(|c| c.service == "prometheus").map(|c| c.base_url()).unwrap_or_default();
+    let declared = targets::declared(out_dir);
+    let (found, alerts, prometheus_error) = match probe.discovery(&prom).await {
+        Ok(found) => {
+            let missing = targets::judge(&declared, &found).missing;
+            let alerts = probe.firing_alerts(&prom).await.unwrap_or_default();
+            (found.active.into_iter().chain(missing).collect(), alerts, None)
+        }
+        Err(e) => {
+            let unknown = targets::all_unknown(&declared, "Prometheus cannot be asked");
+            (unknown, Vec::new(), Some(chain(&e)))
+        }
+    };
+    let targets: Vec<TargetStatus> = found
         .into_iter()
         .map(|t| TargetStatus {
             last_scrape_age_seconds: rfc3339_seconds(&t.last_scrape).filter(|s| *s > 0).map(|s| now() - s),
@@ -118,7 +134,15 @@ pub async fn gather(engine: &Daemon, plan: &StackPlan, probe: &Client) -> Result
         })
         .collect();
     let healthy = services.iter().all(|s| s.ready) && !targets.is_empty() && targets.iter().all(|t| t.health == "up");
-    Ok(Report { schema: SCHEMA_VERSION, project: plan.project.clone(), healthy, services, targets, alerts })
+    Ok(Report {
+        schema: SCHEMA_VERSION,
+        project: plan.project.clone(),
+        healthy,
+        services,
+        targets,
+        alerts,
+        prometheus_error,
+    })
 }
 
 /// Gathers until healthy or `deadline`; returns the last report.
@@ -126,15 +150,15 @@ pub async fn gather_until_healthy(
     engine: &Daemon,
     plan: &StackPlan,
     probe: &Client,
+    out_dir: &Path,
     deadline: Instant,
-) -> Result<Report, StatusError> {
+) -> Result<Report, DaemonError> {
     loop {
-        let report = gather(engine, plan, probe).await;
-        match report {
-            Ok(r) if r.healthy || Instant::now() >= deadline => return Ok(r),
-            Err(e) if Instant::now() >= deadline => return Err(e),
-            _ => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
+        let report = gather(engine, plan, probe, out_dir).await?;
+        if report.healthy || Instant::now() >= deadline {
+            return Ok(report);
         }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
 }
 
@@ -173,7 +197,9 @@ pub fn render_human(r: &Report) -> String {
         out.push_str(&row(&[&t.job, &t.instance, &t.health, &age, &t.last_error], &w));
     }
     out.push('\n');
-    if r.alerts.is_empty() {
+    if let Some(why) = &r.prometheus_error {
+        out.push_str(&format!("targets and alerts unknown: Prometheus cannot be asked: {why}\n"));
+    } else if r.alerts.is_empty() {
         out.push_str("no alerts firing\n");
     } else {
         out.push_str(&format!("{} alerts firing:\n", r.alerts.len()));

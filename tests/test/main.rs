@@ -5,12 +5,14 @@ mod check;
 mod golden;
 mod init;
 mod layers;
+mod lifecycle;
 mod oracle;
 mod plan;
 mod render;
 mod require;
 mod services;
 mod stack;
+mod stack_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -93,3 +93,14 @@ fn config_hash_changes_with_the_image_only_for_that_service() {
         assert_eq!(same, x.service != "node", "{}", x.service);
     }
 }
+
+#[test]
+fn a_plan_bound_to_ipv6_loopback_publishes_and_addresses_it_in_brackets() {
+    let text = "project: v6\nbind: \"::1\"\ngrafana: { enabled: false }\n";
+    let spec = Spec::parse(Path::new("monstack.yaml"), text).unwrap();
+    let plan = monstack::stack::plan(&spec, Path::new("/project"), Path::new("/project/build"));
+    let prometheus = &plan.containers[0];
+    assert_eq!(prometheus.ports[0].host_ip, "::1");
+    assert!(prometheus.cmd.contains(&"--web.external-url=http://[::1]:9090/".to_owned()), "{:?}", prometheus.cmd);
+    assert_eq!(prometheus.base_url(), "http://[::1]:9090");
+}

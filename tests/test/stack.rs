@@ -4,129 +4,13 @@
 //! Without the daemon or the images a test is skipped, or fails in CI (see `require`).
 
 use std::net::TcpListener;
-use std::path::Path;
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use monstack::probe::Client;
-use monstack::stack::engine::Daemon;
 
-use crate::{monstack, monstack_env, require, Project};
-
-/// The local image tag of `name` (`prometheus`, …).
-fn image(name: &str) -> String {
-    require::image_tags().iter().find(|t| t.starts_with(&format!("monstack.local/{name}:"))).cloned().unwrap()
-}
-
-/// `N` distinct free ports: the listeners are all held until every port is known, or the kernel
-/// may hand out the same port twice.
-fn free_ports<const N: usize>() -> [u16; N] {
-    let listeners: Vec<TcpListener> = (0..N).map(|_| TcpListener::bind("127.0.0.1:0").unwrap()).collect();
-    std::array::from_fn(|i| listeners[i].local_addr().unwrap().port())
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
-}
-
-/// A project on the Docker daemon; `down --volumes` runs when it goes out of scope.
-struct Stack {
-    project: Project,
-    name: String,
-    prom_port: u16,
-    am_port: u16,
-    node_port: u16,
-}
-
-impl Stack {
-    fn new(tag: &str) -> Stack {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
-        let name = format!("mstest-{tag}-{}-{nanos}", std::process::id());
-        let [prom_port, am_port, node_port, bb_port] = free_ports::<4>();
-        let spec = format!(
-            "project: {name}
-prometheus:
-  image: {prom}
-  port: {prom_port}
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-alertmanager:
-  image: {am}
-  port: {am_port}
-grafana: {{ enabled: false }}
-exporters:
-  node: {{ image: \"{node}\", port: {node_port} }}
-  blackbox:
-    image: {bb}
-    port: {bb_port}
-    probes:
-      - {{ name: prometheus-health, url: \"http://prometheus:9090/-/healthy\" }}
-",
-            prom = image("prometheus"),
-            am = image("alertmanager"),
-            node = image("node-exporter"),
-            bb = image("blackbox-exporter"),
-        );
-        let project = Project::empty();
-        project.write("monstack.yaml", &spec);
-        Stack { project, name, prom_port, am_port, node_port }
-    }
-
-    fn run(&self, args: &[&str]) -> crate::Run {
-        self.project.run(args)
-    }
-
-    /// Overrides the Prometheus config template with one the pinned Prometheus 2.42 refuses but
-    /// `check` accepts, as Prometheus 3 does: a field added after 2.42, so it gets as far as
-    /// Prometheus.
-    fn break_prometheus_config(&self) {
-        let bundled =
-            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/prometheus/prometheus.yml"))
-                .unwrap();
-        self.project.write(
-            "templates/prometheus/prometheus.yml",
-            &bundled.replace("global:\n", "global:\n  rule_query_offset: 1m\n"),
-        );
-    }
-
-    fn base(&self) -> String {
-        format!("http://127.0.0.1:{}", self.prom_port)
-    }
-
-    fn container_ids(&self) -> Vec<(String, String)> {
-        block_on(async {
-            let engine = Daemon::connect().await.unwrap();
-            let mut ids: Vec<_> =
-                engine.containers(&self.name).await.unwrap().into_iter().map(|e| (e.service, e.id)).collect();
-            ids.sort();
-            ids
-        })
-    }
-
-    fn leftovers(&self) -> (usize, bool, Vec<String>) {
-        block_on(async {
-            let engine = Daemon::connect().await.unwrap();
-            (
-                engine.containers(&self.name).await.unwrap().len(),
-                engine.network_exists(&self.name).await.unwrap(),
-                engine.volumes(&self.name).await.unwrap(),
-            )
-        })
-    }
-}
-
-impl Drop for Stack {
-    fn drop(&mut self) {
-        if !require::docker_reachable() {
-            return; // nothing can have been made
-        }
-        let run = monstack(self.project.path(), &["down", "--volumes"]);
-        if run.status != 0 {
-            eprintln!("cleanup of {} failed: {}", self.name, run.stderr);
-        }
-    }
-}
+use crate::stack_support::{block_on, free_ports, image, Stack};
+use crate::{monstack_env, require};
 
 #[test]
 fn up_status_reload_logs_restart_down() {
