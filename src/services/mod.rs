@@ -244,6 +244,14 @@ pub fn find(spec: &Spec, name: &str) -> Option<Running> {
     running(spec).into_iter().find(|r| r.service.name == name)
 }
 
+/// Where the spec configures the service called `name`: `exporters.node`, `prometheus`.
+pub fn section(name: &str) -> String {
+    match by_name(name) {
+        Some(s) if s.init.is_some() => format!("exporters.{name}"),
+        _ => name.to_owned(),
+    }
+}
+
 /// The service called `name`, running or not.
 pub fn by_name(name: &str) -> Option<&'static Service> {
     ALL.iter().copied().find(|s| s.name == name)

@@ -333,3 +333,30 @@ fn a_port_held_by_another_project_says_which() {
         .stderr_has("monstack down");
     assert_eq!(new.leftovers(), (0, false, Vec::new()), "up created something");
 }
+
+#[test]
+fn a_bind_address_not_of_this_host_is_not_called_in_use() {
+    if !require::images() {
+        return;
+    }
+    // 192.0.2.1 is TEST-NET-1: documentation only, never an address of this host.
+    let stack = Stack::bound("foreign-bind", "192.0.2.1");
+    stack
+        .run(&["up", "--timeout", "20s"])
+        .status(2)
+        .stderr_has("cannot be published")
+        .stderr_has("`192.0.2.1` is not an address of this host");
+    assert!(!stack.run(&["up", "--timeout", "20s"]).stderr.contains("already in use"));
+    assert_eq!(stack.leftovers(), (0, false, Vec::new()), "up created something");
+}
+
+#[test]
+fn a_missing_exporter_image_names_its_spec_section() {
+    if !require::images() {
+        return;
+    }
+    let stack = Stack::new("section-name");
+    stack.edit_spec("node: { image: \"", "node: { image: \"monstack.local/absent-");
+    stack.run(&["up", "--pull", "never"]).status(2).stderr_has("set `exporters.node.image` in monstack.yaml");
+    assert_eq!(stack.leftovers(), (0, false, Vec::new()), "up created something");
+}

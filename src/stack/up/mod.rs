@@ -49,7 +49,7 @@ pub enum UpError {
     #[error(transparent)]
     Daemon(#[from] DaemonError),
     /// An image is not available.
-    #[error("image `{image}` of service `{service}` is not available locally{why}\n  = help: build the local images with `scripts/build-images` or `docker load` the image, or set `{service}.image` in monstack.yaml to an image you have")]
+    #[error("image `{image}` of service `{service}` is not available locally{why}\n  = help: build the local images with `scripts/build-images` or `docker load` the image, or set `{}.image` in monstack.yaml to an image you have", crate::services::section(.service))]
     MissingImage {
         /// Image.
         image: String,
@@ -59,7 +59,7 @@ pub enum UpError {
         why: String,
     },
     /// A host port is taken by something else.
-    #[error("port {port} on {ip} for service `{service}` is already in use\n  = help: stop what listens there, or give `{service}` another `port` in monstack.yaml")]
+    #[error("port {port} on {ip} for service `{service}` is already in use\n  = help: stop what listens there, or set `{}.port` in monstack.yaml to another port", crate::services::section(.service))]
     PortInUse {
         /// Port.
         port: u16,
@@ -68,8 +68,22 @@ pub enum UpError {
         /// Service.
         service: String,
     },
+    /// A host port cannot be published for another reason than being taken.
+    #[error("port {port} on {ip} for service `{service}` cannot be published: {why}\n  = help: {help}")]
+    PortUnusable {
+        /// Port.
+        port: u16,
+        /// Address.
+        ip: String,
+        /// Service.
+        service: String,
+        /// What the system said.
+        why: String,
+        /// What to do.
+        help: String,
+    },
     /// A host port is published by a container of another monstack project.
-    #[error("port {port} on {ip} for service `{service}` is already in use: it is held by container `{container}` of monstack project `{project}`\n  = help: if that is this stack under its old project name, run `monstack down` in its folder (or `docker rm -f {container}`); otherwise give `{service}` another `port` in monstack.yaml")]
+    #[error("port {port} on {ip} for service `{service}` is already in use: it is held by container `{container}` of monstack project `{project}`\n  = help: if that is this stack under its old project name, run `monstack down` in its folder (or `docker rm -f {container}`); otherwise set `{}.port` in monstack.yaml to another port", crate::services::section(.service))]
     PortHeld {
         /// Port.
         port: u16,

@@ -109,6 +109,24 @@ pub(super) async fn check_names(engine: &Daemon, plan: &StackPlan, work: &[Work<
     Ok(())
 }
 
+/// A port that cannot be bound although nothing holds it: the address is not this host's, or
+/// the port needs privileges.
+fn unusable(port: u16, ip: String, service: String, e: &std::io::Error) -> UpError {
+    let help = match e.kind() {
+        std::io::ErrorKind::AddrNotAvailable => {
+            format!(
+                "`{ip}` is not an address of this host: set `bind` in monstack.yaml to one that is (default 127.0.0.1)"
+            )
+        }
+        std::io::ErrorKind::PermissionDenied => format!(
+            "ports below 1024 need privileges: set `{}.port` in monstack.yaml to 1024 or above",
+            crate::services::section(&service)
+        ),
+        _ => "check `bind` and the port in monstack.yaml".to_owned(),
+    };
+    UpError::PortUnusable { port, ip, service, why: e.to_string(), help }
+}
+
 /// Every port a container will be started with is free, or held by the project's own container
 /// that goes away first (the one it replaces, or a service dropped from the spec). Running
 /// containers that stay keep theirs.
@@ -132,10 +150,12 @@ pub(super) async fn check_ports(
             if existing.iter().any(|e| e.publishes(p) && goes_away(e)) {
                 continue;
             }
-            if TcpListener::bind((p.host_ip.as_str(), p.host_port)).is_ok() {
-                continue;
-            }
             let (port, ip, service) = (p.host_port, p.host_ip.clone(), w.c.service.clone());
+            match TcpListener::bind((p.host_ip.as_str(), p.host_port)) {
+                Ok(_) => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {}
+                Err(e) => return Err(unusable(port, ip, service, &e)),
+            }
             return Err(match engine.port_holder(p).await? {
                 Some(h) if h.project != plan.project => {
                     UpError::PortHeld { port, ip, service, container: h.container, project: h.project }
