@@ -263,6 +263,7 @@ fn slow(text: &str) -> Result<Tree, serde_saphyr::Error> {
 }
 
 mod fast;
+pub mod json;
 
 #[cfg(test)]
 mod tests {

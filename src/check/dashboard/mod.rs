@@ -43,6 +43,9 @@ pub fn is_provisioning(text: &str) -> bool {
 }
 
 fn parse(file: &Path, text: &str, sink: &mut Sink) -> Option<Tree> {
+    if let Some(doc) = node::json::parse(text) {
+        return Some(doc);
+    }
     if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
         let at = Pos { line: e.line() as u64, column: e.column() as u64 };
         let message = e.to_string();
