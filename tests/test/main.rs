@@ -7,6 +7,7 @@ mod init;
 mod layers;
 mod oracle;
 mod plan;
+mod promql;
 mod render;
 mod require;
 mod services;
