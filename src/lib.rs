@@ -15,6 +15,7 @@ pub mod fsutil;
 pub mod paths;
 pub mod probe;
 pub mod project;
+pub mod promql;
 pub mod render;
 pub mod scaffold;
 pub mod secrets;

@@ -31,10 +31,24 @@ fn commands_never_import_each_other() {
 
 #[test]
 fn offline_modules_never_reach_docker() {
-    for dir in ["check", "spec", "render", "syntax", "services", "project"] {
+    for dir in ["check", "spec", "render", "syntax", "services", "project", "promql"] {
         for (file, text) in sources(dir) {
             for needle in ["bollard", "crate::stack::engine", "crate::stack::exact", "tokio::"] {
                 assert!(!text.contains(needle), "src/{dir}/{file} uses `{needle}`, but {dir}/ works offline");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_promql_engine_stands_alone() {
+    for (file, text) in sources("promql") {
+        for module in ["render", "check", "stack", "project", "services", "spec", "commands"] {
+            for needle in [format!("crate::{module}::"), format!("crate::{module};")] {
+                assert!(
+                    !text.contains(&needle),
+                    "src/promql/{file} uses `{needle}`, but the engine depends on nothing of monstack"
+                );
             }
         }
     }

@@ -8,6 +8,7 @@ mod layers;
 mod lifecycle;
 mod oracle;
 mod plan;
+mod promql;
 mod render;
 mod require;
 mod services;

@@ -1,0 +1,155 @@
+//! Label sets: sorted by name, no empty values, so equality and ordering are plain comparisons.
+
+use std::fmt;
+
+/// The metric name label.
+pub const METRIC_NAME: &str = "__name__";
+
+/// Labels that describe the metric itself rather than the series; functions that change what a
+/// value means drop them together.
+const METADATA: [&str; 3] = [METRIC_NAME, "__type__", "__unit__"];
+
+/// A set of labels, sorted by name, without empty values.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Labels(Vec<(String, String)>);
+
+impl Labels {
+    /// The empty label set.
+    pub fn new() -> Self {
+        Labels(Vec::new())
+    }
+
+    /// Builds a label set from pairs in any order; empty values are left out and, for a repeated
+    /// name, the last value wins.
+    pub fn from_pairs<I, K, V>(pairs: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let mut out = Labels::new();
+        for (k, v) in pairs {
+            out.set(&k.into(), &v.into());
+        }
+        out
+    }
+
+    /// The value of `name`, or "" when absent (PromQL treats both alike).
+    pub fn get(&self, name: &str) -> &str {
+        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(name)) {
+            Ok(i) => &self.0[i].1,
+            Err(_) => "",
+        }
+    }
+
+    /// Whether `name` is present.
+    pub fn has(&self, name: &str) -> bool {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(name)).is_ok()
+    }
+
+    /// Sets `name` to `value`; an empty value removes the label.
+    pub fn set(&mut self, name: &str, value: &str) {
+        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(name)) {
+            Ok(i) if value.is_empty() => {
+                self.0.remove(i);
+            }
+            Ok(i) => self.0[i].1 = value.to_string(),
+            Err(_) if value.is_empty() => {}
+            Err(i) => self.0.insert(i, (name.to_string(), value.to_string())),
+        }
+    }
+
+    /// Removes `name`.
+    pub fn remove(&mut self, name: &str) {
+        if let Ok(i) = self.0.binary_search_by(|(k, _)| k.as_str().cmp(name)) {
+            self.0.remove(i);
+        }
+    }
+
+    /// The labels without the metric name, type and unit.
+    pub fn without_metadata(&self) -> Labels {
+        Labels(self.0.iter().filter(|(k, _)| !METADATA.contains(&k.as_str())).cloned().collect())
+    }
+
+    /// Only the labels named in `names`.
+    pub fn keep(&self, names: &[String]) -> Labels {
+        Labels(self.0.iter().filter(|(k, _)| names.iter().any(|n| n == k)).cloned().collect())
+    }
+
+    /// All labels except those named in `names`.
+    pub fn drop(&self, names: &[String]) -> Labels {
+        Labels(self.0.iter().filter(|(k, _)| !names.iter().any(|n| n == k)).cloned().collect())
+    }
+
+    /// The pairs, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Number of labels.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no labels.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for Labels {
+    /// Prometheus' own rendering: `{a="1", b="2"}`, values escaped like Go's `%q`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("{")?;
+        for (i, (k, v)) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{k}={}", quote(v))?;
+        }
+        f.write_str("}")
+    }
+}
+
+/// Quotes like Go's `strconv.Quote`, which Prometheus uses in label and error texts.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Whether `name` is a valid label name under UTF-8 validation (any non-empty valid UTF-8).
+pub fn valid_label_name(name: &str) -> bool {
+    !name.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_and_without_empty_values() {
+        let l = Labels::from_pairs([("b", "2"), ("a", "1"), ("c", "")]);
+        assert_eq!(l.to_string(), r#"{a="1", b="2"}"#);
+        assert_eq!(l.get("c"), "");
+        assert!(!l.has("c"));
+    }
+
+    #[test]
+    fn metadata_is_dropped_together() {
+        let l = Labels::from_pairs([(METRIC_NAME, "x"), ("__type__", "counter"), ("job", "a")]);
+        assert_eq!(l.without_metadata().to_string(), r#"{job="a"}"#);
+    }
+}

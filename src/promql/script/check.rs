@@ -1,0 +1,259 @@
+//! Evaluating an `eval` command and comparing with its expectations, as promqltest does.
+
+use std::collections::HashMap;
+
+use super::parse::{Eval, ExpectKind};
+use crate::promql::ast::{At, Expr};
+use crate::promql::eval::uses_eval_time;
+use crate::promql::labels::Labels;
+use crate::promql::series::SeqValue;
+use crate::promql::value::{Annotations, Sample, Severity, Value};
+use crate::promql::{Engine, EvalError, Query, Storage};
+
+/// Relative tolerance for sample values.
+const EPSILON: f64 = 0.000001;
+
+/// Go's `almost.Equal`.
+fn almost_equal(a: f64, b: f64) -> bool {
+    const MIN_NORMAL: f64 = 2.2250738585072014e-308;
+    if (a.is_nan() && b.is_nan()) || a == b {
+        return true;
+    }
+    let abs_sum = a.abs() + b.abs();
+    let diff = (a - b).abs();
+    if a == 0.0 || b == 0.0 || abs_sum < MIN_NORMAL {
+        return diff < EPSILON * MIN_NORMAL;
+    }
+    diff / abs_sum.min(f64::MAX) < EPSILON
+}
+
+/// Pins every selector and subquery not under a pinned subquery to `t`.
+fn pin(e: &mut Expr, t: i64) {
+    match e {
+        Expr::Vector(s) | Expr::Matrix(s, _) => {
+            s.at.get_or_insert(At::Time(t));
+        }
+        Expr::Subquery(sq) => {
+            sq.at.get_or_insert(At::Time(t));
+        }
+        Expr::Neg(x) => pin(x, t),
+        Expr::Binary(b) => {
+            pin(&mut b.lhs, t);
+            pin(&mut b.rhs, t);
+        }
+        Expr::Aggregate(a) => {
+            if let Some(p) = &mut a.param {
+                pin(p, t);
+            }
+            pin(&mut a.expr, t);
+        }
+        Expr::Call(_, args) => args.iter_mut().for_each(|a| pin(a, t)),
+        Expr::Number(_) | Expr::String(_) => {}
+    }
+}
+
+pub fn instant(engine: &Engine, storage: &Storage, e: &Eval) -> Result<(), String> {
+    let q = Query::parse(&e.expr).map_err(|err| format!("cannot parse: {err}"))?;
+    let mut variants = vec![(q.clone(), e.at)];
+    if !uses_eval_time(&q.0) {
+        let mut pinned = q.clone();
+        pin(&mut pinned.0, e.at);
+        let ts = e.at;
+        let times = if ts == 0 {
+            vec![-1000, 0, 1000]
+        } else {
+            vec![ts.saturating_mul(-10), 0, ts / 5, ts, ts.saturating_mul(10)]
+        };
+        variants.extend(times.into_iter().map(|t| (pinned.clone(), t)));
+    }
+    for (i, (q, t)) in variants.iter().enumerate() {
+        let which = if i == 0 {
+            String::new()
+        } else {
+            format!(" (with @ {} evaluated at {}s)", e.at as f64 / 1000.0, *t as f64 / 1000.0)
+        };
+        instant_variant(engine, storage, e, q, *t).map_err(|m| format!("{m}{which}"))?;
+    }
+    Ok(())
+}
+
+fn instant_variant(engine: &Engine, storage: &Storage, e: &Eval, q: &Query, t: i64) -> Result<(), String> {
+    let res = match engine.instant_query(storage, q, t) {
+        Err(err) if e.expects_failure() => return expected_failure(e, &err),
+        Err(err) => return Err(format!("error evaluating query: {err}")),
+        Ok(_) if e.expects_failure() => return Err("expected error evaluating query but got none".into()),
+        Ok(res) => res,
+    };
+    annotations(e, &res.annotations)?;
+    compare(e, &res.value)?;
+    // The same query in range mode must agree at its middle step.
+    let range = engine
+        .range_query(storage, q, t.saturating_sub(60_000), t.saturating_add(60_000), 60_000)
+        .map_err(|err| format!("error evaluating query in range mode: {err}"))?;
+    if e.is_ordered() {
+        return Ok(());
+    }
+    let Value::Matrix(m) = range.value else { return Err("range mode did not give a matrix".into()) };
+    let vec: Vec<Sample> = m
+        .into_iter()
+        .filter_map(|s| s.points.iter().find(|p| p.0 == t).map(|&(pt, f)| Sample::new(s.metric.clone(), pt, f)))
+        .collect();
+    let in_range_mode = if matches!(res.value, Value::Scalar(_)) {
+        Value::Scalar(vec.first().ok_or("range mode gave no scalar")?.f)
+    } else {
+        Value::Vector(vec)
+    };
+    compare(e, &in_range_mode).map_err(|m| format!("{m} (range mode)"))
+}
+
+pub fn range(engine: &Engine, storage: &Storage, e: &Eval, start: i64, end: i64, step: i64) -> Result<(), String> {
+    let q = Query::parse(&e.expr).map_err(|err| format!("cannot parse: {err}"))?;
+    let res = match engine.range_query(storage, &q, start, end, step) {
+        Err(err) if e.expects_failure() => return expected_failure(e, &err),
+        Err(err) => return Err(format!("error evaluating query: {err}")),
+        Ok(_) if e.expects_failure() => return Err("expected error evaluating query but got none".into()),
+        Ok(res) => res,
+    };
+    annotations(e, &res.annotations)?;
+    compare(e, &res.value)
+}
+
+fn expected_failure(e: &Eval, err: &EvalError) -> Result<(), String> {
+    let msg = err.message();
+    if let Some(want) = &e.fail_message {
+        if want != msg {
+            return Err(format!("expected error {want:?}, but got: {msg}"));
+        }
+    }
+    if let Some(re) = &e.fail_regexp {
+        if !re.is_match(msg) {
+            return Err(format!("expected error matching pattern {:?}, but got: {msg}", re.as_str()));
+        }
+    }
+    if let Some((_, m)) = e.expects.iter().find(|(k, _)| *k == ExpectKind::Fail) {
+        if !m.matches(msg) {
+            return Err(format!("expected error matching {m:?}, but got: {msg}"));
+        }
+    }
+    Ok(())
+}
+
+fn annotations(e: &Eval, a: &Annotations) -> Result<(), String> {
+    let warnings = a.of(Severity::Warning);
+    let infos = a.of(Severity::Info);
+    let has = |k: ExpectKind| e.expects.iter().any(|(x, _)| *x == k);
+    let (warn, info) = (e.warn || has(ExpectKind::Warn), e.info || has(ExpectKind::Info));
+    // Ordered evaluations do not check annotations, as upstream.
+    if !e.ordered {
+        if !warn && !warnings.is_empty() {
+            return Err(format!("unexpected warnings: {warnings:?}"));
+        }
+        if warn && warnings.is_empty() {
+            return Err("expected warnings but got none".into());
+        }
+        if !info && !infos.is_empty() {
+            return Err(format!("unexpected info annotations: {infos:?}"));
+        }
+        if info && infos.is_empty() {
+            return Err("expected info annotations but got none".into());
+        }
+    }
+    for (kind, actual) in [(ExpectKind::Warn, &warnings), (ExpectKind::Info, &infos)] {
+        let wanted: Vec<_> = e.expects.iter().filter(|(k, _)| *k == kind).map(|(_, m)| m).collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        if let Some(m) = wanted.iter().find(|m| !actual.iter().any(|a| m.matches(a))) {
+            return Err(format!("expected annotation matching {m:?}, found {actual:?}"));
+        }
+        if let Some(a) = actual.iter().find(|a| !wanted.iter().any(|m| m.matches(a))) {
+            return Err(format!("unexpected annotation {a:?}"));
+        }
+    }
+    if has(ExpectKind::NoWarn) && !warnings.is_empty() {
+        return Err(format!("unexpected warnings: {warnings:?}"));
+    }
+    if has(ExpectKind::NoInfo) && !infos.is_empty() {
+        return Err(format!("unexpected info annotations: {infos:?}"));
+    }
+    Ok(())
+}
+
+fn compare(e: &Eval, v: &Value) -> Result<(), String> {
+    let expected: HashMap<&Labels, (&Vec<SeqValue>, usize)> = e.series.iter().map(|(l, v, p)| (l, (v, *p))).collect();
+    match v {
+        Value::Matrix(m) => {
+            if e.is_ordered() {
+                return Err("expected ordered result, but query returned a matrix".into());
+            }
+            if e.scalar.is_some() {
+                return Err("expected scalar result, but got matrix".into());
+            }
+            if m.windows(2).any(|w| w[0].metric > w[1].metric) {
+                return Err("matrix results should always be sorted by labels".into());
+            }
+            let (start, end, step) = e.range.unwrap_or((e.at, e.at, 1));
+            for s in m {
+                let (vals, _) = expected
+                    .get(&s.metric)
+                    .ok_or_else(|| format!("unexpected metric {} in result, has {:?}", s.metric, s.points))?;
+                let mut want = Vec::new();
+                for (i, v) in vals.iter().enumerate() {
+                    let t = start + i as i64 * step;
+                    if t > end {
+                        return Err(format!(
+                            "expected {} points for {}, but the range is shorter",
+                            vals.len(),
+                            s.metric
+                        ));
+                    }
+                    match v {
+                        SeqValue::Float(f) => want.push((t, *f)),
+                        SeqValue::Histogram => return Err(format!("expected a native histogram for {}", s.metric)),
+                        SeqValue::Omitted => {}
+                    }
+                }
+                if want.len() != s.points.len() {
+                    return Err(format!("expected {} points for {}, got {:?}", want.len(), s.metric, s.points));
+                }
+                for (w, g) in want.iter().zip(&s.points) {
+                    if w.0 != g.0 || !almost_equal(w.1, g.1) {
+                        return Err(format!("expected {:?} for {}, got {:?}", w, s.metric, g));
+                    }
+                }
+            }
+            if let Some(l) = e.series.iter().map(|s| &s.0).find(|l| !m.iter().any(|s| &s.metric == *l)) {
+                return Err(format!("expected metric {l} not found"));
+            }
+        }
+        Value::Vector(vec) => {
+            if e.scalar.is_some() {
+                return Err(format!("expected scalar result, but got vector {vec:?}"));
+            }
+            for (i, s) in vec.iter().enumerate() {
+                let (vals, pos) = expected
+                    .get(&s.metric)
+                    .ok_or_else(|| format!("unexpected metric {} in result, has value {}", s.metric, s.f))?;
+                if e.is_ordered() && *pos != i + 1 {
+                    return Err(format!("expected metric {} at position {pos} but was at {}", s.metric, i + 1));
+                }
+                match vals.first() {
+                    Some(SeqValue::Float(f)) if almost_equal(*f, s.f) => {}
+                    Some(SeqValue::Histogram) => return Err(format!("expected a native histogram for {}", s.metric)),
+                    other => return Err(format!("expected {other:?} for {} but got {}", s.metric, s.f)),
+                }
+            }
+            if let Some(l) = e.series.iter().map(|s| &s.0).find(|l| !vec.iter().any(|s| &s.metric == *l)) {
+                return Err(format!("expected metric {l} not found"));
+            }
+        }
+        Value::Scalar(f) => match e.scalar {
+            Some(want) if almost_equal(want, *f) => {}
+            Some(want) => return Err(format!("expected scalar {want} but got {f}")),
+            None => return Err(format!("expected vector or matrix result, but got scalar {f}")),
+        },
+        Value::String(s) if s.is_empty() => {}
+        Value::String(s) => return Err(format!("expected string \"\" but got {s:?}")),
+    }
+    Ok(())
+}

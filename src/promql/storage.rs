@@ -1,0 +1,136 @@
+//! In-memory series store: labels plus float samples in time order, staleness markers included.
+
+use std::collections::HashMap;
+
+use super::labels::{Labels, METRIC_NAME};
+
+/// One stored series.
+#[derive(Debug, Clone)]
+pub struct StoredSeries {
+    /// The series' labels.
+    pub labels: Labels,
+    /// `(milliseconds, value)` in strictly increasing time order; staleness markers are stored as
+    /// the special NaN (see [`super::value::is_stale`]).
+    pub points: Vec<(i64, f64)>,
+}
+
+impl StoredSeries {
+    /// The points with `from < t <= to`.
+    pub fn window(&self, from: i64, to: i64) -> &[(i64, f64)] {
+        let lo = self.points.partition_point(|&(t, _)| t <= from);
+        let hi = self.points.partition_point(|&(t, _)| t <= to);
+        &self.points[lo..hi.max(lo)]
+    }
+
+    /// The last point at or before `t`.
+    pub fn at_or_before(&self, t: i64) -> Option<(i64, f64)> {
+        let i = self.points.partition_point(|&(pt, _)| pt <= t);
+        i.checked_sub(1).map(|i| self.points[i])
+    }
+}
+
+/// Series in memory, found by labels. Memory is linear in the samples stored.
+#[derive(Debug, Clone, Default)]
+pub struct Storage {
+    series: Vec<StoredSeries>,
+    by_labels: HashMap<Labels, usize>,
+    by_name: HashMap<String, Vec<usize>>,
+    histogram_series: Vec<Labels>,
+}
+
+impl Storage {
+    /// An empty store.
+    pub fn new() -> Self {
+        Storage::default()
+    }
+
+    /// Adds samples to the series with `labels`, creating it if needed. A sample at a time the
+    /// series already has replaces the stored one.
+    pub fn add(&mut self, labels: Labels, samples: impl IntoIterator<Item = (i64, f64)>) {
+        let idx = match self.by_labels.get(&labels) {
+            Some(&i) => i,
+            None => {
+                let i = self.series.len();
+                self.by_name.entry(labels.get(METRIC_NAME).to_string()).or_default().push(i);
+                self.by_labels.insert(labels.clone(), i);
+                self.series.push(StoredSeries { labels, points: Vec::new() });
+                i
+            }
+        };
+        let points = &mut self.series[idx].points;
+        let mut sorted = true;
+        for (t, f) in samples {
+            if let Some(&(last, _)) = points.last() {
+                if t <= last {
+                    sorted = false;
+                }
+            }
+            points.push((t, f));
+        }
+        if !sorted {
+            // Stable sort keeps the later of two samples at one time last; dedup keeps the first,
+            // so reverse around it to let the newer value win.
+            points.sort_by_key(|&(t, _)| t);
+            points.reverse();
+            points.dedup_by_key(|&mut (t, _)| t);
+            points.reverse();
+        }
+    }
+
+    /// Records a series given native-histogram samples: this store keeps floats only, but knowing
+    /// which series had histograms tells which queries are about them.
+    pub fn note_histograms(&mut self, labels: Labels) {
+        if !self.histogram_series.contains(&labels) {
+            self.histogram_series.push(labels);
+        }
+    }
+
+    /// Whether a series with native-histogram samples satisfies `pred`.
+    pub fn has_histograms(&self, pred: impl Fn(&Labels) -> bool) -> bool {
+        self.histogram_series.iter().any(pred)
+    }
+
+    /// The series whose labels satisfy `pred`, sorted by labels. `name`, when the selector pins
+    /// the metric name, narrows the search to that name's series.
+    pub fn select(&self, name: Option<&str>, pred: impl Fn(&Labels) -> bool) -> Vec<&StoredSeries> {
+        let mut out: Vec<&StoredSeries> = match name {
+            Some(n) => self.by_name.get(n).map(|ix| ix.iter().map(|&i| &self.series[i]).collect()).unwrap_or_default(),
+            None => self.series.iter().collect(),
+        };
+        out.retain(|s| pred(&s.labels));
+        out.sort_by(|a, b| a.labels.cmp(&b.labels));
+        out
+    }
+
+    /// Number of series.
+    pub fn len(&self) -> usize {
+        self.series.len()
+    }
+
+    /// Whether the store is empty.
+    pub fn is_empty(&self) -> bool {
+        self.series.is_empty()
+    }
+
+    /// Number of float samples stored.
+    pub fn samples(&self) -> usize {
+        self.series.iter().map(|s| s.points.len()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_sample_at_same_time_wins() {
+        let mut s = Storage::new();
+        let l = Labels::from_pairs([(METRIC_NAME, "m")]);
+        s.add(l.clone(), [(0, 1.0), (10, 2.0)]);
+        s.add(l.clone(), [(10, 3.0), (5, 4.0)]);
+        let got = s.select(Some("m"), |_| true);
+        assert_eq!(got[0].points, vec![(0, 1.0), (5, 4.0), (10, 3.0)]);
+        assert_eq!(got[0].window(0, 10), &[(5, 4.0), (10, 3.0)]);
+        assert_eq!(got[0].at_or_before(7), Some((5, 4.0)));
+    }
+}
