@@ -111,6 +111,7 @@ fn substitute(expr: &str, refs: &[Reference], other: &'static str) -> String {
 /// The query `expr` as Prometheus will see it, with its variables stood in for; `None` when it
 /// does not parse.
 pub(crate) fn parse(expr: &str) -> Option<promql_parser::parser::Expr> {
+    crate::check::deep::promql_bounds(expr).ok()?;
     let refs = references(expr);
     [PLACEHOLDER, "1"].into_iter().find_map(|other| promql_parser::parser::parse(&substitute(expr, &refs, other)).ok())
 }
@@ -126,6 +127,10 @@ pub(super) fn check(expr: &str, variables: &BTreeSet<String>) -> Vec<String> {
         })
         .map(|r| format!("variable `${}` is not defined in the dashboard's templating", r.name))
         .collect();
+    if let Err(why) = crate::check::deep::promql_bounds(expr) {
+        problems.push(why);
+        return problems;
+    }
     // A user variable may stand for a label value, a metric name or a number: try each.
     let attempts = [PLACEHOLDER, "1"].map(|other| promql_parser::parser::parse(&substitute(expr, &refs, other)));
     if let [Err(first), Err(_)] = &attempts {
