@@ -64,23 +64,110 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        write!(f, "{}", printable(&self.file.display().to_string()))?;
         if let Some(pos) = self.pos {
             write!(f, ":{}:{}", pos.line, pos.column)?;
         }
-        write!(f, ": {}", self.message)?;
+        write!(f, ": {}", printable_lines(&self.message))?;
         if let (Some(pos), Some(line)) = (self.pos, &self.excerpt) {
             let number = pos.line.to_string();
             let pad = " ".repeat(number.len());
-            let line = line.replace('\t', " ");
-            let caret_at = (pos.column.saturating_sub(1) as usize).min(line.chars().count());
+            let (line, caret_at) = excerpt(line, pos.column);
             write!(f, "\n{pad} |\n{number} | {line}\n{pad} | {}^", " ".repeat(caret_at))?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  = help: {help}")?;
+            write!(f, "\n  = help: {}", printable_lines(help))?;
         }
         Ok(())
     }
+}
+
+/// Characters of a source line shown around the column of a finding.
+pub const EXCERPT_WIDTH: usize = 120;
+
+/// Whether `c` would act on a terminal rather than show: control characters (escape sequences
+/// start with one) and the invisible marks that reorder or hide text. Tabs are harmless.
+fn acts(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+fn escape(c: char, out: &mut String) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+    }
+}
+
+/// `s` with the characters that would act on a terminal written as escapes (`\u{1b}`, `\n`),
+/// so text quoted from a file shows as text.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(acts) {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if acts(c) {
+            escape(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
+/// [`printable`], line by line: a message of several lines keeps them.
+fn printable_lines(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c != '\n' && acts(c)) {
+        return s.into();
+    }
+    s.split('\n').map(printable).collect::<Vec<_>>().join("\n").into()
+}
+
+/// What an excerpt shows of `line`, and where its caret goes for 1-based `column`: at most
+/// [`EXCERPT_WIDTH`] characters around the column, `…` where the line is cut, tabs as spaces,
+/// [`printable`].
+pub fn excerpt(line: &str, column: u64) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    let at = (column.saturating_sub(1) as usize).min(chars.len());
+    let (start, end) = if chars.len() <= EXCERPT_WIDTH {
+        (0, chars.len())
+    } else {
+        let start = at.saturating_sub(EXCERPT_WIDTH / 2).min(chars.len() - EXCERPT_WIDTH);
+        (start, start + EXCERPT_WIDTH)
+    };
+    let mut out = String::new();
+    let mut caret = None;
+    if start > 0 {
+        out.push('…');
+    }
+    for (i, &c) in chars.iter().enumerate().take(end).skip(start) {
+        if i == at {
+            caret = Some(out.chars().count());
+        }
+        match c {
+            '\t' => out.push(' '),
+            c if acts(c) => escape(c, &mut out),
+            c => out.push(c),
+        }
+    }
+    let caret = caret.unwrap_or_else(|| out.chars().count());
+    if end < chars.len() {
+        out.push('…');
+    }
+    (out, caret)
+}
+
+/// `s` cut to about `max` characters, keeping its start and its end around a `…`.
+pub fn clip(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let count = s.chars().count();
+    if count <= max {
+        return s.into();
+    }
+    let head: String = s.chars().take(max * 2 / 3).collect();
+    let tail: String = s.chars().skip(count - max / 3).collect();
+    format!("{head}…{tail}").into()
 }
 
 impl std::error::Error for Diagnostic {}
@@ -132,6 +219,33 @@ mod tests {
         assert_eq!(nearest("prot", ["port", "image", "enabled"]), Some("port"));
         assert_eq!(nearest("scrape_intervall", ["scrape_interval", "scrape_timeout"]), Some("scrape_interval"));
         assert_eq!(nearest("zzzzzz", ["port", "image"]), None);
+    }
+
+    #[test]
+    fn terminal_controls_are_escaped_and_long_lines_cut() {
+        assert_eq!(printable("a\u{1b}]0;x\u{7}b\tc"), "a\\u{1b}]0;x\\u{7}b\tc");
+        assert_eq!(printable("plain"), "plain");
+        let (shown, caret) = excerpt("\u{1b}[2Jkey: 1", 5);
+        assert_eq!(shown, "\\u{1b}[2Jkey: 1");
+        assert_eq!(&shown[caret..caret + 3], "key");
+        let long = format!("{}X{}", "a".repeat(1_000_000), "b".repeat(1_000_000));
+        let (shown, caret) = excerpt(&long, 1_000_001);
+        assert_eq!(shown.chars().count(), EXCERPT_WIDTH + 2);
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert_eq!(shown.chars().nth(caret), Some('X'));
+        let (shown, caret) = excerpt(&long, 2_000_002);
+        assert_eq!((shown.chars().count(), caret), (EXCERPT_WIDTH + 1, EXCERPT_WIDTH + 1));
+        assert_eq!(excerpt("short\tline", 7), ("short line".to_owned(), 6));
+        assert_eq!(clip(&"x".repeat(50), 60), "x".repeat(50));
+        assert_eq!(clip(&format!("{}{}", "a".repeat(100), "b".repeat(100)), 30).chars().count(), 31);
+        let d = Diagnostic::new(
+            Path::new("r\u{1b}.yml"),
+            "k: \u{1b}]0;t\u{7}\n",
+            Some(Pos { line: 1, column: 4 }),
+            "bad \u{1b}",
+        )
+        .with_help("x\u{7}");
+        assert!(!d.to_string().contains(['\u{1b}', '\u{7}']), "{d}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Go template parsing (the `gtmpl` crate) behind two guards: actions must be closed (gtmpl loops
-//! forever on an unclosed `{{`), and a parse that still takes too long is abandoned, so no input
-//! makes `check` hang.
+//! Go template parsing (the `gtmpl` crate) behind three guards: actions must be closed (gtmpl
+//! loops forever on an unclosed `{{`), nesting is bounded ([`MAX_DEPTH`]: gtmpl recurses once per
+//! level, with frames of up to 25 KB), and a parse that still takes too long is abandoned, so no
+//! input makes `check` hang or crash.
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -19,6 +20,77 @@ fn actions_closed(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Deepest nesting of blocks (`if`, `range`, `with`, `define`, `block`, each `else` of theirs
+/// counting as one more, since `else if` nests) and parentheses checked. Go itself stops at
+/// 10,000 parentheses; nesting blocks 1,000 deep is already far beyond any real template.
+pub const MAX_DEPTH: usize = 1000;
+
+/// The deepest nesting of blocks and parentheses in `text`, whose actions are closed.
+fn depth(text: &str) -> usize {
+    // Per open block: 1, plus its `else`s.
+    let mut open: Vec<usize> = Vec::new();
+    let (mut nested, mut deepest) = (0, 0);
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let inner = &rest[start + 2..];
+        let Ok(end) = close_of(inner) else { break };
+        let action = inner[..end].trim_start_matches('-').trim_end_matches('-').trim();
+        match action.split(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("") {
+            "if" | "range" | "with" | "define" | "block" => {
+                open.push(1);
+                nested += 1;
+            }
+            "else" => {
+                if let Some(top) = open.last_mut() {
+                    *top += 1;
+                    nested += 1;
+                }
+            }
+            "end" => nested -= open.pop().unwrap_or(0),
+            _ => {}
+        }
+        deepest = deepest.max(nested + parentheses(action));
+        rest = &inner[end + 2..];
+    }
+    deepest
+}
+
+/// The deepest nesting of parentheses in an action, outside quotes.
+fn parentheses(action: &str) -> usize {
+    let (mut depth, mut deepest, mut quote, mut escaped) = (0usize, 0, None, false);
+    for c in action.chars() {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(q) if c == '\\' && q == '"' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if matches!(c, '"' | '`' | '\'') => quote = Some(c),
+            None if c == '(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            None if c == ')' => depth = depth.saturating_sub(1),
+            None => {}
+        }
+    }
+    deepest
+}
+
+/// Actions closed and nesting within [`MAX_DEPTH`]; else what is wrong, for template `name`.
+fn guards(name: &str, text: &str) -> Result<(), String> {
+    actions_closed(text).map_err(|e| format!("template: {name}: {e}"))?;
+    if text.len() <= MAX_DEPTH {
+        // Each level takes a byte at least: nothing to count.
+        return Ok(());
+    }
+    match depth(text) {
+        d if d > MAX_DEPTH => Err(format!(
+            "template: {name}: blocks and parentheses nested {d} levels deep: monstack checks templates nested up to {MAX_DEPTH} levels"
+        )),
+        _ => Ok(()),
+    }
+}
+
 type Job = (String, String, &'static [&'static str]);
 
 /// A parser thread, kept per checking thread: spawning one per template made big rule files
@@ -31,8 +103,10 @@ struct Worker {
 fn spawn_worker() -> Worker {
     let (jobs, job_rx) = mpsc::channel::<Job>();
     let (result_tx, results) = mpsc::channel();
-    // Detached: if gtmpl never returns, the process still exits when check is done.
-    std::thread::spawn(move || {
+    // Detached: if gtmpl never returns, the process still exits when check is done. gtmpl
+    // recurses once per level of nesting: the thread has a checking thread's stack.
+    let thread = std::thread::Builder::new().name("gtmpl".into()).stack_size(super::deep::STACK);
+    let spawned = thread.spawn(move || {
         for (name, text, funcs) in job_rx {
             let mut tmpl = gtmpl::Template::with_name(name);
             let table: Vec<(&str, gtmpl::Func)> = funcs.iter().map(|f| (*f, noop as gtmpl::Func)).collect();
@@ -42,6 +116,7 @@ fn spawn_worker() -> Worker {
             }
         }
     });
+    spawned.unwrap_or_else(|e| panic!("cannot start the template parser's thread: {e}"));
     Worker { jobs, results }
 }
 
@@ -234,7 +309,7 @@ pub fn parse_after(
     text: &str,
     funcs: &'static [&'static str],
 ) -> Result<(), String> {
-    actions_closed(text).map_err(|e| format!("template: {name}: {e}"))?;
+    guards(name, text)?;
     if !text.contains("{{") {
         return Ok(());
     }
@@ -247,7 +322,7 @@ pub fn parse_after(
 
 /// Parses `text` as template `name` with `funcs` declared.
 pub fn parse(name: &str, text: &str, funcs: &'static [&'static str]) -> Result<(), String> {
-    actions_closed(text).map_err(|e| format!("template: {name}: {e}"))?;
+    guards(name, text)?;
     if !text.contains("{{") {
         // Text without actions is a valid template as it is.
         return Ok(());
@@ -298,6 +373,19 @@ mod tests {
         }
         assert!(fast("t", "{{ if .X }}a{{ end }}", funcs).is_none());
         assert!(fast("t", "{{/* c */}}", funcs).is_none());
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let nest = |n: usize, open: &str| format!("{}x{}", open.repeat(n), "{{ end }}".repeat(n));
+        assert_eq!(depth(&nest(3, "{{ if .A }}")), 3);
+        assert_eq!(depth("{{ if .A }}{{ else if .B }}{{ else }}{{ end }}{{ (((1))) }}"), 3);
+        assert!(parse("t", &nest(700, "{{ if true }}"), &[]).is_ok());
+        let err = parse("t", &nest(MAX_DEPTH + 1, "{{- with . -}}"), &[]).unwrap_err();
+        assert!(err.contains("nested 1001 levels deep"), "{err}");
+        let parens = format!("{{{{ {}1{} }}}}", "(".repeat(MAX_DEPTH + 1), ")".repeat(MAX_DEPTH + 1));
+        assert!(parse("t", &parens, &[]).unwrap_err().contains("levels deep"));
+        assert!(parse("t", "{{ \"((((\" }}", &[]).is_ok());
     }
 
     #[test]

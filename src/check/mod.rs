@@ -4,6 +4,8 @@
 
 pub mod alertmanager;
 pub mod dashboard;
+pub mod deep;
+mod discover;
 pub mod gotemplate;
 pub mod httpconfig;
 pub mod lint;

@@ -335,6 +335,22 @@ mod tests {
         assert_eq!(parse("# only a comment\n").unwrap().value, SourceNode::Null);
     }
 
+    /// Both paths stop at the same depth, and nothing deeper reaches the recursive readers.
+    #[test]
+    fn nesting_is_bounded_alike_on_both_paths() {
+        crate::check::deep::on_big_stack(|| {
+            let max = crate::syntax::yaml::MAX_DEPTH;
+            let nest = |n: usize, open: &str, close: &str| format!("{}1{}", open.repeat(n), close.repeat(n));
+            let deepest = nest(max, "[", "]");
+            assert_eq!(fast::parse(&deepest), Some(slow(&deepest).unwrap()));
+            let deeper = nest(max + 1, "{a: ", "}");
+            assert!(fast::parse(&deeper).is_none());
+            assert!(slow(&deeper).is_err());
+            assert!(parse(&nest(100_000, "{a: ", "}")).is_err());
+            assert!(parse(&nest(100_000, "[", "]")).is_err());
+        });
+    }
+
     #[test]
     fn merge_keys_and_anchors() {
         let doc = parse("a: &x {k: 1}\nb:\n  <<: *x\n  j: 2\n").unwrap();

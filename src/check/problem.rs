@@ -77,11 +77,24 @@ impl Problem {
     ) -> Problem {
         // Warnings never fail by default and errors cannot be suppressed: a lint that errs would be both.
         debug_assert!(severity == Severity::Warning || check.kind() == CheckKind::Error, "{check} is a lint");
-        Problem { check, severity, file: file.into(), pos, message: message.into(), help: None }
+        Problem { check, severity, file: file.into(), pos, message: shown(message.into()), help: None }
     }
 
     /// Adds a help line.
     pub fn help(&mut self, help: impl Into<String>) {
-        self.help = Some(help.into());
+        self.help = Some(shown(help.into()));
+    }
+}
+
+/// Longest message or help kept, in characters: a value quoted from a file may be megabytes.
+const MAX_TEXT: usize = 1000;
+
+/// `text` as every format may show it: [`printable`](crate::diag::printable), and
+/// [`clip`](crate::diag::clip)ped to [`MAX_TEXT`].
+fn shown(text: String) -> String {
+    let safe = crate::diag::printable(&text);
+    match crate::diag::clip(&safe, MAX_TEXT) {
+        std::borrow::Cow::Borrowed(_) if matches!(safe, std::borrow::Cow::Borrowed(_)) => text,
+        clipped => clipped.into_owned(),
     }
 }

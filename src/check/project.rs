@@ -88,6 +88,11 @@ fn map(n: &SourceNode, key: &str) -> BTreeMap<String, String> {
 
 /// Runs the cross-checks; files that do not parse are left to their own checks.
 pub fn check(p: &CrossInputs<'_>) -> Vec<Problem> {
+    // They parse PromQL again, which recurses as deep as the expression nests.
+    super::deep::on_big_stack(|| cross_checks(p))
+}
+
+fn cross_checks(p: &CrossInputs<'_>) -> Vec<Problem> {
     let prometheus = p.prometheus.map(|(_, doc)| doc);
     let external = prometheus
         .as_ref()
@@ -137,7 +142,7 @@ pub fn check(p: &CrossInputs<'_>) -> Vec<Problem> {
                 || m.starts_with("__")
         };
         for a in &alerts {
-            let Ok(expr) = promql_parser::parser::parse(&a.expr) else { continue };
+            let Ok(expr) = super::deep::promql(&a.expr) else { continue };
             for m in metrics(&expr).into_iter().filter(|m| !produced(m)) {
                 problems.push(unproduced(&a.file, a.expr_at, &m, &format!("alert {:?}", a.name), &jobs));
             }

@@ -4,11 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use super::dashboard::{self, Datasources};
+use super::deep;
 use super::lint::LintOptions;
 use super::node::Tree;
 use super::problem::Sink;
 use super::report::Outcome;
 use super::rules::{self, RuleOptions};
+use crate::diag::printable;
 use crate::syntax::names::NameValidation;
 
 /// What a file is.
@@ -43,7 +45,7 @@ pub struct Options {
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
     /// A path could not be read.
-    #[error("failed to read `{}`", path.display())]
+    #[error("failed to read `{}`", printable(&path.display().to_string()))]
     Read {
         /// The path.
         path: PathBuf,
@@ -52,10 +54,18 @@ pub enum CheckError {
         source: std::io::Error,
     },
     /// The kind of a file is not known.
-    #[error("cannot tell what `{}` is\n  = help: pass `--kind rules|prometheus|alertmanager|dashboard`", path.display())]
+    #[error("cannot tell what `{}` is\n  = help: pass `--kind rules|prometheus|alertmanager|dashboard`", printable(&path.display().to_string()))]
     UnknownKind {
         /// The file.
         path: PathBuf,
+    },
+    /// A path named is neither a file nor a folder (a FIFO, a socket, a device): it is not opened.
+    #[error("cannot check `{}`: it is {what}, not a regular file\n  = help: name files and folders; to check a stream, write it to a file first", printable(&path.display().to_string()))]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is, in words.
+        what: &'static str,
     },
 }
 
@@ -89,40 +99,22 @@ pub fn detect(path: &Path, text: &str) -> Option<Kind> {
     kind.or_else(|| text.trim().is_empty().then_some(Kind::Rules))
 }
 
-/// Expands folders into their `.yml`, `.yaml` and `.json` files, sorted; each path says whether
-/// it was named (true) or found in a folder.
-pub fn expand(paths: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>, CheckError> {
-    let mut out = Vec::new();
-    for path in paths {
-        let meta = std::fs::metadata(path).map_err(|source| CheckError::Read { path: path.clone(), source })?;
-        if meta.is_dir() {
-            let mut found = Vec::new();
-            walk(path, &mut found)?;
-            out.extend(found.into_iter().map(|p| (p, false)));
-        } else {
-            out.push((path.clone(), true));
-        }
-    }
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CheckError> {
-    let read = std::fs::read_dir(dir).map_err(|source| CheckError::Read { path: dir.to_owned(), source })?;
-    let mut entries: Vec<PathBuf> = read.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml" || e == "json") {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
+pub use super::discover::expand;
 
 /// Checks one file's text as `kind`.
 pub fn check_text(path: &Path, text: &str, kind: Kind, opts: &Options) -> Result<Sink, CheckError> {
-    check_one(path, text, kind, opts, false).map(|(sink, _)| sink)
+    let text = text.strip_prefix(BOM).unwrap_or(text);
+    deep::on_big_stack(|| check_one(path, text, kind, opts, false).map(|(sink, _)| sink))
+}
+
+/// A byte order mark, which some editors put at the start of UTF-8 files; promtool ignores it.
+const BOM: char = '\u{feff}';
+
+/// Drops a leading [`BOM`]. Positions stay right: editors do not count it as a column.
+fn strip_bom(text: &mut String) {
+    if text.starts_with(BOM) {
+        text.drain(..BOM.len_utf8());
+    }
 }
 
 /// Checks one file; with `keep`, returns its parsed tree too, for the checks across files.
@@ -166,10 +158,11 @@ pub fn check_files_keeping_trees(
 }
 
 fn check_all(
-    files: Vec<(PathBuf, String)>,
+    mut files: Vec<(PathBuf, String)>,
     opts: &Options,
     keep: bool,
 ) -> Result<(Outcome, Vec<Option<Tree>>), CheckError> {
+    files.iter_mut().for_each(|(_, text)| strip_bom(text));
     let kinds = files
         .iter()
         .map(|(path, text)| {
@@ -183,7 +176,7 @@ fn check_all(
         let workers: Vec<_> = jobs
             .chunks(chunk)
             .map(|part| {
-                scope.spawn(move || {
+                deep::spawn(scope, move || {
                     part.iter().map(|((path, text), kind)| check_one(path, text, *kind, opts, keep)).collect::<Vec<_>>()
                 })
             })
@@ -218,7 +211,9 @@ pub fn check_paths(paths: &[PathBuf], opts: &Options) -> Result<Outcome, CheckEr
     let mut files = Vec::new();
     let mut opts = opts.clone();
     for (path, named) in expand(paths)? {
-        let text = std::fs::read_to_string(&path).map_err(|source| CheckError::Read { path: path.clone(), source })?;
+        let mut text =
+            std::fs::read_to_string(&path).map_err(|source| CheckError::Read { path: path.clone(), source })?;
+        strip_bom(&mut text);
         if dashboard::is_provisioning(&text) {
             // Grafana's datasource provisioning says which uids dashboards may refer to.
             opts.datasources.add_provisioning(&text);
@@ -260,6 +255,12 @@ mod tests {
         assert!(inputs.len() > 250, "only {} inputs", inputs.len());
         let kinds = [Kind::Rules, Kind::Prometheus, Kind::Alertmanager, Kind::Dashboard];
         let opts = Options::default();
+        for (name, text, kind, bounded) in deep_shapes() {
+            let path = Path::new(name);
+            let sink = check_text(path, &text, kind, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let errors = sink.problems.iter().filter(|p| p.severity == crate::check::Severity::Error).count();
+            assert_eq!(errors > 0, bounded, "{name}: {:?}", sink.problems);
+        }
         for (path, text) in &inputs {
             let step = (text.len() / 12).max(1);
             for cut in (0..text.len()).step_by(step).filter(|c| text.is_char_boundary(*c)) {
@@ -271,6 +272,52 @@ mod tests {
                 let _ = check_text(path, &text.replace(": ", ":"), kind, &opts);
             }
         }
+    }
+
+    /// Deep nesting that promtool and amtool accept, generated: name, text, kind, and whether it
+    /// is beyond monstack's bounds (an error says so) rather than checked.
+    fn deep_shapes() -> Vec<(&'static str, String, Kind, bool)> {
+        let nest =
+            |n: usize, open: &str, inner: &str, close: &str| format!("{}{inner}{}", open.repeat(n), close.repeat(n));
+        let rule = |expr: &str| format!("groups:\n- name: g\n  rules:\n  - record: r\n    expr: {expr}\n");
+        let alert = |summary: &str| {
+            format!("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    labels: {{severity: page}}\n    annotations:\n      summary: '{summary}'\n")
+        };
+        let receiver = |text: &str| {
+            format!("route:\n  receiver: r\nreceivers:\n- name: r\n  slack_configs:\n  - api_url: http://x/\n    channel: c\n    text: '{text}'\n")
+        };
+        let panel = |expr: &str| {
+            format!(r#"{{"uid": "u", "title": "t", "panels": [{{"id": 1, "targets": [{{"expr": "{expr}"}}]}}]}}"#)
+        };
+        vec![
+            ("ifs.yml", alert(&nest(700, "{{ if true }}", "x", "{{ end }}")), Kind::Rules, false),
+            ("ifs-deeper.yml", alert(&nest(100_000, "{{ if true }}", "x", "{{ end }}")), Kind::Rules, true),
+            (
+                "else-ifs.yml",
+                alert(&format!("{{{{ if .A }}}}{}{{{{ end }}}}", "{{ else if .B }}".repeat(5000))),
+                Kind::Rules,
+                true,
+            ),
+            ("tmpl-parens.yml", alert(&nest(100_000, "{{ (", "1", ") }}")), Kind::Rules, true),
+            ("am-ifs.yml", receiver(&nest(700, "{{ if true }}", "x", "{{ end }}")), Kind::Alertmanager, false),
+            (
+                "am-ifs-deeper.yml",
+                receiver(&nest(100_000, "{{ if true }}", "x", "{{ end }}")),
+                Kind::Alertmanager,
+                true,
+            ),
+            ("plus.yml", rule(&vec!["up"; 10_000].join(" + ")), Kind::Rules, false),
+            ("plus-more.yml", rule(&vec!["up"; 100_000].join(" + ")), Kind::Rules, true),
+            ("minus.yml", rule(&format!("{}up", "-".repeat(100_000))), Kind::Rules, true),
+            ("calls.yml", rule(&nest(10_000, "abs(", "up", ")")), Kind::Rules, false),
+            ("parens.yml", rule(&nest(100_000, "(", "up", ")")), Kind::Rules, false),
+            ("parens-more.yml", rule(&nest(1_000_000, "(", "up", ")")), Kind::Rules, true),
+            ("panel.json", panel(&nest(200_000, "(", "up", ")")), Kind::Dashboard, true),
+            ("lists.yml", format!("groups: {}", nest(100_000, "[", "", "]")), Kind::Rules, true),
+            ("maps.yml", format!("groups: {}", nest(100_000, "{a: ", "1", "}")), Kind::Rules, true),
+            ("blocks.yml", (0..100).map(|i| format!("{}a:\n", " ".repeat(i))).collect(), Kind::Prometheus, true),
+            ("json.json", nest(100_000, "[", "", "]"), Kind::Dashboard, true),
+        ]
     }
 
     #[test]

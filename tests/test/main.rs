@@ -3,6 +3,7 @@
 
 mod check;
 mod golden;
+mod hostile;
 mod init;
 mod layers;
 mod lifecycle;

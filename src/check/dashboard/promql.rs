@@ -111,6 +111,7 @@ fn substitute(expr: &str, refs: &[Reference], other: &'static str) -> String {
 /// The query `expr` as Prometheus will see it, with its variables stood in for; `None` when it
 /// does not parse.
 pub(crate) fn parse(expr: &str) -> Option<promql_parser::parser::Expr> {
+    crate::check::deep::promql_bounds(expr).ok()?;
     let refs = references(expr);
     let tries = if refs.is_empty() { &[PLACEHOLDER][..] } else { &[PLACEHOLDER, "1"][..] };
     tries.iter().find_map(|other| promql_parser::parser::parse(&substitute(expr, &refs, other)).ok())
@@ -127,6 +128,10 @@ pub(super) fn check(expr: &str, variables: &BTreeSet<String>) -> Vec<String> {
         })
         .map(|r| format!("variable `${}` is not defined in the dashboard's templating", r.name))
         .collect();
+    if let Err(why) = crate::check::deep::promql_bounds(expr) {
+        problems.push(why);
+        return problems;
+    }
     // A user variable may stand for a label value, a metric name or a number: try each, the
     // second only when the first fails and there is a variable to stand in for.
     if let Err(first) = promql_parser::parser::parse(&substitute(expr, &refs, PLACEHOLDER)) {

@@ -10,12 +10,16 @@ use crate::check::problem::Sink;
 use crate::check::Check;
 
 /// Counters by naming convention: `_total`, and the `_count` of histograms and summaries.
-fn counter_name(expr: &Expr) -> Option<String> {
-    match expr {
-        Expr::VectorSelector(v) => v.name.clone().filter(|n| n.ends_with("_total") || n.ends_with("_count")),
-        Expr::Paren(p) => counter_name(&p.expr),
-        Expr::Aggregate(a) => counter_name(&a.expr),
-        _ => None,
+fn counter_name(mut expr: &Expr) -> Option<String> {
+    loop {
+        expr = match expr {
+            Expr::VectorSelector(v) => {
+                return v.name.clone().filter(|n| n.ends_with("_total") || n.ends_with("_count"))
+            }
+            Expr::Paren(p) => &p.expr,
+            Expr::Aggregate(a) => &a.expr,
+            _ => return None,
+        };
     }
 }
 

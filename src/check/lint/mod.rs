@@ -101,31 +101,7 @@ pub fn duplicates(rules: &[RuleKey], sink: &mut Sink) {
     duplicate::check(rules, sink);
 }
 
-/// Calls `f` on `expr` and every expression inside it.
-pub(crate) fn walk<'a>(expr: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
-    f(expr);
-    match expr {
-        Expr::Aggregate(a) => {
-            walk(&a.expr, f);
-            if let Some(p) = &a.param {
-                walk(p, f);
-            }
-        }
-        Expr::Unary(u) => walk(&u.expr, f),
-        Expr::Binary(b) => {
-            walk(&b.lhs, f);
-            walk(&b.rhs, f);
-        }
-        Expr::Paren(p) => walk(&p.expr, f),
-        Expr::Subquery(s) => walk(&s.expr, f),
-        Expr::Call(c) => c.args.args.iter().for_each(|a| walk(a, f)),
-        Expr::Extension(_)
-        | Expr::NumberLiteral(_)
-        | Expr::StringLiteral(_)
-        | Expr::VectorSelector(_)
-        | Expr::MatrixSelector(_) => {}
-    }
-}
+pub(crate) use super::deep::walk;
 
 #[cfg(test)]
 pub(crate) mod tests {

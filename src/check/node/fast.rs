@@ -122,6 +122,10 @@ pub(super) fn parse(text: &str) -> Option<Tree> {
             {
                 return None;
             }
+            // Deeper than the budget: serde-saphyr says so.
+            Event::SequenceStart(..) | Event::MappingStart(..) if stack.len() >= crate::syntax::yaml::MAX_DEPTH => {
+                return None;
+            }
             Event::SequenceStart(..) => {
                 stack.push(Frame::Seq(at, Vec::new()));
                 continue;

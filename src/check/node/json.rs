@@ -16,9 +16,9 @@ pub fn parse(text: &str) -> Option<Tree> {
     (r.i == r.bytes.len()).then_some(tree)
 }
 
-/// Deeper documents are left to the YAML path, which bounds nesting for every kind of file; a
-/// dashboard is a handful of levels deep.
-const MAX_DEPTH: usize = 512;
+/// Deeper documents are left to the YAML path, which refuses them in words (as it bounds nesting
+/// for every kind of file); a dashboard is a handful of levels deep.
+const MAX_DEPTH: usize = 64;
 
 /// An open container and the key its next value belongs to.
 enum Open {
@@ -287,6 +287,8 @@ mod tests {
     fn deep_nesting_is_left_to_the_yaml_path() {
         let text = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
         assert!(parse(&text(MAX_DEPTH)).is_some());
+        assert!(super::super::parse(&text(MAX_DEPTH)).is_ok(), "the YAML path accepts what the reader does");
+        assert!(parse(&text(MAX_DEPTH + 1)).is_none());
         assert!(parse(&text(200_000)).is_none());
     }
 }

@@ -201,8 +201,7 @@ fn check_global(at: Option<&Tree>, cx: &mut Ctx<'_>) -> Global {
 /// Reports a YAML error in the words of Prometheus' decoder where they differ.
 pub(super) fn yaml_problem(file: &Path, source: &str, err: &serde_saphyr::Error, sink: &mut Sink) {
     let d = crate::syntax::yaml::error(file, source, err);
-    let message = if let Some(key) = d.message.strip_prefix("duplicate mapping key: ") {
-        let key = key.split(',').next().unwrap_or(key);
+    let message = if let Some(key) = crate::syntax::yaml::duplicate_key(err) {
         let in_type = if d.pos.is_some_and(|p| p.column == 1) { " in type config.plain" } else { "" };
         format!("field {key} already set{in_type}")
     } else if d.message.contains("invalid !!binary base64") {

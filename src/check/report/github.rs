@@ -4,7 +4,7 @@ use super::Outcome;
 
 /// Escapes workflow-command data as GitHub documents (`%`, CR, LF; also `:` and `,` in properties).
 fn gh_escape(s: &str, property: bool) -> String {
-    let mut out = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let mut out = crate::diag::printable(s).replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
     if property {
         out = out.replace(':', "%3A").replace(',', "%2C");
     }

@@ -5,8 +5,14 @@
 use super::{level, Outcome};
 use crate::check::problem::Severity;
 
+/// XML-escaped; control characters, which XML 1.0 forbids, written as `\u{…}`.
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
+    crate::diag::printable(s)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
 }
 
 pub(super) fn render(o: &Outcome) -> String {

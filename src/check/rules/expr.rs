@@ -7,6 +7,11 @@ use crate::diag::Pos;
 
 /// Parses `expr`, recording a problem at `at` if it does not parse.
 pub fn check(expr: &str, at: Pos, sink: &mut Sink) -> Option<promql_parser::parser::Expr> {
+    if let Err(why) = crate::check::deep::promql_bounds(expr) {
+        sink.error(Check::RulesExpr, Some(at), why)
+            .help("split it into smaller expressions, e.g. with recording rules");
+        return None;
+    }
     let e = match promql_parser::parser::parse(expr) {
         Ok(parsed) => return Some(parsed),
         Err(e) => e,

@@ -40,7 +40,7 @@ pub fn check(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) -> bo
     let mut done: Vec<(usize, Option<Piece>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
-                scope.spawn(|| {
+                crate::check::deep::spawn(scope, || {
                     let mut out = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
