@@ -1,6 +1,7 @@
 //! Label sets: sorted by name, no empty values, so equality and ordering are plain comparisons.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// The metric name label.
 pub const METRIC_NAME: &str = "__name__";
@@ -9,14 +10,19 @@ pub const METRIC_NAME: &str = "__name__";
 /// value means drop them together.
 const METADATA: [&str; 3] = [METRIC_NAME, "__type__", "__unit__"];
 
-/// A set of labels, sorted by name, without empty values.
+/// A set of labels, sorted by name, without empty values. Shared, so that the many copies an
+/// evaluation makes (one per sample) cost a reference count, not an allocation.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Labels(Vec<(String, String)>);
+pub struct Labels(Arc<Vec<(String, String)>>);
 
 impl Labels {
     /// The empty label set.
     pub fn new() -> Self {
-        Labels(Vec::new())
+        Labels::default()
+    }
+
+    fn from_vec(v: Vec<(String, String)>) -> Self {
+        Labels(Arc::new(v))
     }
 
     /// Builds a label set from pairs in any order; empty values are left out and, for a repeated
@@ -51,34 +57,41 @@ impl Labels {
     pub fn set(&mut self, name: &str, value: &str) {
         match self.0.binary_search_by(|(k, _)| k.as_str().cmp(name)) {
             Ok(i) if value.is_empty() => {
-                self.0.remove(i);
+                Arc::make_mut(&mut self.0).remove(i);
             }
-            Ok(i) => self.0[i].1 = value.to_string(),
+            Ok(i) if self.0[i].1 == value => {}
+            Ok(i) => Arc::make_mut(&mut self.0)[i].1 = value.to_string(),
             Err(_) if value.is_empty() => {}
-            Err(i) => self.0.insert(i, (name.to_string(), value.to_string())),
+            Err(i) => Arc::make_mut(&mut self.0).insert(i, (name.to_string(), value.to_string())),
         }
     }
 
     /// Removes `name`.
     pub fn remove(&mut self, name: &str) {
         if let Ok(i) = self.0.binary_search_by(|(k, _)| k.as_str().cmp(name)) {
-            self.0.remove(i);
+            Arc::make_mut(&mut self.0).remove(i);
         }
     }
 
     /// The labels without the metric name, type and unit.
     pub fn without_metadata(&self) -> Labels {
-        Labels(self.0.iter().filter(|(k, _)| !METADATA.contains(&k.as_str())).cloned().collect())
+        if !self.0.iter().any(|(k, _)| METADATA.contains(&k.as_str())) {
+            return self.clone();
+        }
+        Labels::from_vec(self.0.iter().filter(|(k, _)| !METADATA.contains(&k.as_str())).cloned().collect())
     }
 
     /// Only the labels named in `names`.
     pub fn keep(&self, names: &[String]) -> Labels {
-        Labels(self.0.iter().filter(|(k, _)| names.iter().any(|n| n == k)).cloned().collect())
+        Labels::from_vec(self.0.iter().filter(|(k, _)| names.iter().any(|n| n == k)).cloned().collect())
     }
 
     /// All labels except those named in `names`.
     pub fn drop(&self, names: &[String]) -> Labels {
-        Labels(self.0.iter().filter(|(k, _)| !names.iter().any(|n| n == k)).cloned().collect())
+        if !self.0.iter().any(|(k, _)| names.iter().any(|n| n == k)) {
+            return self.clone();
+        }
+        Labels::from_vec(self.0.iter().filter(|(k, _)| !names.iter().any(|n| n == k)).cloned().collect())
     }
 
     /// The pairs, sorted by name.

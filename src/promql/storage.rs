@@ -51,7 +51,10 @@ impl Storage {
             Some(&i) => i,
             None => {
                 let i = self.series.len();
-                self.by_name.entry(labels.get(METRIC_NAME).to_string()).or_default().push(i);
+                // Each name's list stays sorted by labels, so selections need no sorting.
+                let list = self.by_name.entry(labels.get(METRIC_NAME).to_string()).or_default();
+                let at = list.partition_point(|&j| self.series[j].labels < labels);
+                list.insert(at, i);
                 self.by_labels.insert(labels.clone(), i);
                 self.series.push(StoredSeries { labels, points: Vec::new() });
                 i
@@ -93,13 +96,18 @@ impl Storage {
     /// The series whose labels satisfy `pred`, sorted by labels. `name`, when the selector pins
     /// the metric name, narrows the search to that name's series.
     pub fn select(&self, name: Option<&str>, pred: impl Fn(&Labels) -> bool) -> Vec<&StoredSeries> {
-        let mut out: Vec<&StoredSeries> = match name {
-            Some(n) => self.by_name.get(n).map(|ix| ix.iter().map(|&i| &self.series[i]).collect()).unwrap_or_default(),
-            None => self.series.iter().collect(),
-        };
-        out.retain(|s| pred(&s.labels));
-        out.sort_by(|a, b| a.labels.cmp(&b.labels));
-        out
+        match name {
+            Some(n) => self
+                .by_name
+                .get(n)
+                .map(|ix| ix.iter().map(|&i| &self.series[i]).filter(|s| pred(&s.labels)).collect())
+                .unwrap_or_default(),
+            None => {
+                let mut out: Vec<&StoredSeries> = self.series.iter().filter(|s| pred(&s.labels)).collect();
+                out.sort_by(|a, b| a.labels.cmp(&b.labels));
+                out
+            }
+        }
     }
 
     /// Number of series.
