@@ -13,7 +13,7 @@ pub const MAX_DEPTH: usize = 256;
 
 /// Parses a PromQL expression into the engine's tree.
 pub fn parse(query: &str) -> Result<Expr, String> {
-    let query = super::duration::expand(query)?;
+    let query = super::duration::expand(&super::escapes::rewrite(query))?;
     let e = pp::parse(&query)?;
     convert(&e, 0)
 }

@@ -124,11 +124,37 @@ impl fmt::Display for Labels {
     }
 }
 
+/// Go strings may hold bytes that are not UTF-8 (`"\xff"` in a query); Rust strings cannot, so
+/// such a byte is kept as a private-use character from this one up, which [`quote`] writes back
+/// as `\xff` and [`valid_label_name`] refuses, as Prometheus refuses the byte.
+const RAW_BYTE_BASE: u32 = 0x10_FF00;
+
+/// The text Go gives bytes written as `\xNN` escapes: UTF-8 where they form it, raw-byte
+/// characters where they do not.
+pub fn from_go_bytes(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for &b in chunk.invalid() {
+            out.push(char::from_u32(RAW_BYTE_BASE + u32::from(b)).unwrap_or('\u{fffd}'));
+        }
+    }
+    out
+}
+
+fn raw_byte(c: char) -> Option<u8> {
+    (c as u32).checked_sub(RAW_BYTE_BASE).and_then(|b| u8::try_from(b).ok())
+}
+
 /// Quotes like Go's `strconv.Quote`, which Prometheus uses in label and error texts.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
+        if let Some(b) = raw_byte(c) {
+            out.push_str(&format!("\\x{b:02x}"));
+            continue;
+        }
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -145,7 +171,7 @@ pub fn quote(s: &str) -> String {
 
 /// Whether `name` is a valid label name under UTF-8 validation (any non-empty valid UTF-8).
 pub fn valid_label_name(name: &str) -> bool {
-    !name.is_empty()
+    !name.is_empty() && !name.chars().any(|c| raw_byte(c).is_some())
 }
 
 #[cfg(test)]
@@ -158,6 +184,15 @@ mod tests {
         assert_eq!(l.to_string(), r#"{a="1", b="2"}"#);
         assert_eq!(l.get("c"), "");
         assert!(!l.has("c"));
+    }
+
+    #[test]
+    fn go_bytes() {
+        assert_eq!(from_go_bytes(&[0xc3, 0xa9]), "é");
+        let odd = from_go_bytes(b"a\xc5z");
+        assert_eq!(quote(&odd), r#""a\xc5z""#);
+        assert!(!valid_label_name(&odd));
+        assert!(valid_label_name("é"));
     }
 
     #[test]
