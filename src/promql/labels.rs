@@ -1,6 +1,7 @@
 //! Label sets: sorted by name, no empty values, so equality and ordering are plain comparisons.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// The metric name label.
 pub const METRIC_NAME: &str = "__name__";
@@ -9,14 +10,19 @@ pub const METRIC_NAME: &str = "__name__";
 /// value means drop them together.
 const METADATA: [&str; 3] = [METRIC_NAME, "__type__", "__unit__"];
 
-/// A set of labels, sorted by name, without empty values.
+/// A set of labels, sorted by name, without empty values. Shared, so that the many copies an
+/// evaluation makes (one per sample) cost a reference count, not an allocation.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Labels(Vec<(String, String)>);
+pub struct Labels(Arc<Vec<(String, String)>>);
 
 impl Labels {
     /// The empty label set.
     pub fn new() -> Self {
-        Labels(Vec::new())
+        Labels::default()
+    }
+
+    fn from_vec(v: Vec<(String, String)>) -> Self {
+        Labels(Arc::new(v))
     }
 
     /// Builds a label set from pairs in any order; empty values are left out and, for a repeated
@@ -51,34 +57,41 @@ impl Labels {
     pub fn set(&mut self, name: &str, value: &str) {
         match self.0.binary_search_by(|(k, _)| k.as_str().cmp(name)) {
             Ok(i) if value.is_empty() => {
-                self.0.remove(i);
+                Arc::make_mut(&mut self.0).remove(i);
             }
-            Ok(i) => self.0[i].1 = value.to_string(),
+            Ok(i) if self.0[i].1 == value => {}
+            Ok(i) => Arc::make_mut(&mut self.0)[i].1 = value.to_string(),
             Err(_) if value.is_empty() => {}
-            Err(i) => self.0.insert(i, (name.to_string(), value.to_string())),
+            Err(i) => Arc::make_mut(&mut self.0).insert(i, (name.to_string(), value.to_string())),
         }
     }
 
     /// Removes `name`.
     pub fn remove(&mut self, name: &str) {
         if let Ok(i) = self.0.binary_search_by(|(k, _)| k.as_str().cmp(name)) {
-            self.0.remove(i);
+            Arc::make_mut(&mut self.0).remove(i);
         }
     }
 
     /// The labels without the metric name, type and unit.
     pub fn without_metadata(&self) -> Labels {
-        Labels(self.0.iter().filter(|(k, _)| !METADATA.contains(&k.as_str())).cloned().collect())
+        if !self.0.iter().any(|(k, _)| METADATA.contains(&k.as_str())) {
+            return self.clone();
+        }
+        Labels::from_vec(self.0.iter().filter(|(k, _)| !METADATA.contains(&k.as_str())).cloned().collect())
     }
 
     /// Only the labels named in `names`.
     pub fn keep(&self, names: &[String]) -> Labels {
-        Labels(self.0.iter().filter(|(k, _)| names.iter().any(|n| n == k)).cloned().collect())
+        Labels::from_vec(self.0.iter().filter(|(k, _)| names.iter().any(|n| n == k)).cloned().collect())
     }
 
     /// All labels except those named in `names`.
     pub fn drop(&self, names: &[String]) -> Labels {
-        Labels(self.0.iter().filter(|(k, _)| !names.iter().any(|n| n == k)).cloned().collect())
+        if !self.0.iter().any(|(k, _)| names.iter().any(|n| n == k)) {
+            return self.clone();
+        }
+        Labels::from_vec(self.0.iter().filter(|(k, _)| !names.iter().any(|n| n == k)).cloned().collect())
     }
 
     /// The pairs, sorted by name.
@@ -111,11 +124,37 @@ impl fmt::Display for Labels {
     }
 }
 
+/// Go strings may hold bytes that are not UTF-8 (`"\xff"` in a query); Rust strings cannot, so
+/// such a byte is kept as a private-use character from this one up, which [`quote`] writes back
+/// as `\xff` and [`valid_label_name`] refuses, as Prometheus refuses the byte.
+const RAW_BYTE_BASE: u32 = 0x10_FF00;
+
+/// The text Go gives bytes written as `\xNN` escapes: UTF-8 where they form it, raw-byte
+/// characters where they do not.
+pub fn from_go_bytes(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for &b in chunk.invalid() {
+            out.push(char::from_u32(RAW_BYTE_BASE + u32::from(b)).unwrap_or('\u{fffd}'));
+        }
+    }
+    out
+}
+
+fn raw_byte(c: char) -> Option<u8> {
+    (c as u32).checked_sub(RAW_BYTE_BASE).and_then(|b| u8::try_from(b).ok())
+}
+
 /// Quotes like Go's `strconv.Quote`, which Prometheus uses in label and error texts.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
+        if let Some(b) = raw_byte(c) {
+            out.push_str(&format!("\\x{b:02x}"));
+            continue;
+        }
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -132,7 +171,7 @@ pub fn quote(s: &str) -> String {
 
 /// Whether `name` is a valid label name under UTF-8 validation (any non-empty valid UTF-8).
 pub fn valid_label_name(name: &str) -> bool {
-    !name.is_empty()
+    !name.is_empty() && !name.chars().any(|c| raw_byte(c).is_some())
 }
 
 #[cfg(test)]
@@ -145,6 +184,15 @@ mod tests {
         assert_eq!(l.to_string(), r#"{a="1", b="2"}"#);
         assert_eq!(l.get("c"), "");
         assert!(!l.has("c"));
+    }
+
+    #[test]
+    fn go_bytes() {
+        assert_eq!(from_go_bytes(&[0xc3, 0xa9]), "é");
+        let odd = from_go_bytes(b"a\xc5z");
+        assert_eq!(quote(&odd), r#""a\xc5z""#);
+        assert!(!valid_label_name(&odd));
+        assert!(valid_label_name("é"));
     }
 
     #[test]

@@ -13,8 +13,10 @@
 
 mod ast;
 mod duration;
+mod escapes;
 mod eval;
 mod functions;
+pub mod histogram;
 pub mod labels;
 pub mod script;
 pub mod series;
@@ -178,13 +180,17 @@ impl Engine {
             };
             for s in samples {
                 let i = *index.entry(s.metric.clone()).or_insert_with(|| {
-                    out.push(Series { metric: s.metric.clone(), points: Vec::new(), drop_name: s.drop_name });
+                    out.push(Series::floats(s.metric.clone(), Vec::new(), s.drop_name));
                     out.len() - 1
                 });
-                if out[i].points.last().is_some_and(|&(pt, _)| pt == t) {
+                let o = &mut out[i];
+                if o.points.last().is_some_and(|&(pt, _)| pt == t) || o.hists.last().is_some_and(|(pt, _)| *pt == t) {
                     return Err(EvalError::new("vector cannot contain metrics with the same labelset"));
                 }
-                out[i].points.push((t, s.f));
+                match s.h {
+                    Some(h) => o.hists.push((t, h)),
+                    None => o.points.push((t, s.f)),
+                }
             }
             let Some(next) = t.checked_add(step) else { break };
             t = next;

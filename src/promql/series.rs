@@ -2,20 +2,22 @@
 //!
 //! `axN` is N+1 copies of a, `a+bxN` and `a-bxN` are N+1 values starting at a (each one the
 //! previous plus b, added step by step as Prometheus does, so float rounding agrees), `_` skips one
-//! step and `_xN` skips N. Native histograms (`{{…}}`) are recognised and counted, not stored.
+//! step and `_xN` skips N. Native histograms are written `{{…}}` (see [`super::histogram`]), with
+//! `{{a}}xN` and `{{a}}+{{b}}xN` / `{{a}}-{{b}}xN` as for floats.
 
-use super::labels::{Labels, METRIC_NAME};
+use super::histogram::{parse_histogram, Histogram};
+use super::labels::{from_go_bytes, Labels, METRIC_NAME};
 use super::value::stale_nan;
 
 /// One step of a sequence.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SeqValue {
     /// No sample at this step.
     Omitted,
     /// A float sample (staleness markers included).
     Float(f64),
-    /// A native histogram sample, which this engine does not store.
-    Histogram,
+    /// A native histogram sample.
+    Histogram(Box<Histogram>),
 }
 
 /// Upper bound on the steps one sequence item may expand to, so a typo cannot exhaust memory.
@@ -93,16 +95,25 @@ pub fn string_literal(s: &str) -> Result<(String, &str), String> {
         return Err(format!("expected a quoted string at {s:?}"));
     }
     let mut out = String::new();
+    // Go reads `\xNN` as a byte; runs of them are decoded together.
+    let mut bytes: Vec<u8> = Vec::new();
     let mut chars = s[1..].char_indices();
     while let Some((i, c)) = chars.next() {
-        if c == quote {
-            return Ok((out, &s[1 + i + 1..]));
-        }
         if c != '\\' || quote == '`' {
+            out.push_str(&from_go_bytes(&std::mem::take(&mut bytes)));
+            if c == quote {
+                return Ok((out, &s[1 + i + 1..]));
+            }
             out.push(c);
             continue;
         }
         let (_, e) = chars.next().ok_or("unterminated escape")?;
+        if e == 'x' {
+            let hex: String = (0..2).filter_map(|_| chars.next().map(|(_, c)| c)).collect();
+            bytes.push(u8::from_str_radix(&hex, 16).map_err(|_| format!("invalid escape \\x{hex}"))?);
+            continue;
+        }
+        out.push_str(&from_go_bytes(&std::mem::take(&mut bytes)));
         match e {
             'n' => out.push('\n'),
             't' => out.push('\t'),
@@ -111,12 +122,8 @@ pub fn string_literal(s: &str) -> Result<(String, &str), String> {
             'b' => out.push('\u{8}'),
             'f' => out.push('\u{c}'),
             'v' => out.push('\u{b}'),
-            'x' | 'u' | 'U' => {
-                let n = match e {
-                    'x' => 2,
-                    'u' => 4,
-                    _ => 8,
-                };
+            'u' | 'U' => {
+                let n = if e == 'u' { 4 } else { 8 };
                 let hex: String = (0..n).filter_map(|_| chars.next().map(|(_, c)| c)).collect();
                 let code = u32::from_str_radix(&hex, 16).map_err(|_| format!("invalid escape \\{e}{hex}"))?;
                 out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
@@ -227,23 +234,42 @@ pub fn number_prefix(s: &str) -> Option<(f64, &str)> {
 
 /// `{{…}}`, `{{…}}xN` or `{{…}}+{{…}}xN`: one or N+1 histogram steps.
 fn histogram_item<'a>(s: &'a str, out: &mut Vec<SeqValue>) -> Result<&'a str, String> {
-    let close = |s: &'a str| -> Result<&'a str, String> {
-        let end = s.find("}}").ok_or("unterminated native histogram '{{'")?;
-        Ok(&s[end + 2..])
+    let take = |s: &'a str| -> Result<(Histogram, &'a str), String> {
+        let end = s.find("}}").ok_or("unterminated native histogram '{{'")? + 2;
+        Ok((parse_histogram(&s[..end])?, &s[end..]))
     };
-    let mut rest = close(s)?;
-    if let Some(r) = rest.strip_prefix(['+', '-']) {
-        rest = close(r.trim_start())?;
+    let (base, mut rest) = take(s)?;
+    let mut step = None;
+    if let Some(sign) = rest.chars().next().filter(|c| *c == '+' || *c == '-') {
+        let (inc, r) = take(rest[1..].trim_start())?;
+        step = Some((sign, inc));
+        rest = r;
     }
-    let count = match rest.strip_prefix('x') {
+    let times = match rest.strip_prefix('x') {
         Some(r) => {
             let n = r.find(|c: char| !c.is_ascii_digit()).unwrap_or(r.len());
             rest = &r[n..];
-            repeat(&r[..n])? + 1
+            repeat(&r[..n])?
         }
-        None => 1,
+        None if step.is_some() => return Err("expected 'x' and a count after a histogram increment".into()),
+        None => 0,
     };
-    out.extend((0..count).map(|_| SeqValue::Histogram));
+    let mut cur = base;
+    for i in 0..=times {
+        if i > 0 {
+            if let Some((sign, inc)) = &step {
+                if cur.schema > inc.schema && !cur.is_custom() {
+                    return Err(format!(
+                        "error combining histograms: cannot merge from schema {} to {}",
+                        inc.schema, cur.schema
+                    ));
+                }
+                let r = if *sign == '+' { cur.add(inc) } else { cur.sub(inc) };
+                r.map_err(|_| "error combining histograms: incompatible bucket layouts".to_string())?;
+            }
+        }
+        out.push(SeqValue::Histogram(Box::new(cur.clone())));
+    }
     Ok(rest)
 }
 
@@ -258,6 +284,17 @@ mod tests {
             .into_iter()
             .map(|v| match v {
                 SeqValue::Float(f) => Some(f),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn counts(s: &str) -> Vec<f64> {
+        parse_values(s)
+            .unwrap()
+            .into_iter()
+            .filter_map(|v| match v {
+                SeqValue::Histogram(h) => Some(h.count),
                 _ => None,
             })
             .collect()
@@ -292,9 +329,10 @@ mod tests {
     }
 
     #[test]
-    fn histograms_are_counted() {
+    fn histogram_sequences() {
         let v = parse_values("{{schema:0 sum:5 count:4 buckets:[1 2 1]}}x2 {{count:1}}+{{count:2}}x1 _").unwrap();
         assert_eq!(v.len(), 6);
         assert_eq!(v[5], SeqValue::Omitted);
+        assert_eq!(counts("{{count:1}}+{{count:2}}x2 {{count:9}}-{{count:1}}x1"), vec![1.0, 3.0, 5.0, 9.0, 8.0]);
     }
 }

@@ -1,7 +1,9 @@
 //! In-memory series store: labels plus float samples in time order, staleness markers included.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use super::histogram::Histogram;
 use super::labels::{Labels, METRIC_NAME};
 
 /// One stored series.
@@ -12,20 +14,32 @@ pub struct StoredSeries {
     /// `(milliseconds, value)` in strictly increasing time order; staleness markers are stored as
     /// the special NaN (see [`super::value::is_stale`]).
     pub points: Vec<(i64, f64)>,
+    /// Native histogram samples, in strictly increasing time order.
+    pub hists: Vec<(i64, Arc<Histogram>)>,
+}
+
+/// The entries of a time-ordered list with `from < t <= to`.
+pub fn window<T>(list: &[(i64, T)], from: i64, to: i64) -> &[(i64, T)] {
+    let lo = list.partition_point(|(t, _)| *t <= from);
+    let hi = list.partition_point(|(t, _)| *t <= to);
+    &list[lo..hi.max(lo)]
+}
+
+/// The last entry of a time-ordered list at or before `t`.
+pub fn at_or_before<T>(list: &[(i64, T)], t: i64) -> Option<&(i64, T)> {
+    let i = list.partition_point(|(pt, _)| *pt <= t);
+    i.checked_sub(1).map(|i| &list[i])
 }
 
 impl StoredSeries {
-    /// The points with `from < t <= to`.
+    /// The float points with `from < t <= to`.
     pub fn window(&self, from: i64, to: i64) -> &[(i64, f64)] {
-        let lo = self.points.partition_point(|&(t, _)| t <= from);
-        let hi = self.points.partition_point(|&(t, _)| t <= to);
-        &self.points[lo..hi.max(lo)]
+        window(&self.points, from, to)
     }
 
-    /// The last point at or before `t`.
+    /// The last float point at or before `t`.
     pub fn at_or_before(&self, t: i64) -> Option<(i64, f64)> {
-        let i = self.points.partition_point(|&(pt, _)| pt <= t);
-        i.checked_sub(1).map(|i| self.points[i])
+        at_or_before(&self.points, t).copied()
     }
 }
 
@@ -35,7 +49,6 @@ pub struct Storage {
     series: Vec<StoredSeries>,
     by_labels: HashMap<Labels, usize>,
     by_name: HashMap<String, Vec<usize>>,
-    histogram_series: Vec<Labels>,
 }
 
 impl Storage {
@@ -47,59 +60,52 @@ impl Storage {
     /// Adds samples to the series with `labels`, creating it if needed. A sample at a time the
     /// series already has replaces the stored one.
     pub fn add(&mut self, labels: Labels, samples: impl IntoIterator<Item = (i64, f64)>) {
-        let idx = match self.by_labels.get(&labels) {
+        let idx = self.index(labels);
+        merge(&mut self.series[idx].points, samples);
+    }
+
+    /// Adds native histogram samples, like [`Storage::add`].
+    pub fn add_histograms(&mut self, labels: Labels, samples: impl IntoIterator<Item = (i64, Histogram)>) {
+        let idx = self.index(labels);
+        merge(&mut self.series[idx].hists, samples.into_iter().map(|(t, h)| (t, Arc::new(h))));
+    }
+
+    fn index(&mut self, labels: Labels) -> usize {
+        match self.by_labels.get(&labels) {
             Some(&i) => i,
             None => {
                 let i = self.series.len();
-                self.by_name.entry(labels.get(METRIC_NAME).to_string()).or_default().push(i);
+                // Each name's list stays sorted by labels, so selections need no sorting.
+                let list = self.by_name.entry(labels.get(METRIC_NAME).to_string()).or_default();
+                let at = list.partition_point(|&j| self.series[j].labels < labels);
+                list.insert(at, i);
                 self.by_labels.insert(labels.clone(), i);
-                self.series.push(StoredSeries { labels, points: Vec::new() });
+                self.series.push(StoredSeries { labels, points: Vec::new(), hists: Vec::new() });
                 i
             }
-        };
-        let points = &mut self.series[idx].points;
-        let mut sorted = true;
-        for (t, f) in samples {
-            if let Some(&(last, _)) = points.last() {
-                if t <= last {
-                    sorted = false;
-                }
-            }
-            points.push((t, f));
-        }
-        if !sorted {
-            // Stable sort keeps the later of two samples at one time last; dedup keeps the first,
-            // so reverse around it to let the newer value win.
-            points.sort_by_key(|&(t, _)| t);
-            points.reverse();
-            points.dedup_by_key(|&mut (t, _)| t);
-            points.reverse();
         }
     }
 
-    /// Records a series given native-histogram samples: this store keeps floats only, but knowing
-    /// which series had histograms tells which queries are about them.
-    pub fn note_histograms(&mut self, labels: Labels) {
-        if !self.histogram_series.contains(&labels) {
-            self.histogram_series.push(labels);
-        }
-    }
-
-    /// Whether a series with native-histogram samples satisfies `pred`.
+    /// Whether a series with native histogram samples satisfies `pred`.
     pub fn has_histograms(&self, pred: impl Fn(&Labels) -> bool) -> bool {
-        self.histogram_series.iter().any(pred)
+        self.series.iter().any(|s| !s.hists.is_empty() && pred(&s.labels))
     }
 
     /// The series whose labels satisfy `pred`, sorted by labels. `name`, when the selector pins
     /// the metric name, narrows the search to that name's series.
     pub fn select(&self, name: Option<&str>, pred: impl Fn(&Labels) -> bool) -> Vec<&StoredSeries> {
-        let mut out: Vec<&StoredSeries> = match name {
-            Some(n) => self.by_name.get(n).map(|ix| ix.iter().map(|&i| &self.series[i]).collect()).unwrap_or_default(),
-            None => self.series.iter().collect(),
-        };
-        out.retain(|s| pred(&s.labels));
-        out.sort_by(|a, b| a.labels.cmp(&b.labels));
-        out
+        match name {
+            Some(n) => self
+                .by_name
+                .get(n)
+                .map(|ix| ix.iter().map(|&i| &self.series[i]).filter(|s| pred(&s.labels)).collect())
+                .unwrap_or_default(),
+            None => {
+                let mut out: Vec<&StoredSeries> = self.series.iter().filter(|s| pred(&s.labels)).collect();
+                out.sort_by(|a, b| a.labels.cmp(&b.labels));
+                out
+            }
+        }
     }
 
     /// Number of series.
@@ -112,9 +118,28 @@ impl Storage {
         self.series.is_empty()
     }
 
-    /// Number of float samples stored.
+    /// Number of samples stored.
     pub fn samples(&self) -> usize {
-        self.series.iter().map(|s| s.points.len()).sum()
+        self.series.iter().map(|s| s.points.len() + s.hists.len()).sum()
+    }
+}
+
+/// Appends samples to a time-ordered list; a sample at a time already present replaces it.
+fn merge<T>(list: &mut Vec<(i64, T)>, samples: impl IntoIterator<Item = (i64, T)>) {
+    let mut sorted = true;
+    for (t, v) in samples {
+        if list.last().is_some_and(|(last, _)| t <= *last) {
+            sorted = false;
+        }
+        list.push((t, v));
+    }
+    if !sorted {
+        // Stable sort keeps the later of two samples at one time last; dedup keeps the first,
+        // so reverse around it to let the newer value win.
+        list.sort_by_key(|(t, _)| *t);
+        list.reverse();
+        list.dedup_by_key(|(t, _)| *t);
+        list.reverse();
     }
 }
 

@@ -1,7 +1,9 @@
 //! Values an evaluation produces, and the annotations (warnings and infos) that go with them.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
+use super::histogram::Histogram;
 use super::labels::Labels;
 
 /// Prometheus marks a series as stale with this particular NaN.
@@ -24,17 +26,24 @@ pub struct Sample {
     pub metric: Labels,
     /// Milliseconds since the epoch.
     pub t: i64,
-    /// The value.
+    /// The value (0 for a histogram sample).
     pub f: f64,
+    /// The value when it is a native histogram.
+    pub h: Option<Arc<Histogram>>,
     /// The metric name is to be dropped once the whole expression is evaluated (Prometheus 3's
     /// delayed name removal, so that `label_replace` can still read it).
     pub drop_name: bool,
 }
 
 impl Sample {
-    /// A sample whose name is kept.
+    /// A float sample whose name is kept.
     pub fn new(metric: Labels, t: i64, f: f64) -> Self {
-        Sample { metric, t, f, drop_name: false }
+        Sample { metric, t, f, h: None, drop_name: false }
+    }
+
+    /// A float sample with the given name-drop mark.
+    pub fn float(metric: Labels, t: i64, f: f64, drop_name: bool) -> Self {
+        Sample { metric, t, f, h: None, drop_name }
     }
 }
 
@@ -45,8 +54,22 @@ pub struct Series {
     pub metric: Labels,
     /// `(milliseconds, value)`, in time order.
     pub points: Vec<(i64, f64)>,
+    /// Native histogram samples, in time order.
+    pub hists: Vec<(i64, Arc<Histogram>)>,
     /// See [`Sample::drop_name`].
     pub drop_name: bool,
+}
+
+impl Series {
+    /// A series of float points.
+    pub fn floats(metric: Labels, points: Vec<(i64, f64)>, drop_name: bool) -> Self {
+        Series { metric, points, hists: Vec::new(), drop_name }
+    }
+
+    /// Whether there is no point at all.
+    pub fn is_empty(&self) -> bool {
+        self.points.is_empty() && self.hists.is_empty()
+    }
 }
 
 /// The result of an evaluation.

@@ -95,3 +95,37 @@ fn promql_conformance() {
         fixed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  ")
     );
 }
+
+/// Every prefix of every query in the scripts, parsed and evaluated (instant and range) over a
+/// little data: errors are fine, panics are not. (The fuzz target `promql` goes further.)
+#[test]
+fn no_query_prefix_makes_the_engine_panic() {
+    use monstack::promql::{Engine, Labels, Query, Storage};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/upstream/promql");
+    let mut storage = Storage::new();
+    for (name, le) in [("http_requests_total", ""), ("metric", ""), ("x_bucket", "0.5"), ("x_bucket", "+Inf")] {
+        let labels = Labels::from_pairs([("__name__", name), ("job", "a"), ("le", le)]);
+        storage.add(labels, (0..20).map(|i| (i * 60_000, i as f64)));
+    }
+    let engine = Engine { budget: 200_000, ..Engine::default() };
+    let mut queries = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for line in text.lines() {
+            // The query follows the time (`at 5m`) or the step (`step 1m`).
+            let Some(rest) = line.strip_prefix("eval") else { continue };
+            let after = rest.split_once(" at ").or_else(|| rest.split_once(" step ")).map(|(_, r)| r);
+            if let Some((_, q)) = after.and_then(|r| r.split_once(' ')) {
+                queries.insert(q.to_string());
+            }
+        }
+    }
+    for q in &queries {
+        for cut in (1..=q.len()).filter(|&i| q.is_char_boundary(i)).step_by(3) {
+            if let Ok(parsed) = Query::parse(&q[..cut]) {
+                let _ = engine.instant_query(&storage, &parsed, 600_000);
+                let _ = engine.range_query(&storage, &parsed, 0, 600_000, 120_000);
+            }
+        }
+    }
+}

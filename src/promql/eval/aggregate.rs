@@ -1,12 +1,14 @@
 //! Aggregation operators, one evaluation step at a time.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::{heap, Evaluator};
 use crate::promql::ast::{AggOp, Aggregate};
 use crate::promql::functions::{format_g, kahan_inc, quantile};
-use crate::promql::labels::{valid_label_name, Labels, METRIC_NAME};
-use crate::promql::value::{Sample, Value};
+use crate::promql::histogram::{Histogram, Incompatible};
+use crate::promql::labels::{quote, valid_label_name, Labels, METRIC_NAME};
+use crate::promql::value::{Annotations, Sample, Value};
 use crate::promql::EvalError;
 
 pub fn eval(ev: &mut Evaluator, a: &Aggregate, t: i64) -> Result<Value, EvalError> {
@@ -56,6 +58,49 @@ struct Group {
     incremental: bool,
     values: Vec<f64>,
     drop_name: bool,
+    hist: Option<Histogram>,
+    has_float: bool,
+    has_hist: bool,
+    incompatible: bool,
+}
+
+fn op_name(op: AggOp) -> &'static str {
+    match op {
+        AggOp::Min => "min",
+        AggOp::Max => "max",
+        AggOp::Stddev => "stddev",
+        AggOp::Stdvar => "stdvar",
+        AggOp::Quantile => "quantile",
+        AggOp::Topk => "topk",
+        _ => "bottomk",
+    }
+}
+
+/// The warning for histograms that cannot be added.
+pub fn incompatible_warning(ann: &mut Annotations, why: Incompatible, name: &str) {
+    ann.warn(match why {
+        Incompatible::Schema => format!(
+            "vector contains a mix of histograms with exponential and custom buckets schemas for metric name {}",
+            quote(name)
+        ),
+        Incompatible::Bounds => {
+            format!("vector contains histograms with incompatible custom buckets for metric name {}", quote(name))
+        }
+    });
+}
+
+/// Adds (incremental mean for `avg`) one histogram into a group.
+fn add_histogram(g: &mut Group, h: &Histogram, avg: bool) -> Result<(), Incompatible> {
+    let Some(acc) = &mut g.hist else { return Ok(()) };
+    if !avg {
+        return acc.add(h);
+    }
+    let mut left = h.clone();
+    left.div(g.count);
+    let mut right = acc.clone();
+    right.div(g.count);
+    left.sub(&right)?;
+    acc.add(&left)
 }
 
 fn simple(ev: &mut Evaluator, a: &Aggregate, param: Option<f64>, input: Vec<Sample>, t: i64) -> Vec<Sample> {
@@ -68,6 +113,10 @@ fn simple(ev: &mut Evaluator, a: &Aggregate, param: Option<f64>, input: Vec<Samp
     let mut index: HashMap<Labels, usize> = HashMap::new();
     let mut groups: Vec<Group> = Vec::new();
     for s in input {
+        if s.h.is_some() && matches!(a.op, AggOp::Min | AggOp::Max | AggOp::Stddev | AggOp::Stdvar | AggOp::Quantile) {
+            ev.annotations.info(format!("ignored histogram in {} aggregation", op_name(a.op)));
+            continue;
+        }
         let key = group_labels(&s.metric, a);
         let f = s.f;
         let gi = match index.get(&key) {
@@ -82,6 +131,10 @@ fn simple(ev: &mut Evaluator, a: &Aggregate, param: Option<f64>, input: Vec<Samp
                     }
                     AggOp::Quantile => g.values.push(f),
                     AggOp::Group => g.value = 1.0,
+                    AggOp::Sum | AggOp::Avg => match &s.h {
+                        Some(h) => (g.hist, g.has_hist) = (Some((**h).clone()), true),
+                        None => g.has_float = true,
+                    },
                     _ => {}
                 }
                 groups.push(g);
@@ -90,9 +143,26 @@ fn simple(ev: &mut Evaluator, a: &Aggregate, param: Option<f64>, input: Vec<Samp
         };
         let g = &mut groups[gi];
         g.drop_name |= s.drop_name;
-        match a.op {
-            AggOp::Sum => (g.value, g.kahan) = kahan_inc(f, g.value, g.kahan),
-            AggOp::Avg => {
+        if g.incompatible {
+            continue;
+        }
+        match (a.op, &s.h) {
+            (AggOp::Sum | AggOp::Avg, Some(h)) => {
+                g.has_hist = true;
+                if a.op == AggOp::Avg {
+                    g.count += 1.0;
+                }
+                if let Err(why) = add_histogram(g, h, a.op == AggOp::Avg) {
+                    incompatible_warning(&mut ev.annotations, why, s.metric.get(METRIC_NAME));
+                    g.incompatible = true;
+                }
+            }
+            (AggOp::Sum, None) => {
+                g.has_float = true;
+                (g.value, g.kahan) = kahan_inc(f, g.value, g.kahan);
+            }
+            (AggOp::Avg, None) => {
+                g.has_float = true;
                 g.count += 1.0;
                 if !g.incremental {
                     let (v, c) = kahan_inc(f, g.value, g.kahan);
@@ -108,35 +178,48 @@ fn simple(ev: &mut Evaluator, a: &Aggregate, param: Option<f64>, input: Vec<Samp
                 let q = (g.count - 1.0) / g.count;
                 (g.mean, g.kahan) = kahan_inc(f / g.count, q * g.mean, q * g.kahan);
             }
-            AggOp::Max if g.value < f || g.value.is_nan() => g.value = f,
-            AggOp::Min if g.value > f || g.value.is_nan() => g.value = f,
-            AggOp::Count => g.count += 1.0,
-            AggOp::Stddev | AggOp::Stdvar => {
+            (AggOp::Max, _) if g.value < f || g.value.is_nan() => g.value = f,
+            (AggOp::Min, _) if g.value > f || g.value.is_nan() => g.value = f,
+            (AggOp::Count, _) => g.count += 1.0,
+            (AggOp::Stddev | AggOp::Stdvar, _) => {
                 g.count += 1.0;
                 let delta = f - g.mean;
                 g.mean += delta / g.count;
                 g.value += delta * (f - g.mean);
             }
-            AggOp::Quantile => g.values.push(f),
+            (AggOp::Quantile, _) => g.values.push(f),
             _ => {}
         }
     }
-    groups
-        .into_iter()
-        .map(|g| {
-            let f = match a.op {
-                AggOp::Sum => g.value + g.kahan,
-                AggOp::Avg if g.incremental => g.mean + g.kahan,
-                AggOp::Avg => g.value / g.count + g.kahan / g.count,
-                AggOp::Count => g.count,
-                AggOp::Stdvar => g.value / g.count,
-                AggOp::Stddev => (g.value / g.count).sqrt(),
-                AggOp::Quantile => quantile(param.unwrap_or(f64::NAN), g.values),
-                _ => g.value,
-            };
-            Sample { metric: g.labels, t, f, drop_name: g.drop_name }
-        })
-        .collect()
+    let mut out = Vec::with_capacity(groups.len());
+    for g in groups {
+        if matches!(a.op, AggOp::Sum | AggOp::Avg) {
+            if g.has_float && g.has_hist {
+                ev.annotations.warn("encountered a mix of histograms and floats for aggregation");
+                continue;
+            }
+            if g.incompatible {
+                continue;
+            }
+            if let Some(mut h) = g.hist {
+                h.compact();
+                out.push(Sample { metric: g.labels, t, f: 0.0, h: Some(Arc::new(h)), drop_name: g.drop_name });
+                continue;
+            }
+        }
+        let f = match a.op {
+            AggOp::Sum => g.value + g.kahan,
+            AggOp::Avg if g.incremental => g.mean + g.kahan,
+            AggOp::Avg => g.value / g.count + g.kahan / g.count,
+            AggOp::Count => g.count,
+            AggOp::Stdvar => g.value / g.count,
+            AggOp::Stddev => (g.value / g.count).sqrt(),
+            AggOp::Quantile => quantile(param.unwrap_or(f64::NAN), g.values),
+            _ => g.value,
+        };
+        out.push(Sample::float(g.labels, t, f, g.drop_name));
+    }
+    out
 }
 
 fn k_aggregation(ev: &mut Evaluator, a: &Aggregate, p: f64, input: Vec<Sample>) -> Result<Vec<Sample>, EvalError> {
@@ -175,6 +258,10 @@ fn k_aggregation(ev: &mut Evaluator, a: &Aggregate, p: f64, input: Vec<Sample>) 
     let mut index: HashMap<Labels, usize> = HashMap::new();
     let mut groups: Vec<Vec<Sample>> = Vec::new();
     for s in input {
+        if s.h.is_some() && matches!(a.op, AggOp::Topk | AggOp::Bottomk) {
+            ev.annotations.info(format!("ignored histogram in {} aggregation", op_name(a.op)));
+            continue;
+        }
         let key = group_labels(&s.metric, a);
         let gi = *index.entry(key).or_insert_with(|| {
             groups.push(Vec::new());
@@ -234,7 +321,11 @@ fn count_values(a: &Aggregate, label: &str, input: Vec<Sample>, t: i64) -> Vec<S
     let mut out: Vec<Sample> = Vec::new();
     for s in input {
         let mut metric = s.metric;
-        metric.set(label, &crate::promql::functions::format_value(s.f));
+        let value = match &s.h {
+            Some(h) => h.to_string(),
+            None => crate::promql::functions::format_value(s.f),
+        };
+        metric.set(label, &value);
         let key = if a.without {
             let mut drop = grouping.clone();
             drop.push(METRIC_NAME.to_string());
@@ -246,7 +337,7 @@ fn count_values(a: &Aggregate, label: &str, input: Vec<Sample>, t: i64) -> Vec<S
             Some(&i) => out[i].f += 1.0,
             None => {
                 index.insert(key.clone(), out.len());
-                out.push(Sample { metric: key, t, f: 1.0, drop_name: false });
+                out.push(Sample::new(key, t, 1.0));
             }
         }
     }

@@ -2,11 +2,13 @@
 //! `group_right`, `bool`) and the set operators.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::Evaluator;
 use crate::promql::ast::{BinOp, Binary, Card};
+use crate::promql::histogram::{Hint, Histogram};
 use crate::promql::labels::{Labels, METRIC_NAME};
-use crate::promql::value::{Sample, Value};
+use crate::promql::value::{Annotations, Sample, Value};
 use crate::promql::EvalError;
 
 pub fn eval(ev: &mut Evaluator, b: &Binary, t: i64) -> Result<Value, EvalError> {
@@ -18,10 +20,10 @@ pub fn eval(ev: &mut Evaluator, b: &Binary, t: i64) -> Result<Value, EvalError> 
             BinOp::And => and(l, r, b),
             BinOp::Or => or(l, r, b),
             BinOp::Unless => unless(l, r, b),
-            _ => vector_op(l, r, b, t)?,
+            _ => vector_op(l, r, b, t, &mut ev.annotations)?,
         }),
-        (Value::Vector(l), Value::Scalar(r)) => Value::Vector(vector_scalar(l, r, b, false, t)),
-        (Value::Scalar(l), Value::Vector(r)) => Value::Vector(vector_scalar(r, l, b, true, t)),
+        (Value::Vector(l), Value::Scalar(r)) => Value::Vector(vector_scalar(l, r, b, false, t, &mut ev.annotations)),
+        (Value::Scalar(l), Value::Vector(r)) => Value::Vector(vector_scalar(r, l, b, true, t, &mut ev.annotations)),
         (l, r) => {
             return Err(EvalError::new(format!(
                 "binary expression must contain only scalar and instant vector types, got {} and {}",
@@ -82,21 +84,100 @@ fn changes_meaning(op: BinOp) -> bool {
     matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod | BinOp::Pow | BinOp::Atan2)
 }
 
-fn vector_scalar(v: Vec<Sample>, s: f64, b: &Binary, swap: bool, t: i64) -> Vec<Sample> {
+fn op_name(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "+",
+        BinOp::Sub => "-",
+        BinOp::Mul => "*",
+        BinOp::Div => "/",
+        BinOp::Mod => "%",
+        BinOp::Pow => "^",
+        BinOp::Atan2 => "atan2",
+        BinOp::Eq => "==",
+        BinOp::Ne => "!=",
+        BinOp::Gt => ">",
+        BinOp::Lt => "<",
+        BinOp::Ge => ">=",
+        BinOp::Le => "<=",
+        BinOp::And => "and",
+        BinOp::Or => "or",
+        BinOp::Unless => "unless",
+    }
+}
+
+type Hist = Option<Arc<Histogram>>;
+
+/// One element operation where either side may be a histogram: the value, the histogram, and
+/// whether to keep it; None (with an annotation) when the types do not go together.
+fn apply_elem(op: BinOp, l: (f64, &Hist), r: (f64, &Hist), ann: &mut Annotations) -> Option<(f64, Hist, bool)> {
+    let scaled = |h: &Histogram, f: &dyn Fn(&mut Histogram)| {
+        let mut n = h.clone();
+        f(&mut n);
+        n.compact();
+        Some((0.0, Some(Arc::new(n)), true))
+    };
+    let kind = |h: &Hist| if h.is_some() { "histogram" } else { "float" };
+    let result = match (l.1, r.1, op) {
+        (None, None, _) => {
+            let (v, keep) = apply(op, l.0, r.0);
+            return Some((v, None, keep));
+        }
+        (None, Some(h), BinOp::Mul) => scaled(h, &|n| {
+            n.mul(l.0);
+        }),
+        (Some(h), None, BinOp::Mul) => scaled(h, &|n| {
+            n.mul(r.0);
+        }),
+        (Some(h), None, BinOp::Div) => scaled(h, &|n| {
+            n.div(r.0);
+        }),
+        (Some(a), Some(b), BinOp::Add | BinOp::Sub) => {
+            let mut n = (**a).clone();
+            let res = if op == BinOp::Add { n.add(b) } else { n.sub(b) };
+            if res.is_err() {
+                ann.warn(format!("incompatible bucket layout encountered for binary operator {}", op_name(op)));
+                return None;
+            }
+            if op == BinOp::Sub {
+                n.hint = Hint::Gauge;
+            }
+            n.compact();
+            Some((0.0, Some(Arc::new(n)), true))
+        }
+        (Some(a), Some(b), BinOp::Eq) => Some((0.0, Some(a.clone()), a.equals(b))),
+        (Some(a), Some(b), BinOp::Ne) => Some((0.0, Some(a.clone()), !a.equals(b))),
+        _ => None,
+    };
+    if result.is_none() {
+        ann.info(format!(
+            "incompatible sample types encountered for binary operator {:?}: {} {} {}",
+            op_name(op),
+            kind(l.1),
+            op_name(op),
+            kind(r.1)
+        ));
+    }
+    result
+}
+
+fn vector_scalar(v: Vec<Sample>, s: f64, b: &Binary, swap: bool, t: i64, ann: &mut Annotations) -> Vec<Sample> {
     let mut out = Vec::with_capacity(v.len());
+    let none: Hist = None;
     for mut smp in v {
-        let (l, r) = if swap { (s, smp.f) } else { (smp.f, s) };
-        let (mut value, keep) = apply(b.op, l, r);
+        let (l, r) = if swap { ((s, &none), (smp.f, &smp.h)) } else { ((smp.f, &smp.h), (s, &none)) };
+        let Some((mut value, mut h, keep)) = apply_elem(b.op, l, r, ann) else { continue };
         // A comparison keeps the vector's value, whichever side it is on.
         if b.op.is_comparison() && swap {
-            value = r;
+            (value, h) = (r.0, r.1.clone());
         }
         if b.return_bool {
             value = f64::from(u8::from(keep));
+            h = None;
         } else if !keep {
             continue;
         }
         smp.f = value;
+        smp.h = h;
         smp.t = t;
         if changes_meaning(b.op) || b.return_bool {
             smp.drop_name = true;
@@ -143,7 +224,13 @@ fn unless(l: Vec<Sample>, r: Vec<Sample>, b: &Binary) -> Vec<Sample> {
     l.into_iter().filter(|s| !right.contains(&signature(&s.metric, b))).collect()
 }
 
-fn vector_op(lhs: Vec<Sample>, rhs: Vec<Sample>, b: &Binary, t: i64) -> Result<Vec<Sample>, EvalError> {
+fn vector_op(
+    lhs: Vec<Sample>,
+    rhs: Vec<Sample>,
+    b: &Binary,
+    t: i64,
+    ann: &mut Annotations,
+) -> Result<Vec<Sample>, EvalError> {
     if lhs.is_empty() || rhs.is_empty() {
         return Ok(Vec::new());
     }
@@ -171,10 +258,11 @@ fn vector_op(lhs: Vec<Sample>, rhs: Vec<Sample>, b: &Binary, t: i64) -> Result<V
     for ls in many {
         let sig = signature(&ls.metric, b);
         let Some(rs) = one_side.get(&sig) else { continue };
-        let (fl, fr) = if swapped { (rs.f, ls.f) } else { (ls.f, rs.f) };
-        let (mut value, keep) = apply(b.op, fl, fr);
+        let (l, r) = if swapped { ((rs.f, &rs.h), (ls.f, &ls.h)) } else { ((ls.f, &ls.h), (rs.f, &rs.h)) };
+        let Some((mut value, mut h, keep)) = apply_elem(b.op, l, r, ann) else { continue };
         if b.return_bool {
             value = f64::from(u8::from(keep));
+            h = None;
         }
         let metric = result_metric(&ls.metric, &rs.metric, b);
         let seen = matched.entry(sig).or_default();
@@ -191,7 +279,7 @@ fn vector_op(lhs: Vec<Sample>, rhs: Vec<Sample>, b: &Binary, t: i64) -> Result<V
         if !keep && !b.return_bool {
             continue;
         }
-        out.push(Sample { metric, t, f: value, drop_name: b.return_bool });
+        out.push(Sample { metric, t, f: value, h, drop_name: b.return_bool });
     }
     Ok(out)
 }

@@ -2,16 +2,18 @@
 //! so every node sees plain instant values; results agree with Prometheus' batched evaluation
 //! because both align steps the same way.
 
-mod aggregate;
+pub mod aggregate;
 mod binary;
 pub mod heap;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::ast::{At, Expr, Selector, Subquery};
 use super::functions;
+use super::histogram::{Hint, Histogram};
 use super::labels::Labels;
-use super::storage::{Storage, StoredSeries};
+use super::storage::{self, Storage, StoredSeries};
 use super::value::{is_stale, Annotations, Sample, Series, Value};
 use super::EvalError;
 
@@ -78,7 +80,19 @@ impl<'a> Evaluator<'a> {
             Expr::Neg(inner) => Ok(match self.eval(inner, t)? {
                 Value::Scalar(v) => Value::Scalar(-v),
                 Value::Vector(v) => Value::Vector(
-                    v.into_iter().map(|s| Sample { metric: s.metric, t, f: -s.f, drop_name: true }).collect(),
+                    v.into_iter()
+                        .map(|s| Sample {
+                            metric: s.metric,
+                            t,
+                            f: -s.f,
+                            h: s.h.map(|h| {
+                                let mut n = (*h).clone();
+                                n.mul(-1.0);
+                                Arc::new(n)
+                            }),
+                            drop_name: true,
+                        })
+                        .collect(),
                 ),
                 other => return Err(EvalError::new(format!("unary minus on {}", other.type_name()))),
             }),
@@ -117,11 +131,22 @@ impl<'a> Evaluator<'a> {
         let series = self.matching(sel);
         self.spend(series.len())?;
         let mut out = Vec::with_capacity(series.len());
+        let from = rt.saturating_sub(self.lookback);
         for s in series {
-            if let Some((pt, f)) = s.at_or_before(rt) {
-                if pt > rt.saturating_sub(self.lookback) && !is_stale(f) {
-                    out.push(Sample { metric: s.labels.clone(), t: pt, f, drop_name: false });
+            let float = s.at_or_before(rt).filter(|p| p.0 > from);
+            let hist = storage::at_or_before(&s.hists, rt).filter(|p| p.0 > from);
+            // The later of the two; a series holds one kind of sample at a time.
+            let sample = match (float, hist) {
+                (Some((ft, f)), Some((ht, _))) if ft > *ht => Some((ft, f, None)),
+                (_, Some((ht, h))) => Some((*ht, 0.0, Some(h.clone()))),
+                (Some((ft, f)), None) => Some((ft, f, None)),
+                (None, None) => None,
+            };
+            if let Some((pt, f, h)) = sample {
+                if h.is_none() && is_stale(f) || h.as_ref().is_some_and(|h| is_stale(h.sum)) {
+                    continue;
                 }
+                out.push(Sample { metric: s.labels.clone(), t: pt, f, h, drop_name: false });
             }
         }
         Ok(out)
@@ -137,9 +162,15 @@ impl<'a> Evaluator<'a> {
                 for s in self.matching(sel) {
                     let points: Vec<(i64, f64)> =
                         s.window(start, end).iter().copied().filter(|&(_, f)| !is_stale(f)).collect();
-                    self.spend(points.len() + 1)?;
-                    if !points.is_empty() {
-                        out.push(Series { metric: s.labels.clone(), points, drop_name: false });
+                    let hists: Vec<_> = storage::window(&s.hists, start, end)
+                        .iter()
+                        .filter(|(_, h)| !is_stale(h.sum))
+                        .cloned()
+                        .collect();
+                    self.spend(points.len() + hists.len() + 1)?;
+                    let series = Series { metric: s.labels.clone(), points, hists, drop_name: false };
+                    if !series.is_empty() {
+                        out.push(series);
                     }
                 }
                 Ok(RangeArg { series: out, start, end, range: *range, eval_time: t })
@@ -171,13 +202,21 @@ impl<'a> Evaluator<'a> {
             for s in samples {
                 let i = *index.entry(s.metric.clone()).or_insert_with(|| {
                     // The name-drop mark does not survive a subquery, as in Prometheus.
-                    out.push(Series { metric: s.metric.clone(), points: Vec::new(), drop_name: false });
+                    out.push(Series::floats(s.metric.clone(), Vec::new(), false));
                     out.len() - 1
                 });
-                if out[i].points.last().is_some_and(|&(pt, _)| pt == ts) {
+                let o = &mut out[i];
+                if o.points.last().is_some_and(|&(pt, _)| pt == ts) || o.hists.last().is_some_and(|(pt, _)| *pt == ts) {
                     return Err(EvalError::new("vector cannot contain metrics with the same labelset"));
                 }
-                out[i].points.push((ts, s.f));
+                match s.h {
+                    // A sample a subquery returns several times must not count as several resets.
+                    Some(h) if matches!(h.hint, Hint::CounterReset | Hint::NotCounterReset) => {
+                        o.hists.push((ts, Arc::new(Histogram { hint: Hint::Unknown, ..(*h).clone() })))
+                    }
+                    Some(h) => o.hists.push((ts, h)),
+                    None => o.points.push((ts, s.f)),
+                }
             }
             let Some(next) = ts.checked_add(step) else { break };
             ts = next;

@@ -1,11 +1,14 @@
-//! `histogram_quantile()` and `histogram_fraction()` over classic histograms: series with an
-//! `le` label holding cumulative bucket counts.
+//! `histogram_quantile()` and `histogram_fraction()`: over classic histograms (series with an
+//! `le` label holding cumulative bucket counts) here, over native ones in `native.rs`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use super::native;
 use crate::promql::ast::Expr;
 use crate::promql::eval::Evaluator;
 use crate::promql::functions::format_g;
+use crate::promql::histogram::Histogram;
 use crate::promql::labels::{quote, Labels, METRIC_NAME};
 use crate::promql::series::number_prefix;
 use crate::promql::value::{Sample, Value};
@@ -28,12 +31,18 @@ fn parse_bound(s: &str) -> Option<f64> {
     }
 }
 
-/// Groups bucket samples by their labels without `le`, in order of first appearance; the output
-/// labels lose the name and `le`.
-fn buckets(ev: &mut Evaluator, v: Vec<Sample>) -> Vec<(Labels, Vec<(f64, f64)>)> {
+/// Classic buckets grouped by their labels without `le` (in order of first appearance), and the
+/// native histograms. A native histogram with the labels of a classic one makes both unusable.
+#[allow(clippy::type_complexity)]
+fn split(ev: &mut Evaluator, v: Vec<Sample>) -> (Vec<(Labels, Vec<(f64, f64)>)>, Vec<(Labels, Arc<Histogram>)>) {
     let mut index: HashMap<Labels, usize> = HashMap::new();
-    let mut out: Vec<(Labels, Vec<(f64, f64)>)> = Vec::new();
+    let mut classic: Vec<(Labels, Vec<(f64, f64)>)> = Vec::new();
+    let mut natives = Vec::new();
     for s in v {
+        if let Some(h) = s.h {
+            natives.push((s.metric, h));
+            continue;
+        }
         let le = s.metric.get(LE);
         let Some(bound) = parse_bound(le) else {
             let name = s.metric.get(METRIC_NAME);
@@ -44,15 +53,25 @@ fn buckets(ev: &mut Evaluator, v: Vec<Sample>) -> Vec<(Labels, Vec<(f64, f64)>)>
         };
         let mut key = s.metric.clone();
         key.remove(LE);
-        let i = *index.entry(key).or_insert_with_key(|k| {
-            let mut out_labels = k.clone();
-            out_labels.remove(METRIC_NAME);
-            out.push((out_labels, Vec::new()));
-            out.len() - 1
+        let i = *index.entry(key.clone()).or_insert_with(|| {
+            classic.push((key, Vec::new()));
+            classic.len() - 1
         });
-        out[i].1.push((bound, s.f));
+        classic[i].1.push((bound, s.f));
     }
-    out
+    natives.retain(|(labels, _)| match index.get(labels) {
+        Some(&i) if !classic[i].1.is_empty() => {
+            ev.annotations.warn(format!(
+                "vector contains a mix of classic and native histograms for metric name {}",
+                quote(labels.get(METRIC_NAME))
+            ));
+            classic[i].1.clear();
+            false
+        }
+        _ => true,
+    });
+    classic.retain(|(_, b)| !b.is_empty());
+    (classic, natives)
 }
 
 /// Sorts by bound and merges buckets with equal bounds; None unless the last bound is +Inf.
@@ -83,28 +102,21 @@ fn bucket_quantile(q: f64, b: Vec<(f64, f64)>) -> (f64, bool) {
         return (f64::INFINITY, false);
     }
     let Some(mut b) = prepare(b) else { return (f64::NAN, false) };
-    // Counts within a relative 1e-12 of the previous are float noise, not a decrease.
+    // Differences within a relative 1e-12 are float noise and ignored either way; decreases
+    // beyond that are evened out (the "envelope"), which is reported.
+    let mut forced = false;
     let mut prev = b[0].1;
     for x in b.iter_mut().skip(1) {
-        let delta = (x.1 - prev).abs();
-        if delta == 0.0 {
+        let cur = x.1;
+        if cur == prev {
             continue;
         }
-        if delta / x.1 <= 1e-12 {
+        if almost_equal(prev, cur, 1e-12) || cur < prev {
+            forced |= cur < prev && !almost_equal(prev, cur, 1e-12);
             x.1 = prev;
-        } else {
-            prev = x.1;
+            continue;
         }
-    }
-    let mut forced = false;
-    let mut max = b[0].1;
-    for x in b.iter_mut().skip(1) {
-        if x.1 > max {
-            max = x.1;
-        } else if x.1 < max {
-            x.1 = max;
-            forced = true;
-        }
+        prev = cur;
     }
     if b.len() < 2 {
         return (f64::NAN, false);
@@ -128,6 +140,20 @@ fn bucket_quantile(q: f64, b: Vec<(f64, f64)>) -> (f64, bool) {
         rank -= b[i - 1].1;
     }
     (start + (end - start) * (rank / count), forced)
+}
+
+/// Go's `almost.Equal`.
+fn almost_equal(a: f64, b: f64, epsilon: f64) -> bool {
+    const MIN_NORMAL: f64 = 2.2250738585072014e-308;
+    if (a.is_nan() && b.is_nan()) || a == b {
+        return true;
+    }
+    let abs_sum = a.abs() + b.abs();
+    let diff = (a - b).abs();
+    if a == 0.0 || b == 0.0 || abs_sum < MIN_NORMAL {
+        return diff < epsilon * MIN_NORMAL;
+    }
+    diff / abs_sum.min(f64::MAX) < epsilon
 }
 
 /// The fraction of observations between `lower` and `upper`, interpolating linearly inside
@@ -187,13 +213,18 @@ pub fn quantile(ev: &mut Evaluator, _: &str, args: &[Expr], t: i64) -> Result<Va
     if q.is_nan() || !(0.0..=1.0).contains(&q) {
         ev.annotations.warn(format!("quantile value should be between 0 and 1, got {}", format_g(q)));
     }
+    let (classic, natives) = split(ev, v);
     let mut out = Vec::new();
-    for (metric, b) in buckets(ev, v) {
+    for (metric, h) in natives {
+        let f = native::quantile(q, &h, metric.get(METRIC_NAME), &mut ev.annotations);
+        out.push(Sample::float(metric, t, f, true));
+    }
+    for (metric, b) in classic {
         let (f, forced) = bucket_quantile(q, b);
         if forced {
-            ev.annotations.info("input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)");
+            ev.annotations.info(format!("input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name {}", quote(metric.get(METRIC_NAME))));
         }
-        out.push(Sample { metric, t, f, drop_name: true });
+        out.push(Sample::float(metric, t, f, true));
     }
     Ok(Value::Vector(out))
 }
@@ -202,10 +233,15 @@ pub fn fraction(ev: &mut Evaluator, _: &str, args: &[Expr], t: i64) -> Result<Va
     let lower = ev.eval_scalar(&args[0], t)?;
     let upper = ev.eval_scalar(&args[1], t)?;
     let v = ev.eval_vector(&args[2], t)?;
-    let out = buckets(ev, v)
-        .into_iter()
-        .map(|(metric, b)| Sample { metric, t, f: bucket_fraction(lower, upper, b), drop_name: true })
-        .collect();
+    let (classic, natives) = split(ev, v);
+    let mut out = Vec::new();
+    for (metric, h) in natives {
+        let f = native::fraction(lower, upper, &h, metric.get(METRIC_NAME), &mut ev.annotations);
+        out.push(Sample::float(metric, t, f, true));
+    }
+    for (metric, b) in classic {
+        out.push(Sample::float(metric, t, bucket_fraction(lower, upper, b), true));
+    }
     Ok(Value::Vector(out))
 }
 

@@ -35,7 +35,9 @@ fn go_min(a: f64, b: f64) -> f64 {
 
 fn map(ev: &mut Evaluator, arg: &Expr, t: i64, f: impl Fn(f64) -> f64) -> Result<Value, EvalError> {
     let v = ev.eval_vector(arg, t)?;
-    Ok(Value::Vector(v.into_iter().map(|s| Sample { metric: s.metric, t, f: f(s.f), drop_name: true }).collect()))
+    Ok(Value::Vector(
+        v.into_iter().filter(|s| s.h.is_none()).map(|s| Sample::float(s.metric, t, f(s.f), true)).collect(),
+    ))
 }
 
 /// `clamp(v, min, max)`: nothing at all when max < min.

@@ -3,15 +3,19 @@
 mod histogram;
 mod labels;
 mod math;
+mod native;
 mod over_time;
 mod rate;
 mod sort;
 mod time;
 
+use std::sync::Arc;
+
 use super::ast::Expr;
 use super::eval::{Evaluator, RangeArg};
-use super::labels::{Labels, METRIC_NAME};
-use super::value::{Sample, Series, Value};
+use super::histogram::Histogram;
+use super::labels::{quote, Labels, METRIC_NAME};
+use super::value::{Annotations, Sample, Series, Value};
 use super::EvalError;
 
 pub use self::math::format_g;
@@ -31,8 +35,38 @@ pub const AT_UNSAFE: &[&str] = &[
     "timestamp",
 ];
 
-/// A function over one range vector series: its points, the window, and the scalar arguments.
-pub type RangeFn = fn(&Series, &RangeArg, &[f64]) -> Result<Option<f64>, EvalError>;
+/// What a function over a range vector gives for one series.
+pub enum Point {
+    /// A float.
+    F(f64),
+    /// A native histogram.
+    H(Histogram),
+}
+
+/// The result of a [`RangeFn`]: a value, nothing (the series is left out), or an error.
+pub type RangeOut = Result<Option<Point>, EvalError>;
+
+/// A function over one range vector series: its points, the window, the scalar arguments, and
+/// where to put annotations.
+pub type RangeFn = fn(&Series, &RangeArg, &[f64], &mut Annotations) -> RangeOut;
+
+/// The metric name of a series, for annotations.
+pub fn name_of(s: &Series) -> &str {
+    s.metric.get(METRIC_NAME)
+}
+
+/// Warns that a range holds both floats and histograms, so nothing can be computed.
+pub fn mixed_warning(ann: &mut Annotations, s: &Series) {
+    ann.warn(format!("encountered a mix of histograms and floats for metric name {}", quote(name_of(s))));
+}
+
+/// Notes that a function over floats left the range's histograms out.
+pub fn ignored_info(ann: &mut Annotations, s: &Series) {
+    ann.info(format!(
+        "ignored histograms in a range containing both floats and histograms for metric name {}",
+        quote(name_of(s))
+    ));
+}
 
 /// A function with its own argument handling.
 pub type OtherFn = fn(&mut Evaluator, &str, &[Expr], i64) -> Result<Value, EvalError>;
@@ -120,9 +154,8 @@ pub fn lookup(name: &str) -> Option<Imp> {
         "sort_by_label" | "sort_by_label_desc" => Other(sort::sort_by_label),
         "histogram_quantile" => Other(histogram::quantile),
         "histogram_fraction" => Other(histogram::fraction),
-        // Native histograms are not stored, so these have nothing to work on.
         "histogram_count" | "histogram_sum" | "histogram_avg" | "histogram_stddev" | "histogram_stdvar" => {
-            Other(|ev, _, args, t| ev.eval_vector(&args[0], t).map(|_| Value::Vector(Vec::new())))
+            Other(native::statistic)
         }
         _ => return None,
     })
@@ -137,7 +170,7 @@ pub fn call(ev: &mut Evaluator, name: &str, args: &[Expr], t: i64) -> Result<Val
         Imp::Float(f) => {
             let v = ev.eval_vector(&args[0], t)?;
             Ok(Value::Vector(
-                v.into_iter().map(|s| Sample { metric: s.metric, t, f: f(s.f), drop_name: true }).collect(),
+                v.into_iter().filter(|s| s.h.is_none()).map(|s| Sample::float(s.metric, t, f(s.f), true)).collect(),
             ))
         }
         Imp::Range(f) => range_call(ev, name, f, args, t),
@@ -155,7 +188,7 @@ fn range_call(ev: &mut Evaluator, name: &str, f: RangeFn, args: &[Expr], t: i64)
         }
     }
     let arg = ev.range_arg(matrix.ok_or_else(|| EvalError::new(format!("{name} needs a range vector")))?, t)?;
-    if name == "quantile_over_time" && !arg.series.is_empty() {
+    if name == "quantile_over_time" && arg.series.iter().any(|s| !s.points.is_empty()) {
         let q = scalars.first().copied().unwrap_or(f64::NAN);
         if q.is_nan() || !(0.0..=1.0).contains(&q) {
             ev.annotations.warn(format!("quantile value should be between 0 and 1, got {}", format_g(q)));
@@ -164,24 +197,32 @@ fn range_call(ev: &mut Evaluator, name: &str, f: RangeFn, args: &[Expr], t: i64)
     let keep_name = name == "last_over_time" || name == "first_over_time";
     let mut out = Vec::with_capacity(arg.series.len());
     for s in &arg.series {
-        let Some(v) = f(s, &arg, &scalars)? else { continue };
-        if name == "rate" || name == "increase" {
-            let metric = s.metric.get(METRIC_NAME);
+        let Some(v) = f(s, &arg, &scalars, &mut ev.annotations)? else { continue };
+        let (value, h) = match v {
+            Point::F(f) => (f, None),
+            Point::H(h) => (0.0, Some(Arc::new(h))),
+        };
+        if (name == "rate" || name == "increase") && h.is_none() {
+            let metric = name_of(s);
             if !metric.is_empty() && !["_total", "_sum", "_count", "_bucket"].iter().any(|x| metric.ends_with(x)) {
                 ev.annotations.info(format!(
                     "metric might not be a counter, name does not end in _total/_sum/_count/_bucket: {}",
-                    super::labels::quote(metric)
+                    quote(metric)
                 ));
             }
         }
-        out.push(Sample { metric: s.metric.clone(), t, f: v, drop_name: !keep_name });
+        out.push(Sample { metric: s.metric.clone(), t, f: value, h, drop_name: !keep_name });
     }
     Ok(Value::Vector(out))
 }
 
 fn scalar(ev: &mut Evaluator, _: &str, args: &[Expr], t: i64) -> Result<Value, EvalError> {
     let v = ev.eval_vector(&args[0], t)?;
-    Ok(Value::Scalar(if v.len() == 1 { v[0].f } else { f64::NAN }))
+    let mut floats = v.iter().filter(|s| s.h.is_none());
+    Ok(Value::Scalar(match (floats.next(), floats.next()) {
+        (Some(s), None) => s.f,
+        _ => f64::NAN,
+    }))
 }
 
 fn vector(ev: &mut Evaluator, _: &str, args: &[Expr], t: i64) -> Result<Value, EvalError> {

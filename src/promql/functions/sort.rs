@@ -10,7 +10,7 @@ use crate::promql::EvalError;
 
 /// Ascending (`sort`) or descending (`sort_desc`) by value, NaN last either way.
 pub fn sort(ev: &mut Evaluator, name: &str, args: &[Expr], t: i64) -> Result<Value, EvalError> {
-    let mut v = ev.eval_vector(&args[0], t)?;
+    let mut v: Vec<Sample> = ev.eval_vector(&args[0], t)?.into_iter().filter(|s| s.h.is_none()).collect();
     if name == "sort" {
         heap::sort_reverse(&mut v, heap::by_reverse_value);
     } else {

@@ -15,7 +15,7 @@ pub fn timestamp(ev: &mut Evaluator, _: &str, args: &[Expr], t: i64) -> Result<V
         v.into_iter()
             .map(|s| {
                 let at = if own_times { s.t } else { t };
-                Sample { metric: s.metric, t, f: at as f64 / 1000.0, drop_name: true }
+                Sample::float(s.metric, t, at as f64 / 1000.0, true)
             })
             .collect(),
     ))
@@ -74,7 +74,10 @@ pub fn date(ev: &mut Evaluator, name: &str, args: &[Expr], t: i64) -> Result<Val
     };
     let v = ev.eval_vector(arg, t)?;
     Ok(Value::Vector(
-        v.into_iter().map(|s| Sample { metric: s.metric, t, f: field(name, go_int64(s.f)), drop_name: true }).collect(),
+        v.into_iter()
+            .filter(|s| s.h.is_none())
+            .map(|s| Sample::float(s.metric, t, field(name, go_int64(s.f)), true))
+            .collect(),
     ))
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use super::parse::{Eval, ExpectKind};
 use crate::promql::ast::{At, Expr};
 use crate::promql::eval::uses_eval_time;
+use crate::promql::histogram::Histogram;
 use crate::promql::labels::Labels;
 use crate::promql::series::SeqValue;
 use crate::promql::value::{Annotations, Sample, Severity, Value};
@@ -96,7 +97,18 @@ fn instant_variant(engine: &Engine, storage: &Storage, e: &Eval, q: &Query, t: i
     let Value::Matrix(m) = range.value else { return Err("range mode did not give a matrix".into()) };
     let vec: Vec<Sample> = m
         .into_iter()
-        .filter_map(|s| s.points.iter().find(|p| p.0 == t).map(|&(pt, f)| Sample::new(s.metric.clone(), pt, f)))
+        .filter_map(|s| {
+            let float = s.points.iter().find(|p| p.0 == t).map(|&(pt, f)| Sample::new(s.metric.clone(), pt, f));
+            float.or_else(|| {
+                s.hists.iter().find(|p| p.0 == t).map(|(pt, h)| Sample {
+                    metric: s.metric.clone(),
+                    t: *pt,
+                    f: 0.0,
+                    h: Some(h.clone()),
+                    drop_name: false,
+                })
+            })
+        })
         .collect();
     let in_range_mode = if matches!(res.value, Value::Scalar(_)) {
         Value::Scalar(vec.first().ok_or("range mode gave no scalar")?.f)
@@ -179,6 +191,32 @@ fn annotations(e: &Eval, a: &Annotations) -> Result<(), String> {
     Ok(())
 }
 
+fn describe(f: f64, h: &Option<std::sync::Arc<Histogram>>) -> String {
+    match h {
+        Some(h) => h.to_string(),
+        None => f.to_string(),
+    }
+}
+
+/// Histograms agree as promqltest compares them: after dropping empty buckets, with a tolerance
+/// on counts and sum.
+fn same_histogram(want: &Histogram, got: &Histogram) -> bool {
+    let (mut w, mut g) = (want.clone(), got.clone());
+    w.compact();
+    g.compact();
+    let maps = |a: &std::collections::BTreeMap<i32, f64>, b: &std::collections::BTreeMap<i32, f64>| {
+        a.len() == b.len() && a.iter().zip(b).all(|((i, x), (j, y))| i == j && almost_equal(*x, *y))
+    };
+    w.schema == g.schema
+        && almost_equal(w.count, g.count)
+        && almost_equal(w.sum, g.sum)
+        && (!w.is_custom() || w.custom_values == g.custom_values)
+        && w.zero_threshold == g.zero_threshold
+        && almost_equal(w.zero_count, g.zero_count)
+        && maps(&w.positive, &g.positive)
+        && maps(&w.negative, &g.negative)
+}
+
 fn compare(e: &Eval, v: &Value) -> Result<(), String> {
     let expected: HashMap<&Labels, (&Vec<SeqValue>, usize)> = e.series.iter().map(|(l, v, p)| (l, (v, *p))).collect();
     match v {
@@ -197,7 +235,7 @@ fn compare(e: &Eval, v: &Value) -> Result<(), String> {
                 let (vals, _) = expected
                     .get(&s.metric)
                     .ok_or_else(|| format!("unexpected metric {} in result, has {:?}", s.metric, s.points))?;
-                let mut want = Vec::new();
+                let (mut want, mut want_h) = (Vec::new(), Vec::new());
                 for (i, v) in vals.iter().enumerate() {
                     let t = start + i as i64 * step;
                     if t > end {
@@ -209,12 +247,24 @@ fn compare(e: &Eval, v: &Value) -> Result<(), String> {
                     }
                     match v {
                         SeqValue::Float(f) => want.push((t, *f)),
-                        SeqValue::Histogram => return Err(format!("expected a native histogram for {}", s.metric)),
+                        SeqValue::Histogram(h) => want_h.push((t, h)),
                         SeqValue::Omitted => {}
                     }
                 }
-                if want.len() != s.points.len() {
-                    return Err(format!("expected {} points for {}, got {:?}", want.len(), s.metric, s.points));
+                if want.len() != s.points.len() || want_h.len() != s.hists.len() {
+                    return Err(format!(
+                        "expected {} float and {} histogram points for {}, got {:?} and {:?}",
+                        want.len(),
+                        want_h.len(),
+                        s.metric,
+                        s.points,
+                        s.hists.iter().map(|(t, h)| format!("{h} @{t}")).collect::<Vec<_>>()
+                    ));
+                }
+                for (w, g) in want_h.iter().zip(&s.hists) {
+                    if w.0 != g.0 || !same_histogram(w.1, &g.1) {
+                        return Err(format!("expected {} @{} for {}, got {} @{}", w.1, w.0, s.metric, g.1, g.0));
+                    }
                 }
                 for (w, g) in want.iter().zip(&s.points) {
                     if w.0 != g.0 || !almost_equal(w.1, g.1) {
@@ -237,10 +287,15 @@ fn compare(e: &Eval, v: &Value) -> Result<(), String> {
                 if e.is_ordered() && *pos != i + 1 {
                     return Err(format!("expected metric {} at position {pos} but was at {}", s.metric, i + 1));
                 }
-                match vals.first() {
-                    Some(SeqValue::Float(f)) if almost_equal(*f, s.f) => {}
-                    Some(SeqValue::Histogram) => return Err(format!("expected a native histogram for {}", s.metric)),
-                    other => return Err(format!("expected {other:?} for {} but got {}", s.metric, s.f)),
+                match (vals.first(), &s.h) {
+                    (Some(SeqValue::Float(f)), None) if almost_equal(*f, s.f) => {}
+                    (Some(SeqValue::Histogram(w)), Some(h)) if same_histogram(w, h) => {}
+                    (Some(SeqValue::Histogram(w)), got) => {
+                        return Err(format!("expected {w} for {} but got {}", s.metric, describe(s.f, got)))
+                    }
+                    (other, got) => {
+                        return Err(format!("expected {other:?} for {} but got {}", s.metric, describe(s.f, got)))
+                    }
                 }
             }
             if let Some(l) = e.series.iter().map(|s| &s.0).find(|l| !vec.iter().any(|s| &s.metric == *l)) {

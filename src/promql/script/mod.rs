@@ -5,11 +5,11 @@
 //! `expect …`).
 
 mod check;
+mod nhcb;
 pub mod parse;
 
 use self::parse::{Command, Eval};
 use super::ast::Expr;
-use super::labels::{Labels, METRIC_NAME};
 use super::series::SeqValue;
 use super::{Engine, Query, Storage};
 
@@ -39,24 +39,28 @@ pub fn run(text: &str, native_file: bool) -> Result<Vec<Outcome>, String> {
                 storage = Storage::new();
             }
             Command::Load { step, series, with_nhcb } => {
+                let mut floats = Vec::with_capacity(series.len());
                 for (labels, values) in series {
-                    if with_nhcb {
-                        note_nhcb(&mut storage, &labels);
-                    }
-                    let mut samples = Vec::with_capacity(values.len());
-                    let mut histograms = 0;
+                    let (mut samples, mut hists) = (Vec::new(), Vec::new());
                     for (i, v) in values.into_iter().enumerate() {
+                        let t = i as i64 * step;
                         match v {
-                            SeqValue::Float(f) => samples.push((i as i64 * step, f)),
-                            SeqValue::Histogram => histograms += 1,
+                            SeqValue::Float(f) => samples.push((t, f)),
+                            SeqValue::Histogram(h) => hists.push((t, *h)),
                             SeqValue::Omitted => {}
                         }
                     }
-                    if histograms > 0 {
-                        storage.note_histograms(labels.clone());
+                    if !hists.is_empty() {
+                        storage.add_histograms(labels.clone(), hists);
                     }
                     if !samples.is_empty() {
-                        storage.add(labels, samples);
+                        storage.add(labels.clone(), samples.iter().copied());
+                        floats.push((labels, samples));
+                    }
+                }
+                if with_nhcb {
+                    for (labels, hists) in nhcb::convert(&floats) {
+                        storage.add_histograms(labels, hists);
                     }
                 }
             }
@@ -68,20 +72,6 @@ pub fn run(text: &str, native_file: bool) -> Result<Vec<Outcome>, String> {
         }
     }
     Ok(out)
-}
-
-/// `load_with_nhcb` also stores each classic histogram (`x_bucket`, `x_count`, `x_sum`) as a
-/// native one named `x`, without `le`.
-fn note_nhcb(storage: &mut Storage, labels: &Labels) {
-    let name = labels.get(METRIC_NAME);
-    for suffix in ["_bucket", "_count", "_sum"] {
-        if let Some(base) = name.strip_suffix(suffix) {
-            let mut l = labels.clone();
-            l.set(METRIC_NAME, base);
-            l.remove("le");
-            storage.note_histograms(l);
-        }
-    }
 }
 
 /// Whether a selector of the query picks a series that had native-histogram samples.
@@ -124,5 +114,20 @@ mod tests {
         assert!(e[0].is_some());
         let e = errors(&format!("{load}eval instant at 1m rate(m[2m])\n  {{a=\"1\"}} 0.016666666666666666\n"));
         assert!(e[0].as_deref().unwrap_or_default().contains("unexpected info"), "{e:?}");
+    }
+
+    #[test]
+    fn histogram_expectations_are_checked() {
+        let load =
+            "load 1m\n  h {{schema:0 count:4 sum:6 buckets:[1 3]}}+{{schema:0 count:4 sum:6 buckets:[1 3]}}x2\n\n";
+        let right = "{} {{schema:0 count:8 sum:12 buckets:[2 6]}}";
+        assert_eq!(errors(&format!("{load}eval instant at 1m sum(h)\n  {right}\n")), vec![None]);
+        for wrong in
+            ["{} {{schema:0 count:8 sum:12 buckets:[2 5]}}", "{} {{schema:1 count:8 sum:12 buckets:[2 6]}}", "{} 8"]
+        {
+            let e = errors(&format!("{load}eval instant at 1m sum(h)\n  {wrong}\n"));
+            assert!(e[0].is_some(), "{wrong} was accepted");
+        }
+        assert_eq!(errors(&format!("{load}eval instant at 1m histogram_count(h)\n  {{}} 8\n")), vec![None]);
     }
 }
