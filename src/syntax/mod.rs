@@ -3,6 +3,7 @@
 //! parser settings and error positions. One home, so the spec refuses exactly what the upstream
 //! tools refuse.
 
+pub mod date;
 pub mod duration;
 pub mod matcher;
 pub mod names;

@@ -33,16 +33,7 @@ fn parse_date(s: &str) -> Option<(i64, u32, u32)> {
 /// Today's date (UTC), as `(year, month, day)`.
 pub fn today() -> (i64, u32, u32) {
     let days = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400) as i64;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+    crate::syntax::date::civil_from_days(days)
 }
 
 /// Finds the suppressions in `source`; malformed ones are reported in `sink`.

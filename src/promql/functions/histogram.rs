@@ -143,7 +143,7 @@ fn bucket_quantile(q: f64, b: Vec<(f64, f64)>) -> (f64, bool) {
 }
 
 /// Go's `almost.Equal`.
-fn almost_equal(a: f64, b: f64, epsilon: f64) -> bool {
+pub(crate) fn almost_equal(a: f64, b: f64, epsilon: f64) -> bool {
     const MIN_NORMAL: f64 = 2.2250738585072014e-308;
     if (a.is_nan() && b.is_nan()) || a == b {
         return true;

@@ -1,6 +1,6 @@
 //! PromQL functions: a table from name to implementation, one module per family.
 
-mod histogram;
+pub(crate) mod histogram;
 mod labels;
 mod math;
 mod native;

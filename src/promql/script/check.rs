@@ -14,18 +14,9 @@ use crate::promql::{Engine, EvalError, Query, Storage};
 /// Relative tolerance for sample values.
 const EPSILON: f64 = 0.000001;
 
-/// Go's `almost.Equal`.
+/// Go's `almost.Equal` with the test scripts' tolerance.
 fn almost_equal(a: f64, b: f64) -> bool {
-    const MIN_NORMAL: f64 = 2.2250738585072014e-308;
-    if (a.is_nan() && b.is_nan()) || a == b {
-        return true;
-    }
-    let abs_sum = a.abs() + b.abs();
-    let diff = (a - b).abs();
-    if a == 0.0 || b == 0.0 || abs_sum < MIN_NORMAL {
-        return diff < EPSILON * MIN_NORMAL;
-    }
-    diff / abs_sum.min(f64::MAX) < EPSILON
+    crate::promql::functions::histogram::almost_equal(a, b, EPSILON)
 }
 
 /// Pins every selector and subquery not under a pinned subquery to `t`.
