@@ -72,7 +72,7 @@ fn run_suite(suite: &str, kind: &str) -> (usize, Vec<String>) {
 #[test]
 fn conformance_rules_suite_agrees_with_upstream() {
     let (total, bad) = run_suite("prometheus-rules", "rules");
-    println!("conformance prometheus-rules: {}/{total} agree", total - bad.len());
+    crate::require::say(&format!("conformance prometheus-rules: {}/{total} agree", total - bad.len()));
     assert!(total >= 26, "the rules suite has {total} rows");
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
@@ -80,7 +80,7 @@ fn conformance_rules_suite_agrees_with_upstream() {
 #[test]
 fn conformance_alertmanager_suite_agrees_with_upstream() {
     let (total, bad) = run_suite("alertmanager-config", "alertmanager");
-    println!("conformance alertmanager-config: {}/{total} agree", total - bad.len());
+    crate::require::say(&format!("conformance alertmanager-config: {}/{total} agree", total - bad.len()));
     assert!(total >= 43, "the alertmanager suite has {total} rows");
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
@@ -88,7 +88,7 @@ fn conformance_alertmanager_suite_agrees_with_upstream() {
 #[test]
 fn conformance_prometheus_config_suite_agrees_with_upstream() {
     let (total, bad) = run_suite("prometheus-config", "prometheus");
-    println!("conformance prometheus-config: {}/{total} agree", total - bad.len());
+    crate::require::say(&format!("conformance prometheus-config: {}/{total} agree", total - bad.len()));
     assert!(total >= 190, "the prometheus-config suite has {total} rows");
     assert!(bad.is_empty(), "{} disagreements:\n{}", bad.len(), bad.join("\n"));
 }

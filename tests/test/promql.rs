@@ -60,7 +60,9 @@ fn promql_conformance() {
             }
         }
     }
-    println!("promql conformance: {float_ok}/{float} float, {native_ok}/{native} native histogram");
+    crate::require::say(&format!(
+        "promql conformance: {float_ok}/{float} float, {native_ok}/{native} native histogram"
+    ));
 
     let known_path = root.join(KNOWN);
     let listed = known(&known_path);

@@ -27,6 +27,12 @@ pub fn strict() -> Option<&'static str> {
     }
 }
 
+/// Prints a line CI logs keep: straight to the process's stderr, since the test harness captures
+/// `println!` and `eprintln!` of passing tests (conformance counts are printed this way).
+pub fn say(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 /// Skips the running test (or fails it when [`strict`]) because `missing` is missing; returns false.
 #[track_caller]
 fn missing(missing: &str) -> bool {
