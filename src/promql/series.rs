@@ -204,7 +204,7 @@ pub fn number_prefix(s: &str) -> Option<(f64, &str)> {
     }
     let word = &s[i..];
     for (lit, v) in [("inf", f64::INFINITY), ("nan", f64::NAN)] {
-        if word.len() >= 3 && word[..3].eq_ignore_ascii_case(lit) {
+        if word.get(..3).is_some_and(|w| w.eq_ignore_ascii_case(lit)) {
             let v = if b[0] == b'-' { -v } else { v };
             return Some((v, &word[3..]));
         }

@@ -117,8 +117,8 @@ fn extrapolated(s: &Series, w: &RangeArg, is_counter: bool, is_rate: bool, ann: 
     } else {
         return None;
     };
-    let mut to_start = (first_t - w.start) as f64 / 1000.0;
-    let mut to_end = (w.end - last_t) as f64 / 1000.0;
+    let mut to_start = first_t.saturating_sub(w.start) as f64 / 1000.0;
+    let mut to_end = w.end.saturating_sub(last_t) as f64 / 1000.0;
     let sampled = (last_t - first_t) as f64 / 1000.0;
     let average = sampled / (n - 1) as f64;
     let threshold = average * 1.1;
@@ -230,7 +230,7 @@ fn linear_regression(p: &[(i64, f64)], intercept_time: i64) -> (f64, f64) {
             const_y = false;
         }
         n += 1.0;
-        let x = (t - intercept_time) as f64 / 1e3;
+        let x = t.saturating_sub(intercept_time) as f64 / 1e3;
         (sum_x, c_x) = kahan_inc(x, sum_x, c_x);
         (sum_y, c_y) = kahan_inc(v, sum_y, c_y);
         (sum_xy, c_xy) = kahan_inc(x * v, sum_xy, c_xy);

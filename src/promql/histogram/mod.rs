@@ -77,17 +77,19 @@ impl fmt::Display for Bucket {
 
 /// The upper bound of bucket `idx` at an exponential `schema`.
 pub fn exponential_bound(idx: i32, schema: i32) -> f64 {
+    // Valid schemas are -4..=8; clamping keeps the shifts below meaningful for anything else.
+    let schema = schema.clamp(-8, 16);
     if schema < 0 {
-        let exp = (idx as i64) << -schema;
+        let exp = i64::from(idx) << -schema;
         if exp == 1024 {
             return f64::MAX;
         }
         return ldexp(1.0, exp);
     }
     let mask = (1i64 << schema) - 1;
-    let frac_idx = idx as i64 & mask;
+    let frac_idx = i64::from(idx) & mask;
     let frac = 2f64.powf(frac_idx as f64 / (1i64 << schema) as f64 - 1.0);
-    let exp = ((idx as i64) >> schema) + 1;
+    let exp = (i64::from(idx) >> schema) + 1;
     if frac == 0.5 && exp == 1025 {
         return f64::MAX;
     }

@@ -47,7 +47,13 @@ pub fn parse_histogram(s: &str) -> Result<Histogram, String> {
             k => {
                 let (v, r) = r.split_at(value_end(r));
                 match k {
-                    "schema" => h.schema = v.parse().map_err(|_| format!("invalid schema {v:?}"))?,
+                    "schema" => {
+                        h.schema = v
+                            .parse()
+                            .ok()
+                            .filter(|s| (-4..=8).contains(s) || *s == super::CUSTOM_BUCKETS_SCHEMA)
+                            .ok_or_else(|| format!("invalid schema {v:?}"))?
+                    }
                     "sum" => h.sum = number(v)?,
                     "count" => h.count = number(v)?,
                     "z_bucket" => h.zero_count = number(v)?,
@@ -70,11 +76,19 @@ pub fn parse_histogram(s: &str) -> Result<Histogram, String> {
         }
         .trim_start();
     }
+    // Bucket indexes stay well inside i32, so index arithmetic elsewhere cannot overflow.
+    let index = |offset: i32, i: usize| -> Result<i32, String> {
+        i32::try_from(i)
+            .ok()
+            .and_then(|i| offset.checked_add(i))
+            .filter(|x| x.abs() < 1 << 24)
+            .ok_or_else(|| "native histogram bucket index out of range".to_string())
+    };
     for (i, c) in buckets.into_iter().enumerate() {
-        h.positive.insert(offset + i as i32, c);
+        h.positive.insert(index(offset, i)?, c);
     }
     for (i, c) in n_buckets.into_iter().enumerate() {
-        h.negative.insert(n_offset + i as i32, c);
+        h.negative.insert(index(n_offset, i)?, c);
     }
     Ok(h)
 }

@@ -228,7 +228,7 @@ fn compare(e: &Eval, v: &Value) -> Result<(), String> {
                     .ok_or_else(|| format!("unexpected metric {} in result, has {:?}", s.metric, s.points))?;
                 let (mut want, mut want_h) = (Vec::new(), Vec::new());
                 for (i, v) in vals.iter().enumerate() {
-                    let t = start + i as i64 * step;
+                    let t = start.saturating_add((i as i64).saturating_mul(step));
                     if t > end {
                         return Err(format!(
                             "expected {} points for {}, but the range is shorter",

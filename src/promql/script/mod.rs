@@ -43,7 +43,7 @@ pub fn run(text: &str, native_file: bool) -> Result<Vec<Outcome>, String> {
                 for (labels, values) in series {
                     let (mut samples, mut hists) = (Vec::new(), Vec::new());
                     for (i, v) in values.into_iter().enumerate() {
-                        let t = i as i64 * step;
+                        let t = (i as i64).saturating_mul(step);
                         match v {
                             SeqValue::Float(f) => samples.push((t, f)),
                             SeqValue::Histogram(h) => hists.push((t, *h)),
