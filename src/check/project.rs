@@ -144,7 +144,9 @@ fn cross_checks(p: &CrossInputs<'_>) -> Vec<Problem> {
         for a in &alerts {
             let Ok(expr) = super::deep::promql(&a.expr) else { continue };
             for m in metrics(&expr).into_iter().filter(|m| !produced(m)) {
-                problems.push(unproduced(&a.file, a.expr_at, &m, &format!("alert {:?}", a.name), &jobs));
+                let mut problem = unproduced(&a.file, a.expr_at, &m, &format!("alert {:?}", a.name), &jobs);
+                problem.cause(&m, &a.name, "places");
+                problems.push(problem);
             }
         }
         for &(file, doc) in &p.dashboards {
@@ -153,7 +155,9 @@ fn cross_checks(p: &CrossInputs<'_>) -> Vec<Problem> {
             for (at, e) in exprs {
                 let Some(expr) = promql::parse(&e) else { continue };
                 for m in metrics(&expr).into_iter().filter(|m| !produced(m)) {
-                    problems.push(unproduced(file, at, &m, "this panel", &jobs));
+                    let mut problem = unproduced(file, at, &m, "this panel", &jobs);
+                    problem.cause(&m, "a panel", "places");
+                    problems.push(problem);
                 }
             }
         }
@@ -269,13 +273,17 @@ fn routes(am: &Tree, alerts: &[Alert], problems: &mut Vec<Problem>) {
         let mut reached = Vec::new();
         receivers(&tree, &a.labels, &mut reached);
         if !reached.iter().any(|r| notifying.contains(*r)) {
-            problems.push(warning(
+            let receivers = reached.join("`, `");
+            let mut problem = warning(
                 Check::ProjectRoute,
                 &a.file,
                 a.at,
-                format!("alert {:?} reaches only `{}`, which notifies no one", a.name, reached.join("`, `")),
+                format!("alert {:?} reaches only `{receivers}`, which notifies no one", a.name),
                 "give that receiver an integration, or route the alert elsewhere; silence with `# monstack: ignore project/route <reason>` if intended".into(),
-            ));
+            );
+            // Alerts that end at the same receivers share one cause: that routing.
+            problem.cause(receivers, &a.name, "alerts");
+            problems.push(problem);
         }
     }
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use super::problem::{Problem, Severity};
 
 mod github;
+mod group;
 mod human;
 mod json;
 mod junit;
@@ -60,6 +61,11 @@ pub fn render(outcome: &Outcome, format: Format) -> String {
     }
 }
 
+/// The summary line alone, as `--quiet` prints it.
+pub fn summary(outcome: &Outcome) -> String {
+    human::summary(outcome)
+}
+
 /// The word for a severity in every format.
 fn level(s: Severity) -> &'static str {
     match s {
@@ -111,6 +117,6 @@ pub(super) mod tests {
             text.starts_with("error[rules/field]: r.yml:2:5: bad, really: 100%\n  |\n2 |   - name: a\n  |     ^\n"),
             "{text}"
         );
-        assert!(text.ends_with("1 error, 0 warnings in 1 file\n"), "{text}");
+        assert!(text.ends_with("1 error, 0 warnings in 1 file (rules/field 1)\n"), "{text}");
     }
 }
