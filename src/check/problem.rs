@@ -49,7 +49,8 @@ pub struct Cause {
     /// The place's own name, as listed after the first finding of a group: an alert's name,
     /// a panel's title.
     pub place: String,
-    /// What places of this kind are called, in the plural: `alerts`, `rules`, `panels`.
+    /// What places of this kind are called, in the plural ending in `s` (`alerts`, `rules`,
+    /// `panels`): the singular is that without the `s`.
     pub places: &'static str,
 }
 

@@ -48,7 +48,7 @@ pub(super) fn removed_type(panel_type: &str) -> Option<(String, String)> {
     let message = format!("panel type `{}` is an AngularJS plugin, which Grafana 12 removed", r.id);
     let help = if r.migrated {
         format!(
-            "change `\"type\": \"{}\"` to `\"type\": \"{}\"` and review its options: Grafana migrates it only in the browser, and only until the dashboard is saved",
+            "change `\"type\": \"{}\"` to `\"type\": \"{}\"` and review its options: Grafana 12 converts the panel each time it opens the dashboard, guessing the options, and the provisioned file keeps the old type",
             r.id, r.replacement
         )
     } else {

@@ -39,33 +39,32 @@ pub(super) fn groups(problems: &[Problem]) -> Vec<Group<'_>> {
 /// each of them).
 const LISTED: usize = 20;
 
-/// `… and 17 more alerts: A (line 20), B (other.yml:7), …`: the other places of a group, by
-/// name, with the line, and the file when it is not the first finding's.
+/// `… and 17 more alerts: A (line 20); other.yml: B (line 7), C (line 9), …`: the other places
+/// of a group, by name and line, the file named where it changes from the one before.
 pub(super) fn places(group: &Group<'_>) -> Option<String> {
     if group.rest.is_empty() {
         return None;
     }
-    let noun = group.first.cause.as_ref().map_or("places", |c| c.places);
-    let named: Vec<String> = group
-        .rest
-        .iter()
-        .take(LISTED)
-        .map(|p| {
-            let name = p.cause.as_ref().map_or("", |c| c.place.as_str());
-            let file = p.file.display();
-            let at = match (p.pos, p.file == group.first.file) {
-                (Some(pos), true) => format!("line {}", pos.line),
-                (Some(pos), false) => format!("{file}:{}", pos.line),
-                (None, _) => file.to_string(),
-            };
-            if name.is_empty() {
-                at
-            } else {
-                format!("{name} ({at})")
-            }
-        })
-        .collect();
-    let mut text = format!("… and {} more {noun}: {}", group.rest.len(), named.join(", "));
+    let plural = group.first.cause.as_ref().map_or("places", |c| c.places);
+    let noun = if group.rest.len() == 1 { plural.strip_suffix('s').unwrap_or(plural) } else { plural };
+    let mut text = format!("… and {} more {noun}: ", group.rest.len());
+    let mut file = &group.first.file;
+    for (i, p) in group.rest.iter().take(LISTED).enumerate() {
+        if p.file != *file {
+            text.push_str(if i == 0 { "" } else { "; " });
+            text.push_str(&format!("{}: ", p.file.display()));
+            file = &p.file;
+        } else if i > 0 {
+            text.push_str(", ");
+        }
+        let name = p.cause.as_ref().map_or("", |c| c.place.as_str());
+        match (name.is_empty(), p.pos) {
+            (false, Some(pos)) => text.push_str(&format!("{name} (line {})", pos.line)),
+            (false, None) => text.push_str(name),
+            (true, Some(pos)) => text.push_str(&format!("line {}", pos.line)),
+            (true, None) => text.push_str("the whole file"),
+        }
+    }
     if group.rest.len() > LISTED {
         text.push_str(&format!(", and {} others (`--format json` lists every one)", group.rest.len() - LISTED));
     }
@@ -98,8 +97,10 @@ mod tests {
         let g = groups(&problems);
         let shape: Vec<(u64, usize)> = g.iter().map(|g| (g.first.pos.map_or(0, |p| p.line), g.rest.len())).collect();
         assert_eq!(shape, [(3, 2), (0, 0), (9, 0), (0, 0)]);
-        assert_eq!(places(&g[0]).unwrap(), "… and 2 more alerts: C (line 12), D (b.yml:4)");
+        assert_eq!(places(&g[0]).unwrap(), "… and 2 more alerts: C (line 12); b.yml: D (line 4)");
         assert_eq!(places(&g[2]), None);
+        let two = [at("a.yml", 1, "A", "k"), at("a.yml", 2, "B", "k")];
+        assert_eq!(places(&groups(&two)[0]).unwrap(), "… and 1 more alert: B (line 2)");
     }
 
     #[test]
