@@ -121,3 +121,24 @@ fn removed_panel_types_and_integer_buckets_warn() {
         ]
     );
 }
+
+/// The stable-toolchain companion of the `dashboard` fuzz target's queries: non-ASCII text cut
+/// at every character, around every spelling of a variable, is findings or nothing.
+#[test]
+fn no_query_cut_anywhere_makes_a_panic() {
+    let queries = [
+        r#"sum by (région) (rate(requêtes_total{job=~"$job|ü",env="${env:regex}日本"}[$__rate_interval])) $op on (x) [[env]]€"#,
+        r#"{"€": "😀"} $😀 ${é} [[ü]] $__interval_ms offset $env"#,
+        r#"histogram_quantile(0.9, rate(h_bucket{le="1",q="ä"}[5m])) > $Inactive"#,
+    ];
+    let vars = r#"{"name": "job"}, {"name": "env"}, {"name": "op"}, {"name": "Inactive"}"#;
+    for q in queries {
+        let cuts = q.char_indices().map(|(i, _)| i).chain([q.len()]);
+        for cut in cuts {
+            let piece = &q[..cut];
+            let escaped = piece.replace('\\', "\\\\").replace('"', "\\\"");
+            let _ = all(&one_panel(vars, "", &format!(r#""expr": "{escaped}""#)));
+            let _ = promql::parse(piece);
+        }
+    }
+}
