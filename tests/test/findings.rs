@@ -143,4 +143,21 @@ fn dashboards_in_the_wild() {
         .status(1)
         .stdout_has("error[dashboard/expr]: d.json:4:73: variable `$nobody` is not defined")
         .stdout_has("error[dashboard/panel-id]");
+    // An export repeats its input in every panel: one cause.
+    let panel = |id: u32| {
+        format!(
+            r#"{{"id": {id}, "title": "P{id}", "datasource": "${{DS_PROM}}", "targets": [{{"expr": "up{{a=\"$x\"}}"}}]}}"#
+        )
+    };
+    p.write(
+        "e.json",
+        &format!(r#"{{"uid": "e", "title": "E", "panels": [{}, {}, {}]}}"#, panel(1), panel(2), panel(3)),
+    );
+    let run = p.run(&["check", "e.json"]);
+    run.status(1)
+        .stdout_has("= … and 2 more places: \"P2\" (line 1), \"P3\" (line 1)")
+        .stdout_has("= … and 2 more panels: \"P2\" (line 1), \"P3\" (line 1)")
+        .stdout_has("(dashboard/expr 3, dashboard/inputs 3)");
+    assert_eq!(run.stdout.matches("error[dashboard/inputs]").count(), 1, "{}", run.stdout);
+    assert_eq!(run.stdout.matches("error[dashboard/expr]").count(), 1, "{}", run.stdout);
 }

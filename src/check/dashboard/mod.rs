@@ -116,7 +116,7 @@ fn check_tree(doc: &Tree, ds: &Datasources, sink: &mut Sink) {
             .help("provisioning does not fill in `${DS_…}` inputs: refer to the datasource by uid instead");
     }
     for v in templating {
-        datasource(v.value.get("datasource"), &variables, ds, sink);
+        datasource(v.value.get("datasource"), &format!("variable `{}`", v.value.text("name")), &variables, ds, sink);
     }
     let scope = targets::Scope::of(d);
     let ctx = Ctx { variables: &variables, ds, scope: &scope };
@@ -185,12 +185,12 @@ fn panels(list: &[Tree], ctx: &Ctx<'_>, ids: &mut BTreeMap<i64, Pos>, sink: &mut
             }
         }
         let panel_ds = p.get("datasource");
-        datasource(panel_ds, variables, ds, sink);
+        datasource(panel_ds, &place, variables, ds, sink);
         // Grafana's order: the target's datasource, the panel's, then the default one.
         let panel_type = targets::reference_type(panel_ds, ctx.scope, ds);
         for target in p.items("targets") {
             let t = &target.value;
-            datasource(t.get("datasource"), variables, ds, sink);
+            datasource(t.get("datasource"), &place, variables, ds, sink);
             let ty = targets::reference_type(t.get("datasource"), ctx.scope, ds)
                 .or_else(|| panel_type.clone())
                 .or_else(|| ctx.default_type());
@@ -252,11 +252,16 @@ fn query(expr: &Tree, place: &str, ctx: &Ctx<'_>, sink: &mut Sink) {
         if let Some(help) = f.help {
             p.help(help);
         }
+        if let Some(cause) = f.cause {
+            p.cause(cause, place, "panels");
+        }
     }
 }
 
-/// A datasource reference: a legacy name string or `{type, uid}`.
-fn datasource(at: Option<&Tree>, variables: &BTreeSet<String>, ds: &Datasources, sink: &mut Sink) {
+/// A datasource reference: a legacy name string or `{type, uid}`. `place` names what holds it
+/// (a panel, a variable) in lists of places: an exported dashboard repeats the same reference
+/// in every panel, one cause.
+fn datasource(at: Option<&Tree>, place: &str, variables: &BTreeSet<String>, ds: &Datasources, sink: &mut Sink) {
     let Some(at) = at else { return };
     let uid = match &at.value {
         SourceNode::Str(s) => s.clone(),
@@ -269,6 +274,7 @@ fn datasource(at: Option<&Tree>, variables: &BTreeSet<String>, ds: &Datasources,
     let here = Some(at.value.get("uid").map_or(pos(at), pos));
     if let Some(input) = uid.strip_prefix("${DS_") {
         sink.error(Check::DashboardInputs, here, format!("datasource refers to the export input `${{DS_{input}`"))
+            .cause(&uid, place, "places")
             .help("provisioning does not fill in `${DS_…}` inputs: refer to the datasource by its provisioned uid");
         return;
     }
@@ -280,7 +286,8 @@ fn datasource(at: Option<&Tree>, variables: &BTreeSet<String>, ds: &Datasources,
                 Check::DashboardDatasource,
                 here,
                 format!("datasource refers to `${name}`, which is not a template variable"),
-            );
+            )
+            .cause(name, place, "places");
         }
         return;
     }
@@ -290,6 +297,7 @@ fn datasource(at: Option<&Tree>, variables: &BTreeSet<String>, ds: &Datasources,
     if let Some(uids) = &ds.uids {
         if !uids.contains(&uid) {
             let p = sink.error(Check::DashboardDatasource, here, format!("datasource uid {uid:?} is not provisioned"));
+            p.cause(&uid, place, "places");
             match crate::diag::nearest(&uid, uids.iter().map(String::as_str)) {
                 Some(best) => p.help(format!("did you mean {best:?}? provisioned: {}", list(uids))),
                 None => p.help(format!("provisioned: {}", list(uids))),

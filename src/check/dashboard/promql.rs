@@ -121,10 +121,12 @@ pub(super) struct Finding {
     pub message: String,
     /// What to do about it.
     pub help: Option<String>,
+    /// What other queries' findings may share (see [`Problem::cause`](crate::check::Problem::cause)).
+    pub cause: Option<String>,
 }
 
 fn error(message: String) -> Finding {
-    Finding { severity: Severity::Error, message, help: None }
+    Finding { severity: Severity::Error, message, help: None, cause: None }
 }
 
 /// Keywords after which a variable is an operand, however the text before them ends.
@@ -179,7 +181,10 @@ pub(super) fn check(expr: &str, variables: &BTreeSet<String>) -> Vec<Finding> {
             let n = r.name.as_str();
             !n.starts_with("__") && !n.starts_with(|c: char| c.is_ascii_digit()) && !variables.contains(n)
         })
-        .map(|r| error(format!("variable `${}` is not defined in the dashboard's templating", r.name)))
+        .map(|r| Finding {
+            cause: Some(format!("undefined ${}", r.name)),
+            ..error(format!("variable `${}` is not defined in the dashboard's templating", r.name))
+        })
         .collect();
     if let Err(why) = crate::check::deep::promql_bounds(expr) {
         problems.push(error(why));
@@ -218,6 +223,7 @@ pub(super) fn check(expr: &str, variables: &BTreeSet<String>) -> Vec<Finding> {
                 "`${}` stands where PromQL wants an operator or a modifier, and no stand-in for it (`+`, `offset 5m`, nothing) parses: check the query with the variable's values",
                 op.name
             )),
+            cause: None,
         });
     }
     problems
@@ -275,7 +281,8 @@ mod tests {
         assert!(broken[0].message.starts_with("could not parse expression"), "{broken:?}");
         assert_eq!(broken[0].severity, Severity::Error);
         let undefined = check("up{job=\"$nope\"}", &v);
-        assert_eq!(undefined, [error("variable `$nope` is not defined in the dashboard's templating".into())]);
+        assert_eq!(undefined[0].message, "variable `$nope` is not defined in the dashboard's templating");
+        assert_eq!((undefined.len(), undefined[0].severity), (1, Severity::Error));
         // A broken query stays an error when its variable stands for a value.
         assert_eq!(check("sum(rate(x{job=\"$job\"}[5m])", &v)[0].severity, Severity::Error);
         assert_eq!(check("sum(rate(x[$job])", &v)[0].severity, Severity::Error);
