@@ -205,15 +205,17 @@ pub(super) fn check(expr: &str, variables: &BTreeSet<String>) -> Vec<Finding> {
     // Where a variable can only be an operator or a modifier, its value decides whether the
     // query parses, and check cannot know it: a stand-in that parses is enough, and when none
     // does, the query is doubtful rather than wrong.
-    let parses = OPERATOR_STAND_INS.iter().any(|stand_in| {
-        let text = substitute_at(expr, &refs, |r| {
-            if operators.iter().any(|o| o.start == r.start) {
-                stand_in
-            } else {
-                stand_in_value(expr, r)
-            }
-        });
-        promql_parser::parser::parse(&text).is_ok()
+    let parses = OPERATOR_STAND_INS.iter().any(|op_stand_in| {
+        [PLACEHOLDER, "1"].iter().any(|value| {
+            let text = substitute_at(expr, &refs, |r| {
+                if operators.iter().any(|o| o.start == r.start) {
+                    op_stand_in
+                } else {
+                    stand_in(expr, r, value)
+                }
+            });
+            promql_parser::parser::parse(&text).is_ok()
+        })
     });
     if !parses {
         problems.push(Finding {
@@ -227,11 +229,6 @@ pub(super) fn check(expr: &str, variables: &BTreeSet<String>) -> Vec<Finding> {
         });
     }
     problems
-}
-
-/// The value stand-in of `r` (the first of [`parse`]'s tries).
-fn stand_in_value(expr: &str, r: &Reference) -> &'static str {
-    stand_in(expr, r, PLACEHOLDER)
 }
 
 /// `expr` with each reference replaced by what `with` says.
@@ -311,6 +308,8 @@ mod tests {
         // `+` in its place parses: nothing to say.
         assert_eq!(check("count(a) $Inactive on (entity) count(b)", &v), []);
         assert_eq!(check("rate(x[5m]) $op", &v), []);
+        // Other variables still stand for values, names or numbers.
+        assert_eq!(check("histogram_quantile($job, rate(h[5m])) $op on (x) up", &v), []);
         // Nothing in its place parses: doubtful, not wrong.
         let found = check("sum(a) $Inactive on (entity)", &v);
         assert_eq!(found.len(), 1, "{found:?}");
