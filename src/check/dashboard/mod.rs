@@ -187,12 +187,12 @@ fn panels(list: &[Tree], ctx: &Ctx<'_>, ids: &mut BTreeMap<i64, Pos>, sink: &mut
         let panel_ds = p.get("datasource");
         datasource(panel_ds, &place, variables, ds, sink);
         // Grafana's order: the target's datasource, the panel's, then the default one.
-        let panel_type = targets::reference_type(panel_ds, ctx.scope, ds);
+        let panel_ds_type = targets::reference_type(panel_ds, ctx.scope, ds);
         for target in p.items("targets") {
             let t = &target.value;
             datasource(t.get("datasource"), &place, variables, ds, sink);
             let ty = targets::reference_type(t.get("datasource"), ctx.scope, ds)
-                .or_else(|| panel_type.clone())
+                .or_else(|| panel_ds_type.clone())
                 .or_else(|| ctx.default_type());
             if !targets::is_prometheus(ty.as_deref()) {
                 continue;
