@@ -150,9 +150,8 @@ fn cross_checks(p: &CrossInputs<'_>) -> Vec<Problem> {
             }
         }
         for &(file, doc) in &p.dashboards {
-            let mut exprs = Vec::new();
-            exprs_in(doc, &mut exprs);
-            for (at, e) in exprs {
+            // Only what reaches Prometheus: a Loki panel's LogQL reads no metric.
+            for (at, e) in super::dashboard::prometheus_queries(doc, &super::dashboard::Datasources::default()) {
                 let Some(expr) = promql::parse(&e) else { continue };
                 for m in metrics(&expr).into_iter().filter(|m| !produced(m)) {
                     let mut problem = unproduced(file, at, &m, "this panel", &jobs);
@@ -173,21 +172,6 @@ fn unproduced(file: &std::path::Path, at: Pos, metric: &str, who: &str, jobs: &[
         format!("{who} reads `{metric}`, which no scrape job or recording rule of this project produces"),
         format!("scrape jobs: {}; enable the exporter that exports it, or fix the name", jobs.join(", ")),
     )
-}
-
-fn exprs_in(at: &Tree, out: &mut Vec<(Pos, String)>) {
-    match &at.value {
-        SourceNode::Map(entries) => {
-            for (k, v) in entries {
-                match &v.value {
-                    SourceNode::Str(s) if k.value == "expr" => out.push((pos(v), s.clone())),
-                    _ => exprs_in(v, out),
-                }
-            }
-        }
-        SourceNode::Seq(items) => items.iter().for_each(|i| exprs_in(i, out)),
-        _ => {}
-    }
 }
 
 /// Metric names an expression reads.

@@ -206,6 +206,49 @@ fn panels(list: &[Tree], ctx: &Ctx<'_>, ids: &mut BTreeMap<i64, Pos>, sink: &mut
     }
 }
 
+/// The PromQL a dashboard sends to Prometheus, with where each query is: the `expr` of every
+/// target and annotation whose datasource resolves to Prometheus (see [`targets`]), in rows and
+/// collapsed rows too. Queries of other datasources (LogQL, …) are left out.
+pub fn prometheus_queries(doc: &Tree, ds: &Datasources) -> Vec<(Pos, String)> {
+    fn walk(list: &[Tree], ctx: &Ctx<'_>, out: &mut Vec<(Pos, String)>) {
+        for panel in list {
+            let p = &panel.value;
+            let panel_ds_type = targets::reference_type(p.get("datasource"), ctx.scope, ctx.ds);
+            for target in p.items("targets") {
+                let t = &target.value;
+                let ty = targets::reference_type(t.get("datasource"), ctx.scope, ctx.ds)
+                    .or_else(|| panel_ds_type.clone())
+                    .or_else(|| ctx.default_type());
+                match t.get("expr") {
+                    Some(e) if targets::is_prometheus(ty.as_deref()) => {
+                        out.extend(e.value.as_str().map(|text| (pos(e), text)));
+                    }
+                    _ => {}
+                }
+            }
+            walk(p.items("panels"), ctx, out);
+        }
+    }
+    let d = &doc.value;
+    let variables = BTreeSet::new();
+    let scope = targets::Scope::of(d);
+    let ctx = Ctx { variables: &variables, ds, scope: &scope };
+    let mut out = Vec::new();
+    walk(d.items("panels"), &ctx, &mut out);
+    for row in d.items("rows") {
+        walk(row.value.items("panels"), &ctx, &mut out);
+    }
+    // Annotations are queries too (firing alerts over a graph), each with its own datasource.
+    for a in d.get("annotations").map(|a| a.value.items("list")).unwrap_or_default() {
+        let ty = targets::reference_type(a.value.get("datasource"), &scope, ds).or_else(|| ctx.default_type());
+        match a.value.get("expr") {
+            Some(e) if targets::is_prometheus(ty.as_deref()) => out.extend(e.value.as_str().map(|text| (pos(e), text))),
+            _ => {}
+        }
+    }
+    out
+}
+
 impl Ctx<'_> {
     /// The datasource type of a target that names none, nor its panel: the provisioned default,
     /// else the one type all the dashboard's datasource variables offer.

@@ -142,3 +142,16 @@ fn no_query_cut_anywhere_makes_a_panic() {
         }
     }
 }
+
+#[test]
+fn the_cross_checks_read_only_prometheus_queries() {
+    let d = r#"{"templating": {"list": [{"type": "datasource", "name": "logs", "query": "loki"}, {"type": "datasource", "name": "ds", "query": "prometheus"}]},
+        "annotations": {"list": [{"datasource": {"type": "prometheus", "uid": "p"}, "expr": "ALERTS"}, {"builtIn": 1, "datasource": "-- Grafana --"}]},
+        "panels": [
+          {"datasource": {"uid": "$logs"}, "targets": [{"expr": "{app=\"x\"} | json"}]},
+          {"type": "row", "collapsed": true, "panels": [{"targets": [{"expr": "up"}, {"datasource": {"type": "loki"}, "expr": "{a=\"b\"}"}]}]}],
+        "rows": [{"panels": [{"targets": [{"expr": "node_load1"}]}]}]}"#;
+    let doc = crate::check::node::json::parse(d).unwrap();
+    let queries: Vec<String> = prometheus_queries(&doc, &Datasources::default()).into_iter().map(|(_, q)| q).collect();
+    assert_eq!(queries, ["up", "node_load1", "ALERTS"]);
+}
