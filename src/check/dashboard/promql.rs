@@ -96,8 +96,17 @@ fn stand_in(expr: &str, r: &Reference, other: &'static str) -> &'static str {
     if DURATIONS.contains(&r.name.as_str()) || opened || before.ends_with("offset") || before.ends_with(':') {
         return "5m";
     }
+    // A whole matcher, as filters are often passed: `up{$filter}`, `x{job="a", $filter}`.
+    let after = expr[r.end..].trim_start();
+    let in_braces = before.rfind('{').is_some_and(|o| before.rfind('}').is_none_or(|c| c < o));
+    if in_braces && before.ends_with(['{', ',']) && after.starts_with(['}', ',']) {
+        return MATCHER;
+    }
     other
 }
+
+/// What a variable standing for a whole label matcher becomes.
+const MATCHER: &str = "__grafana_variable=\"x\"";
 
 fn substitute(expr: &str, refs: &[Reference], other: &'static str) -> String {
     substitute_at(expr, refs, |r| stand_in(expr, r, other))
@@ -269,6 +278,12 @@ mod tests {
         assert!(check("avg_over_time(up[$window] offset $window)", &v).is_empty());
         assert!(check("up * $__range_s", &v).is_empty());
         assert!(check("label_replace(up, \"a\", \"$1\", \"instance\", \"(.*):.*\")", &v).is_empty());
+        // A variable holding a whole matcher, as filters are passed.
+        let f = vars(&["filter", "job"]);
+        assert_eq!(check("up{$filter}", &f), []);
+        assert_eq!(check("sum(rate(x{job=\"a\", $filter}[5m])) by (job)", &f), []);
+        assert_eq!(check("rate(x{$filter,job=~\"$job\"}[5m])", &f), []);
+        assert_eq!(check("{$filter}", &f), []);
     }
 
     #[test]
