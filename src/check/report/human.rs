@@ -38,15 +38,7 @@ pub(super) fn summary(o: &Outcome) -> String {
     if errors + warnings == 0 {
         return format!("no problems in {files} file{}\n", s(files));
     }
-    let mut per_check: Vec<(&str, usize)> = Vec::new();
-    for p in &o.problems {
-        match per_check.iter_mut().find(|(name, _)| *name == p.check.name()) {
-            Some((_, n)) => *n += 1,
-            None => per_check.push((p.check.name(), 1)),
-        }
-    }
-    per_check.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let per_check: Vec<String> = per_check.iter().map(|(name, n)| format!("{name} {n}")).collect();
+    let per_check: Vec<String> = o.per_check().iter().map(|(name, n)| format!("{name} {n}")).collect();
     format!(
         "{errors} error{}, {warnings} warning{} in {files} file{} ({})\n",
         s(errors),

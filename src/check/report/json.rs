@@ -19,15 +19,6 @@ struct JsonProblem<'a> {
     help: Option<&'a str>,
 }
 
-/// Findings per check name, in name order.
-fn per_check(o: &Outcome) -> std::collections::BTreeMap<&'static str, usize> {
-    let mut counts = std::collections::BTreeMap::new();
-    for p in &o.problems {
-        *counts.entry(p.check.name()).or_insert(0) += 1;
-    }
-    counts
-}
-
 pub(super) fn render(o: &Outcome) -> String {
     let (errors, warnings) = o.counts();
     let problems: Vec<JsonProblem<'_>> = o
@@ -47,7 +38,7 @@ pub(super) fn render(o: &Outcome) -> String {
         "schema": JSON_SCHEMA,
         "files": o.files.iter().map(|(f, _)| f.display().to_string()).collect::<Vec<_>>(),
         "problems": problems,
-        "summary": { "errors": errors, "warnings": warnings, "checks": per_check(o) },
+        "summary": { "errors": errors, "warnings": warnings, "checks": o.per_check().into_iter().collect::<std::collections::BTreeMap<_, _>>() },
     });
     serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"
 }

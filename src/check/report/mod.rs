@@ -43,6 +43,17 @@ impl Outcome {
         self.problems.iter().filter(move |p| p.file == file)
     }
 
+    /// Findings per check, most found first, then by name.
+    pub fn per_check(&self) -> Vec<(&'static str, usize)> {
+        let mut counts: std::collections::BTreeMap<&'static str, usize> = std::collections::BTreeMap::new();
+        for p in &self.problems {
+            *counts.entry(p.check.name()).or_insert(0) += 1;
+        }
+        let mut counts: Vec<(&'static str, usize)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        counts
+    }
+
     /// Counts of errors and warnings.
     pub fn counts(&self) -> (usize, usize) {
         let errors = self.problems.iter().filter(|p| p.severity == Severity::Error).count();
