@@ -24,26 +24,27 @@ pub struct IntegerMatcher {
 }
 
 /// How Prometheus 3 writes the integer `digits` (an optional sign, then ASCII digits): Go's
-/// shortest `%g`, with `.0` added when that has neither a dot nor an exponent.
-fn as_stored(digits: &str) -> String {
+/// shortest `%g`, with `.0` added when that has neither a dot nor an exponent. `None` past
+/// `f64`'s range, where Go's `ParseFloat` fails and Prometheus keeps the text as it is.
+fn as_stored(digits: &str) -> Option<String> {
     let (sign, body) = match digits.strip_prefix(['-', '+']) {
         Some(rest) => (if digits.starts_with('-') { "-" } else { "" }, rest),
         None => ("", digits),
     };
     let body = body.trim_start_matches('0');
     if body.is_empty() {
-        return "0.0".into();
+        return Some("0.0".into());
     }
     let exponent = body.len() - 1;
     if exponent < 6 {
-        return format!("{sign}{body}.0");
+        return Some(format!("{sign}{body}.0"));
     }
-    // Past 21 digits or so f64 rounds; Go prints the rounded value, and so does this.
-    let value: f64 = format!("{sign}{body}").parse().unwrap_or(f64::INFINITY);
+    // Past 17 digits f64 rounds; Go prints the rounded value, and so does this.
+    let value: f64 = format!("{sign}{body}").parse().ok().filter(|v: &f64| v.is_finite())?;
     let text = format!("{value:e}");
-    let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+    let (mantissa, exp) = text.split_once('e')?;
+    let exp: i32 = exp.parse().ok()?;
+    Some(format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs()))
 }
 
 fn is_integer(text: &str) -> bool {
@@ -83,16 +84,17 @@ pub fn integer_matchers(expr: &Expr) -> Vec<IntegerMatcher> {
             let stored = if regex {
                 let Some(alts) = alternatives(&m.value) else { continue };
                 // `1|1.0` already matches both spellings.
-                if !alts.iter().any(|a| is_integer(a) && !alts.contains(&as_stored(a).as_str())) {
+                let stored = |a: &str| as_stored(a).filter(|_| is_integer(a));
+                if !alts.iter().any(|a| stored(a).is_some_and(|s| !alts.contains(&s.as_str()))) {
                     continue;
                 }
-                let fixed: Vec<String> =
-                    alts.iter().map(|a| if is_integer(a) { as_stored(a) } else { (*a).to_owned() }).collect();
+                let fixed: Vec<String> = alts.iter().map(|a| stored(a).unwrap_or_else(|| (*a).to_owned())).collect();
                 fixed.join("|")
-            } else if is_integer(&m.value) {
-                as_stored(&m.value)
             } else {
-                continue;
+                match as_stored(&m.value).filter(|_| is_integer(&m.value)) {
+                    Some(stored) => stored,
+                    None => continue,
+                }
             };
             found.push(IntegerMatcher {
                 written: format!("{}{op}{:?}", m.name, m.value),
@@ -146,8 +148,9 @@ mod tests {
             ("2500000", "2.5e+06"),
             ("123456789", "1.23456789e+08"),
         ] {
-            assert_eq!(as_stored(written), stored, "{written}");
+            assert_eq!(as_stored(written).as_deref(), Some(stored), "{written}");
         }
+        assert_eq!(as_stored(&"9".repeat(400)), None);
     }
 
     #[test]
@@ -166,6 +169,7 @@ mod tests {
             r#"h_bucket{le=~"1(\\.0)?"}"#,
             r#"x{code="500"}"#,
             r#"h_bucket{le=~"$le"}"#,
+            &format!(r#"h_bucket{{le="{}"}}"#, "9".repeat(400)),
         ] {
             assert_eq!(found(fine), [], "{fine}");
         }
