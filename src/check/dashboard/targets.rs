@@ -52,6 +52,11 @@ pub(super) fn reference_type(at: Option<&Tree>, scope: &Scope, ds: &Datasources)
         SourceNode::Str(s) => s.clone(),
         SourceNode::Map(_) => {
             let ty = at.text("type");
+            // Grafana writes the mixed pseudo-datasource `{"type": "datasource", "uid": "-- Mixed --"}`:
+            // its targets name their own, or use the default.
+            if at.text("uid") == "-- Mixed --" {
+                return None;
+            }
             if !ty.is_empty() && !ty.contains('$') {
                 return Some(ty);
             }
@@ -101,6 +106,11 @@ mod tests {
         assert_eq!(scope_and_type(d, r#""Logs""#, &ds).as_deref(), Some("loki"));
         assert_eq!(scope_and_type(d, r#"{"uid": "pm"}"#, &ds).as_deref(), Some("prometheus"));
         assert_eq!(scope_and_type(d, r#""-- Mixed --""#, &ds), None);
+        assert_eq!(scope_and_type(d, r#"{"type": "datasource", "uid": "-- Mixed --"}"#, &ds), None);
+        assert_eq!(
+            scope_and_type(d, r#"{"type": "datasource", "uid": "grafana"}"#, &ds).as_deref(),
+            Some("datasource")
+        );
         assert_eq!(scope_and_type(d, r#"{"uid": "$job"}"#, &ds), None);
         assert_eq!(scope_and_type(d, "null", &ds), None);
         assert_eq!(ds.default_type.as_deref(), Some("prometheus"));
