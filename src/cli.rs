@@ -64,6 +64,9 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit status 1.
     #[arg(long, value_enum, default_value = "error")]
     pub fail_on: crate::check::Severity,
+    /// Print only the summary line (human format).
+    #[arg(short, long)]
+    pub quiet: bool,
     /// Do not check that files referenced by a config exist.
     #[arg(long)]
     pub syntax_only: bool,

@@ -144,16 +144,19 @@ fn cross_checks(p: &CrossInputs<'_>) -> Vec<Problem> {
         for a in &alerts {
             let Ok(expr) = super::deep::promql(&a.expr) else { continue };
             for m in metrics(&expr).into_iter().filter(|m| !produced(m)) {
-                problems.push(unproduced(&a.file, a.expr_at, &m, &format!("alert {:?}", a.name), &jobs));
+                let mut problem = unproduced(&a.file, a.expr_at, &m, &format!("alert {:?}", a.name), &jobs);
+                problem.cause(&m, &a.name, "places");
+                problems.push(problem);
             }
         }
         for &(file, doc) in &p.dashboards {
-            let mut exprs = Vec::new();
-            exprs_in(doc, &mut exprs);
-            for (at, e) in exprs {
+            // Only what reaches Prometheus: a Loki panel's LogQL reads no metric.
+            for (at, e) in super::dashboard::prometheus_queries(doc, &super::dashboard::Datasources::default()) {
                 let Some(expr) = promql::parse(&e) else { continue };
                 for m in metrics(&expr).into_iter().filter(|m| !produced(m)) {
-                    problems.push(unproduced(file, at, &m, "this panel", &jobs));
+                    let mut problem = unproduced(file, at, &m, "this panel", &jobs);
+                    problem.cause(&m, "a panel", "places");
+                    problems.push(problem);
                 }
             }
         }
@@ -169,21 +172,6 @@ fn unproduced(file: &std::path::Path, at: Pos, metric: &str, who: &str, jobs: &[
         format!("{who} reads `{metric}`, which no scrape job or recording rule of this project produces"),
         format!("scrape jobs: {}; enable the exporter that exports it, or fix the name", jobs.join(", ")),
     )
-}
-
-fn exprs_in(at: &Tree, out: &mut Vec<(Pos, String)>) {
-    match &at.value {
-        SourceNode::Map(entries) => {
-            for (k, v) in entries {
-                match &v.value {
-                    SourceNode::Str(s) if k.value == "expr" => out.push((pos(v), s.clone())),
-                    _ => exprs_in(v, out),
-                }
-            }
-        }
-        SourceNode::Seq(items) => items.iter().for_each(|i| exprs_in(i, out)),
-        _ => {}
-    }
 }
 
 /// Metric names an expression reads.
@@ -269,13 +257,17 @@ fn routes(am: &Tree, alerts: &[Alert], problems: &mut Vec<Problem>) {
         let mut reached = Vec::new();
         receivers(&tree, &a.labels, &mut reached);
         if !reached.iter().any(|r| notifying.contains(*r)) {
-            problems.push(warning(
+            let receivers = reached.join("`, `");
+            let mut problem = warning(
                 Check::ProjectRoute,
                 &a.file,
                 a.at,
-                format!("alert {:?} reaches only `{}`, which notifies no one", a.name, reached.join("`, `")),
+                format!("alert {:?} reaches only `{receivers}`, which notifies no one", a.name),
                 "give that receiver an integration, or route the alert elsewhere; silence with `# monstack: ignore project/route <reason>` if intended".into(),
-            ));
+            );
+            // Alerts that end at the same receivers share one cause: that routing.
+            problem.cause(receivers, &a.name, "alerts");
+            problems.push(problem);
         }
     }
 }
