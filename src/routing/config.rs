@@ -121,7 +121,12 @@ impl<'a> Loader<'a> {
         for (key, regex) in [(keys[0], false), (keys[1], true)] {
             let Some(m) = obj.get(key) else { continue };
             for (k, v) in self.map(m, key) {
-                let Some(value) = self.text(v, key) else { continue };
+                let Some(mut value) = self.text(v, key) else { continue };
+                if regex {
+                    // Upstream keeps the anchored form as the matcher's value (it shows in
+                    // amtool's tree); anchoring twice matches the same.
+                    value = format!("^(?:{value})$");
+                }
                 match Matcher::new(&k.value, &value, regex) {
                     Ok(m) => out.push(m),
                     Err(e) => self.err(v, format!("error parsing regexp: {e}")),

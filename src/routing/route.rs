@@ -171,7 +171,9 @@ impl Route {
         opts.mute_time_intervals = names("mute_time_intervals", cx);
         opts.active_time_intervals = names("active_time_intervals", cx);
         let mut matchers = cx.matchers(n, ["match", "match_re", "matchers"]);
-        matchers.sort_by(|a, b| (&a.name, a.op, &a.value).cmp(&(&b.name, b.op, &b.value)));
+        // Upstream's order: name, value, then the operator in its enum's order.
+        let rank = |op: &str| ["=", "!=", "=~", "!~"].iter().position(|o| *o == op);
+        matchers.sort_by(|a, b| (&a.name, &a.value, rank(a.op)).cmp(&(&b.name, &b.value, rank(b.op))));
         let cont = match n.get("continue").map(|c| &c.value) {
             None | Some(SourceNode::Null) => false,
             Some(SourceNode::Bool(b)) => *b,
@@ -294,7 +296,8 @@ pub fn matching_tree(root: &Route, labels: &Labels, muted: &dyn Fn(&Route) -> bo
             }
         }
         out.push_str(&format!("{prefix}{}{slug}\n", if last { "└── " } else { "├── " }));
-        let inner = format!("{prefix}{}", if last { "    " } else { "│   " });
+        // treeprint, which amtool draws with, pads the bar with two no-break spaces.
+        let inner = format!("{prefix}{}", if last { "    " } else { "│\u{a0}\u{a0} " });
         for (i, c) in children.iter().enumerate() {
             node(c, labels, muted, &inner, i + 1 == children.len(), out);
         }
