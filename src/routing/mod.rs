@@ -6,6 +6,7 @@
 //! routing test files. Nothing here prints: commands render the results.
 
 pub mod config;
+pub mod coverage;
 pub mod inhibit;
 pub mod instant;
 pub mod interval;

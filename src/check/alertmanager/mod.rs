@@ -355,11 +355,12 @@ fn label_map(map: Option<&Tree>, regex: bool, cx: &mut Ctx<'_>) {
     }
 }
 
-/// Matcher strings: `label op "value"`.
+/// Matcher strings: `label op "value"`, several in one string separated by commas, as upstream
+/// reads each entry.
 fn matchers(list_at: Option<&Tree>, cx: &mut Ctx<'_>) {
     for m in list_at.map(list).unwrap_or_default() {
         let text = m.value.as_str().unwrap_or_default();
-        if let Err(why) = crate::syntax::matcher::parse(&text) {
+        if let Err(why) = crate::syntax::matcher::parse_matchers(&text) {
             cx.err(Check::AlertmanagerMatcher, Some(pos(m)), format!("bad matcher format: {text}: {why}"))
                 .help("expected `label=\"value\"`, `label!=\"value\"`, `label=~\"regex\"` or `label!~\"regex\"`");
         }
