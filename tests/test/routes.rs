@@ -283,3 +283,24 @@ fn bad_input_is_refused_with_exit_2() {
         p.run(&["routes", "--config", &am, "--test", "t.yml"]).status(2).stderr_has(message);
     }
 }
+
+#[test]
+fn init_scaffolds_a_routing_test_that_passes() {
+    let p = Project::empty();
+    p.run(&["init", "shop"]).status(0);
+    let run = monstack(&p.path().join("shop"), &["routes", "--test", "tests/routing.yml"]);
+    run.status(0).stdout_has("2 routing test cases: 2 passed, 0 failed");
+    // It tests something: a project routing critical alerts elsewhere fails it.
+    let spec = p.read("shop/monstack.yaml").replace(
+        "    - name: default\n",
+        "    - name: default\n    - name: oncall\n      webhook: { url: \"http://pager:8080/\" }\n",
+    );
+    p.write("shop/monstack.yaml", &spec);
+    let spec = p.read("shop/monstack.yaml").replace(
+        "  default_receiver: default\n",
+        "  default_receiver: default\n  routes:\n    - match: { severity: critical }\n      receiver: oncall\n",
+    );
+    p.write("shop/monstack.yaml", &spec);
+    let run = monstack(&p.path().join("shop"), &["routes", "--test", "tests/routing.yml"]);
+    run.status(1).stdout_has("receivers: expected [default], got [oncall]");
+}
