@@ -205,11 +205,12 @@ impl Cursor<'_> {
             self.eat('+');
             1
         };
-        let mut total = self.number()? * 3600;
+        // RFC 8536 allows hours up to 167 in rule times; anything larger is not a zone.
+        let mut total = Some(self.number()?).filter(|h| *h <= 167)? * 3600;
         if self.eat(':') {
-            total += self.number()? * 60;
+            total += Some(self.number()?).filter(|m| *m < 60)? * 60;
             if self.eat(':') {
-                total += self.number()?;
+                total += Some(self.number()?).filter(|s| *s < 60)?;
             }
         }
         Some(sign * total)
@@ -217,16 +218,16 @@ impl Cursor<'_> {
 
     fn rule(&mut self) -> Option<(Rule, i64)> {
         let rule = if self.eat('J') {
-            Rule::Julian(self.number()?)
+            Rule::Julian(Some(self.number()?).filter(|n| (1..=365).contains(n))?)
         } else if self.eat('M') {
             let m = self.number()?;
             self.eat('.').then_some(())?;
-            let w = self.number()?;
+            let w = Some(self.number()?).filter(|w| (1..=5).contains(w))?;
             self.eat('.').then_some(())?;
-            let d = self.number()?;
+            let d = Some(self.number()?).filter(|d| (0..=6).contains(d))?;
             Rule::Month(u32::try_from(m).ok().filter(|m| (1..=12).contains(m))?, w, d)
         } else {
-            Rule::Day(self.number()?)
+            Rule::Day(Some(self.number()?).filter(|n| (0..=365).contains(n))?)
         };
         let time = if self.eat('/') { self.seconds()? } else { 7200 };
         Some((rule, time))
@@ -311,6 +312,14 @@ mod unit {
         assert_eq!(sydney.offset_at(2_224_713_600), 36_000);
         assert_eq!(Posix::parse("<+0530>-5:30").unwrap().offset_at(0), 19_800);
         assert!(Posix::parse("garbage").is_none());
+        for hostile in [
+            "CET-1CEST,M3.99999999999999.0,M10.5.0",
+            "CET-99999999999999999CEST",
+            "CET-1CEST,J0,J400",
+            "CET-1CEST,M3.5.9,M10.5.0/3",
+        ] {
+            assert!(Posix::parse(hostile).is_none(), "{hostile}");
+        }
     }
 
     #[test]

@@ -18,12 +18,18 @@
 //!         group_by: [alertname, job]
 //! ```
 
+mod render;
+mod run;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+pub use render::{labels_text, render};
+pub use run::{run, AlertResult, CaseResult, Failure, Report};
+
 use super::config::Loader;
-use super::route::{describe, matcher_text, Labels};
-use super::{Config, Instant};
+use super::route::Labels;
+use super::Instant;
 use crate::check::node::{pos, SourceNode, Tree};
 use crate::diag::{Diagnostic, Diagnostics, Pos};
 
@@ -221,203 +227,30 @@ fn alert(at: &Tree, cx: &mut Loader) -> AlertCase {
     a
 }
 
-/// What one alert of a case got, and how it differs from what was expected.
-#[derive(Debug, Clone)]
-pub struct AlertResult {
-    /// Where the alert is in the test file.
-    pub pos: Pos,
-    /// Its labels.
-    pub labels: Labels,
-    /// The routes it ends at, in words from the root (`default-route → {severity="critical"}`).
-    pub paths: Vec<String>,
-    /// The receivers, in tree order.
-    pub receivers: Vec<String>,
-    /// Names of the alerts that inhibit it.
-    pub inhibited_by: BTreeSet<String>,
-    /// Whether something inhibits it (an inhibiting alert may have no `alertname`).
-    pub inhibited: bool,
-    /// Receivers muted at the case's instant.
-    pub muted: BTreeSet<String>,
-    /// Differences from the expectations.
-    pub failures: Vec<Failure>,
-}
+#[cfg(test)]
+mod unit {
+    use super::*;
 
-/// One expectation that did not hold.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Failure {
-    /// Which expectation (`receivers`, `inhibited`, …).
-    pub what: &'static str,
-    /// Expected, in words.
-    pub expected: String,
-    /// Got, in words.
-    pub got: String,
-}
-
-/// The results of one case.
-#[derive(Debug, Clone)]
-pub struct CaseResult {
-    /// `name`.
-    pub name: String,
-    /// Where it is.
-    pub pos: Pos,
-    /// Per alert, in order.
-    pub alerts: Vec<AlertResult>,
-}
-
-impl CaseResult {
-    /// Whether every expectation held.
-    pub fn passed(&self) -> bool {
-        self.alerts.iter().all(|a| a.failures.is_empty())
+    #[test]
+    fn kind_told_by_content() {
+        assert!(is_routing_test("# routes\nrouting_tests:\n  - name: x\n"));
+        assert!(is_routing_test("routing_tests :\n"));
+        assert!(!is_routing_test("rule_files: [a.yml]\ntests: []\n"));
+        assert!(!is_routing_test("  routing_tests: []\n"), "only at the top level");
     }
-}
 
-/// The results of a file.
-#[derive(Debug, Clone)]
-pub struct Report {
-    /// The test file.
-    pub file: PathBuf,
-    /// Per case, in order.
-    pub cases: Vec<CaseResult>,
-}
-
-impl Report {
-    /// Whether every case passed.
-    pub fn passed(&self) -> bool {
-        self.cases.iter().all(CaseResult::passed)
+    #[test]
+    fn cases_alerts_and_expectations_are_read() {
+        let text = "routing_tests:\n  - name: case\n    at: 2026-11-25T03:00:00Z\n    firing: [{a: b}]\n    alerts:\n      - labels: {alertname: X}\n        receivers: [r1, r2]\n        inhibited: false\n        muted: []\n        group_by: ['...']\n";
+        let f = parse(Path::new("t.yml"), text).unwrap();
+        let c = &f.cases[0];
+        assert_eq!((c.name.as_str(), c.at, c.firing.len()), ("case", Instant::parse("2026-11-25T03:00:00Z").ok(), 1));
+        let a = &c.alerts[0];
+        assert_eq!(a.pos, Pos { line: 6, column: 9 });
+        assert_eq!(a.receivers.as_ref().unwrap().at[1], ("r2".to_owned(), Pos { line: 7, column: 25 }));
+        assert_eq!(a.inhibited, Some(false));
+        assert_eq!(a.group_by.as_ref().unwrap().iter().collect::<Vec<_>>(), ["..."]);
+        let err = parse(Path::new("t.yml"), "routing_tests:\n  - name: n\n    alerts: [{labels: {}}]\n").unwrap_err();
+        assert!(err.to_string().contains("t.yml:3:14: an alert under test needs `labels`"), "{err}");
     }
-}
-
-fn set(s: &BTreeSet<String>) -> String {
-    format!("[{}]", s.iter().cloned().collect::<Vec<_>>().join(", "))
-}
-
-/// Runs `file`'s cases against `config`. Expectations naming receivers the config does not have
-/// are errors (at their position), not failures.
-pub fn run(file: &TestFile, config: &Config) -> Result<Report, Diagnostics> {
-    let mut errors = Vec::new();
-    for a in file.cases.iter().flat_map(|c| &c.alerts) {
-        for (name, at) in a.receivers.iter().chain(&a.muted).flat_map(|l| &l.at) {
-            if config.receiver(name).is_none() {
-                let near = crate::diag::nearest(name, config.receivers.iter().map(|r| r.name.as_str()));
-                let known: Vec<&str> = config.receivers.iter().map(|r| r.name.as_str()).collect();
-                let help = match near {
-                    Some(n) => format!("did you mean `{n}`? receivers: `{}`", known.join("`, `")),
-                    None => format!("receivers: `{}`", known.join("`, `")),
-                };
-                errors.push(
-                    Diagnostic::new(&file.path, &file.source, Some(*at), format!("no receiver `{name}` in the config"))
-                        .with_help(help),
-                );
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Diagnostics(errors));
-    }
-    let cases = file.cases.iter().map(|c| run_case(c, config)).collect();
-    Ok(Report { file: file.path.clone(), cases })
-}
-
-fn run_case(case: &Case, config: &Config) -> CaseResult {
-    // The alerts under test fire together with `firing`: each may inhibit the others.
-    let mut present: Vec<Labels> = case.firing.clone();
-    present.extend(case.alerts.iter().map(|a| a.labels.clone()));
-    let alerts = case
-        .alerts
-        .iter()
-        .map(|a| {
-            let d = config.decide(&a.labels, &present, case.at);
-            let receivers: Vec<String> = d.receivers().into_iter().map(str::to_owned).collect();
-            let inhibited_by: BTreeSet<String> =
-                d.inhibitions.iter().filter_map(|i| present[i.source].get("alertname").cloned()).collect();
-            let muted: BTreeSet<String> =
-                d.routes.iter().zip(&d.muted).filter(|(_, m)| **m).map(|(r, _)| r.opts.receiver.clone()).collect();
-            let mut failures = Vec::new();
-            let mut expect = |what, expected: String, got: String| {
-                if expected != got {
-                    failures.push(Failure { what, expected, got });
-                }
-            };
-            if let Some(want) = &a.receivers {
-                expect("receivers", set(&want.value), set(&receivers.iter().cloned().collect()));
-            }
-            if let Some(want) = a.inhibited {
-                expect("inhibited", want.to_string(), (!d.inhibitions.is_empty()).to_string());
-            }
-            if let Some(want) = &a.inhibited_by {
-                expect("inhibited_by", set(want), set(&inhibited_by));
-            }
-            if let Some(want) = &a.muted {
-                expect("muted", set(&want.value), set(&muted));
-            }
-            if let Some(want) = &a.group_by {
-                let got: BTreeSet<String> = d
-                    .routes
-                    .iter()
-                    .map(|r| match r.group_by() {
-                        None => "[...]".to_owned(),
-                        Some(g) => set(&g.into_iter().collect()),
-                    })
-                    .collect();
-                expect("group_by", set(want), got.into_iter().collect::<Vec<_>>().join(" and "));
-            }
-            AlertResult {
-                pos: a.pos,
-                labels: a.labels.clone(),
-                paths: d.routes.iter().map(|r| describe(&config.route, &r.path)).collect(),
-                receivers,
-                inhibited: !d.inhibitions.is_empty(),
-                inhibited_by,
-                muted,
-                failures,
-            }
-        })
-        .collect();
-    CaseResult { name: case.name.clone(), pos: case.at_pos, alerts }
-}
-
-/// `{alertname="X", severity="warning"}`.
-pub fn labels_text(labels: &Labels) -> String {
-    let parts: Vec<String> = labels
-        .iter()
-        .map(|(k, v)| {
-            matcher_text(&crate::syntax::matcher::Matcher::new(k, v, false).expect("equality matchers always build"))
-        })
-        .collect();
-    format!("{{{}}}", parts.join(", "))
-}
-
-/// The results for a person: a line per case, and for each failing alert where it is, what was
-/// expected and got, and the route path it took; then a summary line.
-pub fn render(report: &Report) -> String {
-    let file = crate::diag::printable(&report.file.display().to_string()).into_owned();
-    let mut out = String::new();
-    let (mut passed, mut failed) = (0, 0);
-    for c in &report.cases {
-        let name = crate::diag::printable(&c.name).into_owned();
-        if c.passed() {
-            passed += 1;
-            out.push_str(&format!("ok    {name}\n"));
-            continue;
-        }
-        failed += 1;
-        out.push_str(&format!("FAIL  {name}  ({file}:{}:{})\n", c.pos.line, c.pos.column));
-        for a in c.alerts.iter().filter(|a| !a.failures.is_empty()) {
-            let labels = crate::diag::printable(&labels_text(&a.labels)).into_owned();
-            out.push_str(&format!("  {file}:{}:{}: alert {labels}\n", a.pos.line, a.pos.column));
-            for f in &a.failures {
-                let (e, g) = (crate::diag::printable(&f.expected), crate::diag::printable(&f.got));
-                out.push_str(&format!("    {}: expected {e}, got {g}\n", f.what));
-            }
-            for p in &a.paths {
-                out.push_str(&format!("    route: {}\n", crate::diag::printable(p)));
-            }
-        }
-    }
-    out.push_str(&format!(
-        "{file}: {} routing test case{}: {passed} passed, {failed} failed\n",
-        report.cases.len(),
-        if report.cases.len() == 1 { "" } else { "s" }
-    ));
-    out
 }
