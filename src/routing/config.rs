@@ -107,12 +107,49 @@ impl<'a> Loader<'a> {
     }
 
     /// A scalar as text, or an error.
+    /// A scalar as text, or an error. As Go's yaml.v2 fills a string field, a plain scalar that
+    /// reads as a number or boolean keeps its text as written (`1.10`, `yes`, `0x1F`).
     pub(super) fn text(&mut self, at: &Tree, what: &str) -> Option<String> {
-        let s = at.value.as_str();
-        if s.is_none() {
-            self.err(at, format!("`{what}` must be a string, not {}", at.value.kind()));
+        match &at.value {
+            SourceNode::Number(_) | SourceNode::Bool(_) => {
+                Some(self.written(at).unwrap_or_else(|| at.value.as_str().unwrap_or_default()))
+            }
+            SourceNode::Str(s) => Some(s.clone()),
+            other => {
+                self.err(at, format!("`{what}` must be a string, not {}", other.kind()));
+                None
+            }
         }
-        s
+    }
+
+    /// A label value: as [`Loader::text`], and null (`a:` or `a: ~`) is the empty value.
+    pub(super) fn label_value(&mut self, at: &Tree, what: &str) -> Option<String> {
+        if matches!(at.value, SourceNode::Null) {
+            return Some(String::new());
+        }
+        self.text(at, what)
+    }
+
+    /// The text of a plain number or boolean scalar where it is written in the source.
+    fn written(&self, at: &Tree) -> Option<String> {
+        if at.at.line == 0 {
+            return None;
+        }
+        let line = self.source.lines().nth(usize::try_from(at.at.line - 1).ok()?)?;
+        let rest: String = line.chars().skip(usize::try_from(at.at.column.saturating_sub(1)).ok()?).collect();
+        let end = rest.find([',', ']', '}', ' ', '\t', '#']).unwrap_or(rest.len());
+        let text = &rest[..end];
+        // Only what reads back as the same value: a position that is off gives no text.
+        let same = match &at.value {
+            SourceNode::Bool(b) => {
+                let t = text.to_ascii_lowercase();
+                matches!(t.as_str(), "true" | "yes" | "y" | "on") == *b
+                    && matches!(t.as_str(), "true" | "yes" | "y" | "on" | "false" | "no" | "n" | "off")
+            }
+            SourceNode::Number(_) => !text.is_empty() && text.chars().any(|c| c.is_ascii_digit() || c == '.'),
+            _ => false,
+        };
+        same.then(|| text.to_owned())
     }
 
     /// Matchers from `match`/`match_re` maps and `matchers` lists of an object.
@@ -121,7 +158,7 @@ impl<'a> Loader<'a> {
         for (key, regex) in [(keys[0], false), (keys[1], true)] {
             let Some(m) = obj.get(key) else { continue };
             for (k, v) in self.map(m, key) {
-                let Some(mut value) = self.text(v, key) else { continue };
+                let Some(mut value) = self.label_value(v, key) else { continue };
                 if regex {
                     // Upstream keeps the anchored form as the matcher's value (it shows in
                     // amtool's tree); anchoring twice matches the same.

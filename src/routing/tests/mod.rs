@@ -187,7 +187,7 @@ fn labels(at: &Tree, cx: &mut Loader) -> Labels {
         if k.value.is_empty() {
             cx.err(at, "a label name is empty");
         }
-        if let Some(value) = cx.text(v, "a label value") {
+        if let Some(value) = cx.label_value(v, "a label value") {
             out.insert(k.value.clone(), value);
         }
     }
