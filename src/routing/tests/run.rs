@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use super::{Case, TestFile};
 use crate::diag::{Diagnostic, Diagnostics, Pos};
 use crate::routing::route::{describe, Labels};
-use crate::routing::Config;
+use crate::routing::{Config, Inhibitor};
 
 /// What one alert of a case got, and how it differs from what was expected.
 #[derive(Debug, Clone)]
@@ -110,11 +110,12 @@ fn run_case(case: &Case, config: &Config) -> CaseResult {
     // The alerts under test fire together with `firing`: each may inhibit the others.
     let mut present: Vec<Labels> = case.firing.clone();
     present.extend(case.alerts.iter().map(|a| a.labels.clone()));
+    let inhibitor = Inhibitor::new(config, &present);
     let alerts = case
         .alerts
         .iter()
         .map(|a| {
-            let d = config.decide(&a.labels, &present, case.at);
+            let d = config.decide_with(&a.labels, &inhibitor, case.at);
             let receivers: Vec<String> = d.receivers().into_iter().map(str::to_owned).collect();
             let inhibited_by: BTreeSet<String> =
                 d.inhibitions.iter().filter_map(|i| present[i.source].get("alertname").cloned()).collect();
