@@ -304,3 +304,54 @@ fn init_scaffolds_a_routing_test_that_passes() {
     let run = monstack(&p.path().join("shop"), &["routes", "--test", "tests/routing.yml"]);
     run.status(1).stdout_has("receivers: expected [default], got [oncall]");
 }
+
+/// The TZif reader against Python's `zoneinfo` (another reader of the same system files):
+/// offsets at instants from 1900 to 2100, past the last transition the files list (2037), where
+/// the POSIX rule in their footer takes over.
+#[test]
+fn time_zone_offsets_agree_with_python_zoneinfo() {
+    if !crate::require::tool("python3") {
+        return;
+    }
+    const ZONES: &[&str] = &[
+        "Europe/Berlin",
+        "America/New_York",
+        "Australia/Sydney",
+        "Asia/Kolkata",
+        "America/Sao_Paulo",
+        "Pacific/Chatham",
+        "Europe/Dublin",
+        "America/St_Johns",
+        "Asia/Tehran",
+        "Africa/Casablanca",
+        "UTC",
+    ];
+    let mut instants: Vec<i64> = (0..1200).map(|i| -2_208_988_800 + i * 5_259_487).collect();
+    // Half-hourly through the weeks around March and October/April switches, in the table's
+    // years and in the footer's (2040, 2071).
+    for start in [1_774_310_400, 1_792_454_400, 1_775_001_600, 2_215_814_400, 2_234_563_200, 3_193_344_000] {
+        instants.extend((0..700).map(|i| start + i * 1800));
+    }
+    let script = format!(
+        "import zoneinfo, datetime\nfor z in {zones:?}:\n    tz = zoneinfo.ZoneInfo(z)\n    print(' '.join(str(int(datetime.datetime.fromtimestamp(t, tz).utcoffset().total_seconds())) for t in {instants:?}))\n",
+        zones = ZONES,
+        instants = instants
+    );
+    let out = Command::new("python3").args(["-c", &script]).output().expect("python3 runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (mut checked, mut differ) = (0, Vec::new());
+    for (zone, line) in ZONES.iter().zip(text.lines()) {
+        let z = monstack::routing::tz::Zone::load(zone).unwrap();
+        for (t, want) in instants.iter().zip(line.split(' ')) {
+            checked += 1;
+            let got = z.offset_at(*t);
+            if got.to_string() != want {
+                differ.push(format!("{zone} at {t}: python {want}, monstack {got}"));
+            }
+        }
+    }
+    crate::require::say(&format!("time zones vs python zoneinfo: {}/{checked} offsets agree", checked - differ.len()));
+    assert_eq!(checked, ZONES.len() * instants.len());
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+}
