@@ -8,7 +8,7 @@ use std::path::Path;
 use super::interval::TimeInterval;
 use super::route::{Opts, Route};
 use crate::check::node::{pos, Located, SourceNode, Tree};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Pos};
 use crate::syntax::matcher::{parse_matchers, Matcher};
 
 /// A receiver: its name and the integrations it notifies through.
@@ -60,6 +60,10 @@ impl<'a> Loader<'a> {
 
     pub(super) fn err(&mut self, at: &Tree, message: impl Into<String>) {
         self.errors.push(Diagnostic::new(self.file, self.source, Some(pos(at)), message));
+    }
+
+    pub(super) fn err_at(&mut self, at: Pos, message: impl Into<String>, help: impl Into<String>) {
+        self.errors.push(Diagnostic::new(self.file, self.source, Some(at), message).with_help(help));
     }
 
     pub(super) fn err_help(&mut self, at: &Tree, message: impl Into<String>, help: impl Into<String>) {

@@ -96,6 +96,13 @@ pub struct Located<T> {
     pub at: Vec<(String, Pos)>,
 }
 
+impl TestFile {
+    /// The labels of every alert under test, for coverage ([`crate::routing::coverage`]).
+    pub fn alert_labels(&self) -> Vec<Labels> {
+        self.cases.iter().flat_map(|c| c.alerts.iter().map(|a| a.labels.clone())).collect()
+    }
+}
+
 /// Whether `text` is a routing test file (its top level has [`KEY`]).
 pub fn is_routing_test(text: &str) -> bool {
     text.lines().any(|l| l.strip_prefix(KEY).is_some_and(|rest| rest.trim_start().starts_with(':')))
@@ -168,11 +175,8 @@ fn case(at: &Tree, cx: &mut Loader) -> Case {
     }
     if c.at.is_none() {
         for a in c.alerts.iter().filter(|a| a.muted.is_some()) {
-            let at = crate::check::node::unplaced(SourceNode::Null);
-            let mut place = at;
-            place.at = a.pos;
-            cx.err_help(
-                &place,
+            cx.err_at(
+                a.pos,
                 "`muted` needs the case's `at`",
                 "give the case an `at: <RFC 3339 instant>` to evaluate time intervals at",
             );
