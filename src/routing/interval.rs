@@ -262,6 +262,21 @@ mod unit {
     }
 
     #[test]
+    fn days_of_month_count_as_upstream_across_clock_changes() {
+        let last = interval("days_of_month: ['-1']\nlocation: Europe/Berlin").unwrap();
+        if last.location.as_ref().is_none_or(|z| z.name != "Europe/Berlin") {
+            return;
+        }
+        // March has 31 days, but from local midnight to local midnight it is 743 hours, which
+        // Alertmanager divides by 24 and truncates: its "last day" of March is the 30th.
+        assert!(last.contains(at("2026-03-30T12:00:00Z")));
+        assert!(!last.contains(at("2026-03-31T12:00:00Z")));
+        // October gains an hour: 745 hours, 31 days.
+        assert!(last.contains(at("2026-10-31T12:00:00Z")));
+        assert!(last.contains(at("2026-11-30T12:00:00Z")));
+    }
+
+    #[test]
     fn refused_as_upstream() {
         for (yaml, message) in [
             (
