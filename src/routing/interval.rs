@@ -104,6 +104,14 @@ impl TimeInterval {
     }
 }
 
+/// What Alertmanager refuses in one entry of a named time interval's `time_intervals`, where it
+/// is; for `check`, which reports them as its findings.
+pub fn refusals(at: &Tree) -> Vec<crate::diag::Diagnostic> {
+    let mut cx = Loader::new(std::path::Path::new(""), "");
+    TimeInterval::load(at, &mut cx);
+    cx.finish().err().map(|d| d.0).unwrap_or_default()
+}
+
 fn time_range(at: &Tree, cx: &mut Loader) -> Option<(u32, u32)> {
     let SourceNode::Map(entries) = &at.value else {
         cx.err(at, "a time range must be a mapping with `start_time` and `end_time`");

@@ -355,3 +355,38 @@ fn time_zone_offsets_agree_with_python_zoneinfo() {
     assert_eq!(checked, ZONES.len() * instants.len());
     assert!(differ.is_empty(), "{}", differ.join("\n"));
 }
+
+/// `check` refuses the time intervals amtool refuses, and accepts the ones it accepts.
+#[test]
+fn check_reads_time_intervals_as_amtool_does() {
+    if !crate::require::tool("amtool") {
+        return;
+    }
+    let p = Project::empty();
+    for (entry, valid) in [
+        ("{times: [{start_time: '17:00', end_time: '24:00'}], weekdays: ['Monday:friday']}", true),
+        ("{days_of_month: ['-3:-1', '1'], months: ['january:3', 'December'], years: ['2020:2030']}", true),
+        ("{location: Europe/Berlin, times: [{start_time: '00:00', end_time: '06:00'}]}", true),
+        ("{times: [{start_time: '17:00', end_time: '09:00'}]}", false),
+        ("{times: [{start_time: '9:00', end_time: '10:00'}]}", false),
+        ("{times: [{start_time: '10:00'}]}", false),
+        ("{weekdays: ['funday']}", false),
+        ("{weekdays: ['friday:monday']}", false),
+        ("{days_of_month: ['0']}", false),
+        ("{days_of_month: ['-3:5']}", false),
+        ("{days_of_month: ['10:2']}", false),
+        ("{months: ['march:january']}", false),
+        ("{years: ['2030:2020']}", false),
+        ("{location: Nowhere/Atlantis}", false),
+        ("{hours: ['1']}", false),
+    ] {
+        p.write(
+            "am.yml",
+            &format!("route: {{receiver: a}}\nreceivers: [{{name: a}}]\ntime_intervals:\n  - name: t\n    time_intervals: [{entry}]\n"),
+        );
+        let amtool = Command::new("amtool").args(["check-config", "am.yml"]).current_dir(p.path()).output().unwrap();
+        assert_eq!(amtool.status.success(), valid, "amtool on {entry}");
+        let run = p.run(&["check", "am.yml"]);
+        assert_eq!(run.status, if valid { 0 } else { 1 }, "monstack check on {entry}:\n{}", run.stdout);
+    }
+}

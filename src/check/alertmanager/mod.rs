@@ -171,6 +171,19 @@ fn check_tree(file: &Path, doc: &Tree, syntax_only: bool, sink: &mut Sink) {
     for key in ["mute_time_intervals", "time_intervals"] {
         for ti in doc.value.get(key).map(list).unwrap_or_default() {
             cx.fields(ti, &["name", "time_intervals"], &[], "config.TimeInterval");
+            for entry in ti.value.items("time_intervals") {
+                for d in crate::routing::interval::refusals(entry) {
+                    let check = if d.message.contains(" not found in type ") {
+                        Check::AlertmanagerField
+                    } else {
+                        Check::AlertmanagerRoute
+                    };
+                    let p = cx.err(check, d.pos, d.message);
+                    if let Some(h) = d.help {
+                        p.help(h);
+                    }
+                }
+            }
             let name = ti.value.text("name");
             if name.is_empty() {
                 cx.err(Check::AlertmanagerRoute, Some(pos(ti)), "missing name in time interval");
