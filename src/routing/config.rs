@@ -111,7 +111,7 @@ impl<'a> Loader<'a> {
     }
 
     /// A scalar as text, or an error.
-    /// A scalar as text, or an error. As Go's yaml.v2 fills a string field, a plain scalar that
+    /// A scalar as text, `None` for null, or an error. As Go's yaml.v2 fills a string field, a plain scalar that
     /// reads as a number or boolean keeps its text as written (`1.10`, `yes`, `0x1F`).
     pub(super) fn text(&mut self, at: &Tree, what: &str) -> Option<String> {
         match &at.value {
@@ -119,6 +119,8 @@ impl<'a> Loader<'a> {
                 Some(self.written(at).unwrap_or_else(|| at.value.as_str().unwrap_or_default()))
             }
             SourceNode::Str(s) => Some(s.clone()),
+            // As Go's yaml.v2: null leaves the field as if absent.
+            SourceNode::Null => None,
             other => {
                 self.err(at, format!("`{what}` must be a string, not {}", other.kind()));
                 None

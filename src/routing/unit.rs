@@ -141,6 +141,20 @@ fn config_errors_point_at_the_field() {
 }
 
 #[test]
+fn null_fields_are_absent() {
+    let yaml = "route:\n  receiver: a\n  group_wait: 1m\n  routes:\n    - {matchers: [x=y], receiver: ~, group_wait: ~, matchers: ~}\nreceivers: [{name: a}]\n";
+    let err = Config::parse(Path::new("am.yml"), yaml).unwrap_err().to_string();
+    assert!(err.contains("duplicate") || err.contains("repeated"), "{err}");
+    let yaml = "route:\n  receiver: a\n  group_wait: 1m\n  routes:\n    - {receiver: ~, group_wait: ~, matchers: ~, continue: ~}\nreceivers: [{name: a}]\n";
+    let c = Config::parse(Path::new("am.yml"), yaml).unwrap();
+    let d = c.decide(&labels("x=y"), &[], None);
+    assert_eq!(
+        (d.routes[0].opts.receiver.as_str(), d.routes[0].opts.group_wait, d.routes[0].path.as_slice()),
+        ("a", 60_000, &[0][..])
+    );
+}
+
+#[test]
 fn labels_as_amtool_reads_them() {
     assert_eq!(parse_label("a=b"), Ok(("a".into(), "b".into())));
     assert_eq!(parse_label("summary=\"disk full\""), Ok(("summary".into(), "disk full".into())));
