@@ -23,7 +23,7 @@ fn config(args: &RoutesArgs, fallback: Option<&Path>) -> anyhow::Result<Config> 
     let (path, text) = match args.config.as_deref().or(fallback) {
         Some(path) => (
             path.to_owned(),
-            std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))?,
+            crate::fsutil::read_regular(path).with_context(|| format!("cannot read `{}`", path.display()))?,
         ),
         None => {
             let project = Project::load(&args.project.dir)?;

@@ -189,6 +189,11 @@ fn routes_on_hostile_input_answer_in_words_never_a_crash() {
     p.write("storm.yml", &t);
     let run = run_within(p.path(), &["routes", "--test", "storm.yml"], 60);
     run.status(1).stdout_has("inhibited: expected false, got true");
+    // A FIFO named as the config or a test file is refused unopened.
+    let fifo = p.path().join("fifo.yml");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    run_within(p.path(), &["routes", "--config", "fifo.yml", "a=b"], 20).status(2).stderr_has("not a regular file");
+    run_within(p.path(), &["routes", "--test", "fifo.yml"], 20).status(2).stderr_has("not a regular file");
     // Terminal escapes in names and labels are shown escaped.
     p.write("esc.yml", "config: am.yml\nrouting_tests:\n  - name: \"\\e]0;pwned\\a\"\n    alerts: [{labels: {a: \"\\e[2J\"}, receivers: [a], inhibited: true}]\n");
     let run = run_within(p.path(), &["routes", "--test", "esc.yml"], 60);

@@ -110,7 +110,7 @@ pub fn is_routing_test(text: &str) -> bool {
 
 /// Reads the routing test file at `path`.
 pub fn load(path: &Path) -> Result<TestFile, Diagnostics> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::fsutil::read_regular(path).map_err(|e| {
         Diagnostics(vec![Diagnostic::new(path, "", None, format!("cannot read the routing test file: {e}"))])
     })?;
     parse(path, &text)
