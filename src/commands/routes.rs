@@ -46,7 +46,9 @@ fn route(args: &RoutesArgs) -> anyhow::Result<Status> {
     }
     let at = args.at.as_deref().map(|t| Instant::parse(t).map_err(|e| anyhow!("`--at`: {e}"))).transpose()?;
     let config = config(args, None)?;
-    if let Some(verify) = &args.verify {
+    // As amtool: an empty `--verify` verifies nothing.
+    let verify = args.verify.as_deref().filter(|v| !v.is_empty());
+    if let Some(verify) = verify {
         for name in verify.split(',') {
             if config.receiver(name).is_none() {
                 let known: Vec<&str> = config.receivers.iter().map(|r| r.name.as_str()).collect();
@@ -77,7 +79,7 @@ fn route(args: &RoutesArgs) -> anyhow::Result<Status> {
             );
         }
     }
-    if args.verify.as_ref().is_some_and(|v| *v != slug) {
+    if verify.is_some_and(|v| v != slug) {
         println!("WARNING: Expected receivers did not match resolved receivers.");
         return Ok(Status::Findings);
     }
