@@ -51,11 +51,18 @@ pub(super) struct Loader<'a> {
     file: &'a Path,
     source: &'a str,
     errors: Vec<Diagnostic>,
+    /// Zones by name: a config may name one in thousands of intervals.
+    zones: std::collections::HashMap<String, Result<super::tz::Zone, String>>,
 }
 
 impl<'a> Loader<'a> {
     pub(super) fn new(file: &'a Path, source: &'a str) -> Self {
-        Loader { file, source, errors: Vec::new() }
+        Loader { file, source, errors: Vec::new(), zones: std::collections::HashMap::new() }
+    }
+
+    /// The zone `name`, read once per config.
+    pub(super) fn zone(&mut self, name: &str) -> Result<super::tz::Zone, String> {
+        self.zones.entry(name.to_owned()).or_insert_with(|| super::tz::Zone::load(name)).clone()
     }
 
     pub(super) fn err(&mut self, at: &Tree, message: impl Into<String>) {

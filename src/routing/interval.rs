@@ -87,7 +87,7 @@ impl TimeInterval {
                 "months" => ti.months = Some(ranges(v, cx, "months", month())),
                 "years" => ti.years = Some(ranges(v, cx, "years", year())),
                 "location" => match v.value.as_str() {
-                    Some(name) => match Zone::load(&name) {
+                    Some(name) => match cx.zone(&name) {
                         Ok(zone) => ti.location = Some(zone),
                         Err(e) => cx.err_help(
                             v,
