@@ -83,7 +83,7 @@ checks! {
     HttpProxy => "http/proxy", Error, "Proxy settings of HTTP client configs.";
     ProjectSecret => "project/secret", Error, "The Grafana admin password file is present, not empty and not `admin`.";
     AlertmanagerField => "alertmanager/field", Error, "Alertmanager config fields are known.";
-    AlertmanagerRoute => "alertmanager/route", Error, "The route tree: its root, receivers and time intervals used.";
+    AlertmanagerRoute => "alertmanager/route", Error, "The route tree: its root, receivers and time intervals used, and the time intervals themselves.";
     AlertmanagerReceiver => "alertmanager/receiver", Error, "Receivers: unique names, each integration's required fields.";
     AlertmanagerMatcher => "alertmanager/matcher", Error, "Matchers parse and their regexes compile.";
     AlertmanagerDuration => "alertmanager/duration", Error, "Alertmanager durations parse.";

@@ -13,6 +13,7 @@ mod plan;
 mod promql;
 mod render;
 mod require;
+mod routes;
 mod services;
 mod stack;
 mod stack_support;
