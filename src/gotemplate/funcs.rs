@@ -5,8 +5,8 @@
 /// Go's own template functions: `builtins()` in `src/text/template/funcs.go` (golang/go,
 /// go1.24).
 pub const BUILTINS: &[&str] = &[
-    "and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf", "println", "urlquery",
-    "eq", "ge", "gt", "le", "lt", "ne",
+    "and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf", "println", "urlquery", "eq",
+    "ge", "gt", "le", "lt", "ne",
 ];
 
 /// The functions Prometheus adds for alert labels and annotations: `NewTemplateExpander` in

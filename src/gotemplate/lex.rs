@@ -108,9 +108,9 @@ fn is_alphanumeric(c: char) -> bool {
 /// common scripts' runs of ten digits, by their zero.
 fn is_nd(c: char) -> bool {
     const ZEROS: &[u32] = &[
-        0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6, 0xE50, 0xED0,
-        0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50,
-        0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10,
+        0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6, 0xE50, 0xED0, 0xF20,
+        0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0,
+        0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10,
     ];
     let u = c as u32;
     ZEROS.iter().any(|&z| (z..z + 10).contains(&u))
@@ -197,7 +197,12 @@ impl<'a> Lexer<'a> {
         loop {
             let item = match self.state {
                 State::Done => {
-                    return Item { kind: Kind::Eof, pos: self.input.len(), end: self.input.len(), line_at: self.input.len() }
+                    return Item {
+                        kind: Kind::Eof,
+                        pos: self.input.len(),
+                        end: self.input.len(),
+                        line_at: self.input.len(),
+                    }
                 }
                 State::Text => self.lex_text(),
                 State::Inside => self.lex_inside(),

@@ -12,16 +12,23 @@
 //! levels (control structures and parentheses together, as Go counts them).
 
 mod ast;
+mod builtins;
+mod exec;
+pub mod fmt;
 pub mod funcs;
 mod lex;
 mod number;
 mod parse;
+mod show;
+mod value;
 
 pub use ast::{is_empty, Arg, Branch, BranchKind, Command, List, Node, Pipe};
+pub use builtins::{html_escape, js_escape, query_escape};
+pub use exec::{Callback, Funcs, MissingKey, Param, Set, MAX_EXEC_DEPTH};
 pub use number::{parse_number, Number, NumberKind};
+pub use value::{format_g, Map, Object, Value};
 
 use std::borrow::Cow;
-use std::fmt;
 
 /// Deepest nesting of control structures and parentheses [`parse`] accepts by default. Go's is
 /// 10,000; a real template nests a handful, and this bound keeps the recursion within any
@@ -68,8 +75,8 @@ pub struct Error {
     pub message: String,
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "template: {}:{}: {}", self.name, self.line, self.message)
     }
 }
@@ -96,5 +103,29 @@ pub fn parse<'a>(name: &str, text: &'a str, opts: &Options<'_>) -> Result<Parsed
     parse::Parser::new(name, text, opts).parse()
 }
 
+/// Parses `text` as template `name` and runs it on `data`, as Go's
+/// `template.New(name).Funcs(…).Option(missingkey).Parse(text)` then `Execute`: the output, or
+/// Go's parse or execution error as text. `names` are the function names `funcs` has besides Go's
+/// builtins (what the parser checks calls against).
+pub fn execute(
+    name: &str,
+    text: &str,
+    data: &Value,
+    names: &[&[&str]],
+    funcs: &Funcs<'_>,
+    missing: MissingKey,
+) -> Result<String, String> {
+    let mut lists: Vec<&[&str]> = vec![funcs::BUILTINS];
+    lists.extend_from_slice(names);
+    let opts = Options { funcs: &lists, ..Options::default() };
+    let parsed = parse(name, text, &opts).map_err(|e| e.to_string())?;
+    let mut set = Set::new();
+    set.add(name, text, parsed);
+    set.execute(name, data, funcs, missing)
+}
+
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod exec_tests;

@@ -130,9 +130,8 @@ fn simplify_complex(n: &mut Number) {
 pub(crate) fn parse_complex(text: &str) -> Option<(f64, f64)> {
     let body = text.strip_suffix('i')?;
     let b = body.as_bytes();
-    let split = (1..b.len())
-        .rev()
-        .find(|&i| matches!(b[i], b'+' | b'-') && !matches!(b[i - 1], b'e' | b'E' | b'p' | b'P'))?;
+    let split =
+        (1..b.len()).rev().find(|&i| matches!(b[i], b'+' | b'-') && !matches!(b[i - 1], b'e' | b'E' | b'p' | b'P'))?;
     Some((parse_float(&body[..split])?, parse_float(&body[split..])?))
 }
 

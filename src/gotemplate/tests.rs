@@ -84,7 +84,8 @@ fn go_number_tests_agree() {
 }
 
 fn check(text: &str) -> Result<(), String> {
-    let opts = Options { funcs: &[funcs::BUILTINS, funcs::PROMETHEUS], vars: &["$labels", "$value"], ..Options::default() };
+    let opts =
+        Options { funcs: &[funcs::BUILTINS, funcs::PROMETHEUS], vars: &["$labels", "$value"], ..Options::default() };
     parse("t", text, &opts).map(|_| ()).map_err(|e| e.to_string())
 }
 
@@ -113,7 +114,9 @@ fn go_errors_are_reported_with_their_offset() {
     let e = parse("t", "{{ $x }}", &opts).unwrap_err();
     assert_eq!((e.message.as_str(), e.offset), ("undefined variable \"$x\"", 3));
     assert!(parse("t", "{{ printf \"%d\" 3`x` }}", &opts).unwrap_err().message.contains("in operand"));
-    assert!(check("{{ $labels.a }}{{ define \"d\" }}{{ $labels.a }}{{ end }}").unwrap_err().contains("undefined variable"));
+    assert!(check("{{ $labels.a }}{{ define \"d\" }}{{ $labels.a }}{{ end }}")
+        .unwrap_err()
+        .contains("undefined variable"));
 }
 
 #[test]

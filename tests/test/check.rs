@@ -272,20 +272,25 @@ fn rule_templates_follow_go_grammar_and_errors() {
     let rule = |key: &str, text: &str| {
         format!("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        annotations:\n          {key}: {text}\n")
     };
-    for (text, says) in [
-        ("'{{ $x }}'", "template: __alert_A:1: undefined variable \"$x\""),
-        ("'{{ nosuch 1 }}'", "function \"nosuch\" not defined"),
-        ("'{{ break }}'", "{{break}} outside {{range}}"),
-        ("'{{ end }}'", "unexpected {{end}}"),
-        ("'{{ if 1 }}'", "unexpected EOF"),
-        ("'{{ printf \"%s\" 3`x` }}'", "unexpected \"`x`\" in operand"),
-        ("'{{ 1.E }}'", "illegal number syntax"),
-        ("'{{ \"a\".b }}'", "unexpected . after term"),
-        ("'{{ $labels | 1 }}'", "non executable command in pipeline stage 2"),
-        ("'{{ if 1 }}{{ else }}{{ else }}{{ end }}'", "expected end; found {{else}}"),
-        ("|\n            line one\n            {{ $value }}\n            {{ nosuch }}", "template: __alert_A:3: function \"nosuch\""),
+    // Reported at the annotation's value (a block scalar's starts on its first line).
+    for (text, at, says) in [
+        ("'{{ $x }}'", "r.yml:7:20", "template: __alert_A:1: undefined variable \"$x\""),
+        ("'{{ nosuch 1 }}'", "r.yml:7:20", "function \"nosuch\" not defined"),
+        ("'{{ break }}'", "r.yml:7:20", "{{break}} outside {{range}}"),
+        ("'{{ end }}'", "r.yml:7:20", "unexpected {{end}}"),
+        ("'{{ if 1 }}'", "r.yml:7:20", "unexpected EOF"),
+        ("'{{ printf \"%s\" 3`x` }}'", "r.yml:7:20", "unexpected \"`x`\" in operand"),
+        ("'{{ 1.E }}'", "r.yml:7:20", "illegal number syntax"),
+        ("'{{ \"a\".b }}'", "r.yml:7:20", "unexpected . after term"),
+        ("'{{ $labels | 1 }}'", "r.yml:7:20", "non executable command in pipeline stage 2"),
+        ("'{{ if 1 }}{{ else }}{{ else }}{{ end }}'", "r.yml:7:20", "expected end; found {{else}}"),
+        (
+            "|\n            line one\n            {{ $value }}\n            {{ nosuch }}",
+            "r.yml:8:13",
+            "template: __alert_A:3: function \"nosuch\"",
+        ),
     ] {
         p.write("r.yml", &rule("summary", text));
-        p.run(&["check", "r.yml"]).status(1).stdout_has("error[rules/template]: r.yml:7:20").stdout_has(says);
+        p.run(&["check", "r.yml"]).status(1).stdout_has(&format!("error[rules/template]: {at}")).stdout_has(says);
     }
 }
