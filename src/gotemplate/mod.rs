@@ -11,6 +11,7 @@
 //! Parsing borrows the text, starts no thread, and recurses at most [`Options::max_depth`]
 //! levels (control structures and parentheses together, as Go counts them).
 
+pub mod alertmanager;
 mod ast;
 mod builtins;
 mod exec;
@@ -19,13 +20,16 @@ pub mod funcs;
 mod lex;
 mod number;
 mod parse;
+pub mod prometheus;
 mod show;
+mod time;
 mod value;
 
 pub use ast::{is_empty, Arg, Branch, BranchKind, Command, List, Node, Pipe};
 pub use builtins::{html_escape, js_escape, query_escape};
 pub use exec::{Callback, Funcs, MissingKey, Param, Set, MAX_EXEC_DEPTH};
 pub use number::{parse_number, Number, NumberKind};
+pub use time::{Duration, Time};
 pub use value::{format_g, Map, Object, Value};
 
 use std::borrow::Cow;

@@ -47,6 +47,10 @@ pub trait Object {
     fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>>;
     /// How `fmt.Sprint` prints it (`%v`).
     fn print(&self) -> String;
+    /// The object itself, for functions that take only their own kind of object.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 impl fmt::Debug for Value {
