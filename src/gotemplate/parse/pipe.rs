@@ -144,7 +144,7 @@ impl<'a> Parser<'a, '_> {
             Kind::Dot => Arg::Dot(t.pos),
             Kind::Nil => Arg::Nil(t.pos),
             Kind::Variable => {
-                if !self.vars.contains(&raw) && !(self.predeclared && self.opts.vars.contains(&raw)) {
+                if !(self.vars.contains(&raw) || self.predeclared && self.opts.vars.contains(&raw)) {
                     return self.error_at(t.pos, format!("undefined variable {}", go_quote(raw)));
                 }
                 Arg::Variable(t.pos, vec![raw])
