@@ -88,6 +88,23 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl Error {
+    /// Line and column (1-based, in characters) of [`Error::offset`] in `text`, the text parsed.
+    pub fn position(&self, text: &str) -> (usize, usize) {
+        let before = text.get(..self.offset).unwrap_or(text);
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        (1 + before.matches('\n').count(), 1 + before[line_start..].chars().count())
+    }
+
+    /// A short piece of `text` where the error is (up to the next space, 20 characters at most).
+    pub fn excerpt<'t>(&self, text: &'t str) -> &'t str {
+        let rest = text.get(self.offset..).unwrap_or("");
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let end = rest.char_indices().nth(20).map_or(end, |(i, _)| i.min(end));
+        &rest[..end]
+    }
+}
+
 /// A parsed text: the named template and the ones it defines, in definition order (the named
 /// one last), as Go's tree set.
 #[derive(Debug, Clone)]

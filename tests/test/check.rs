@@ -289,6 +289,7 @@ fn rule_templates_follow_go_grammar_and_errors() {
             "r.yml:8:13",
             "template: __alert_A:3: function \"nosuch\"",
         ),
+        ("'{{ $labels.a }} {{ $x.b }}'", "r.yml:7:20", "at line 1, column 20 of the template (`$x.b`)"),
     ] {
         p.write("r.yml", &rule("summary", text));
         p.run(&["check", "r.yml"]).status(1).stdout_has(&format!("error[rules/template]: {at}")).stdout_has(says);

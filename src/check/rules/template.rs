@@ -25,11 +25,13 @@ pub fn check(alert: &str, field: &str, text: &str, at: Pos, sink: &mut Sink) {
         return;
     }
     if let Err(e) = gotemplate::parse(&format!("__alert_{alert}"), text, &OPTIONS) {
-        let help = if e.message.ends_with("depth exceeded") {
+        let (line, column) = e.position(text);
+        let what = if e.message.ends_with("depth exceeded") {
             "monstack parses templates nested up to 1000 levels (Go: 10,000); no real template comes near"
         } else {
             "Prometheus defines $labels, $externalLabels, $externalURL and $value, e.g. {{ $labels.instance }}"
         };
+        let help = format!("at line {line}, column {column} of the template (`{}`); {what}", e.excerpt(text));
         sink.error(Check::RulesTemplate, Some(at), format!("error parsing template {field}: {e}")).help(help);
     }
 }

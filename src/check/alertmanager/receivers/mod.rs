@@ -179,12 +179,16 @@ fn templates(receiver: &str, cfg: &Tree, cx: &mut Ctx<'_>) {
                 continue;
             }
             if let Err(e) = crate::gotemplate::parse(&format!("{receiver}.{}", k.value), &text, &AM_OPTIONS) {
+                let (line, column) = e.position(&text);
+                let excerpt = e.excerpt(&text).to_owned();
                 cx.err(
                     Check::AlertmanagerTemplate,
                     Some(pos(at)),
                     format!("receiver {receiver:?}: `{}` is not a valid template: {e}", k.value),
                 )
-                .help("a broken notification template silently drops notifications (amtool does not check it)");
+                .help(format!(
+                    "at line {line}, column {column} of the template (`{excerpt}`); a broken notification template silently drops notifications (amtool does not check it)"
+                ));
             }
         }
     }
