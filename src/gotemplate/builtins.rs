@@ -68,6 +68,7 @@ fn len(v: &Value) -> R {
         Value::Str(s) => s.len(),
         Value::List(l) => l.len(),
         Value::Map(m) => m.entries.len(),
+        Value::Object(o) if o.entries().is_some() => o.entries().map_or(0, |e| e.len()),
         Value::Missing | Value::Nil => return Err(call_err("len of nil pointer")),
         v => return Err(call_err(format!("len of type {}", v.type_name()))),
     } as i64))
@@ -95,11 +96,29 @@ fn index(item: &Value, indexes: &[Value]) -> R {
                 Value::Str(k) => m.entries.get(k.as_ref()).cloned().unwrap_or_else(|| m.zero.clone()),
                 v => return Err(call_err(format!("value has type {}; should be string", v.type_name()))),
             },
+            Value::Object(o) if o.entries().is_some() => {
+                let entries = o.entries().unwrap_or_default();
+                match entries.into_iter().find(|(k, _)| object_key_eq(k, i)) {
+                    Some((_, v)) => v,
+                    None if matches!(i, Value::Int(_)) => {
+                        return Err(call_err(format!("index out of range: {}", i.print())))
+                    }
+                    None => Value::from(""),
+                }
+            }
             Value::Missing | Value::Nil => return Err(call_err("index of nil pointer")),
             v => return Err(call_err(format!("can't index item of type {}", v.type_name()))),
         };
     }
     Ok(item)
+}
+
+fn object_key_eq(k: &Value, i: &Value) -> bool {
+    match (k, i) {
+        (Value::Int(a), Value::Int(b)) => a == b,
+        (Value::Str(a), Value::Str(b)) => a == b,
+        _ => false,
+    }
 }
 
 fn slice(item: &Value, indexes: &[Value]) -> R {

@@ -228,3 +228,41 @@ fn break_continue_templates_and_scoping() {
     let zero = execute("t", "[{{ .Labels.b }}]", &labels, &[], &funcs, MissingKey::Zero).unwrap();
     assert_eq!(zero, "[]");
 }
+
+/// A named map type with a method, as Alertmanager's `KV` with `SortedPairs`.
+struct Kv(Vec<(&'static str, &'static str)>);
+
+impl Object for Kv {
+    fn type_name(&self) -> &str {
+        "template.KV"
+    }
+
+    fn call(&self, name: &str, _: &[Value]) -> Option<Result<Value, String>> {
+        if name == "Names" {
+            return Some(Ok(Value::from(self.0.iter().map(|(k, _)| Value::from(*k)).collect::<Vec<_>>())));
+        }
+        Some(Ok(Value::from(self.0.iter().find(|(k, _)| *k == name).map_or("", |(_, v)| *v))))
+    }
+
+    fn print(&self) -> String {
+        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+    }
+
+    fn entries(&self) -> Option<Vec<(Value, Value)>> {
+        Some(self.0.iter().map(|(k, v)| (Value::from(*k), Value::from(*v))).collect())
+    }
+}
+
+#[test]
+fn objects_with_methods_range_and_index_like_maps() {
+    let kv = Value::Object(Rc::new(Kv(vec![("alertname", "Down"), ("job", "api")])));
+    let data =
+        Value::map([("L".to_owned(), kv), ("E".to_owned(), Value::Object(Rc::new(Kv(vec![]))))].into_iter().collect());
+    let run = |t: &str| execute("t", t, &data, &[], &Funcs::new(), MissingKey::Zero).unwrap();
+    assert_eq!(run("{{ .L.job }} {{ .L.Names }} {{ .L }}"), "api [alertname job] alertname=Down, job=api");
+    assert_eq!(
+        run("{{ range $k, $v := .L }}{{ $k }}:{{ $v }};{{ end }}{{ len .L }} {{ index .L \"job\" }}"),
+        "alertname:Down;job:api;2 api"
+    );
+    assert_eq!(run("{{ if .E }}full{{ else }}empty{{ end }}"), "empty");
+}

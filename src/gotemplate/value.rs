@@ -51,6 +51,12 @@ pub trait Object {
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         None
     }
+    /// For a collection (a named map or slice type, such as Alertmanager's `KV` with its
+    /// methods): its index or key and element pairs, in the order `range` visits them; what
+    /// `range`, `len`, `index` and truth use.
+    fn entries(&self) -> Option<Vec<(Value, Value)>> {
+        None
+    }
 }
 
 impl fmt::Debug for Value {
@@ -137,7 +143,7 @@ impl Value {
             Value::Str(s) => !s.is_empty(),
             Value::List(l) => !l.is_empty(),
             Value::Map(m) => !m.entries.is_empty(),
-            Value::Object(_) => true,
+            Value::Object(o) => o.entries().is_none_or(|e| !e.is_empty()),
         }
     }
 

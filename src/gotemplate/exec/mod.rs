@@ -119,6 +119,7 @@ impl<'s, 'a: 's> State<'s, 'a, '_> {
                 (0..*n).map(|i| (Value::Int(i), Value::Int(i))).collect()
             }
             Value::Missing | Value::Nil => Vec::new(),
+            Value::Object(o) if o.entries().is_some() => o.entries().unwrap_or_default(),
             other => {
                 self.at = At::Pos(b.pipe.pos, "range");
                 return self.error(format!("range can't iterate over {}", other.print()));
