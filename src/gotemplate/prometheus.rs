@@ -251,6 +251,30 @@ fn parse_duration(s: &str) -> Option<f64> {
     Some(total)
 }
 
+/// `template.AlertTemplateData`: a struct, so an unknown field is an error, not a missing key.
+struct AlertStruct([Value; 4]);
+
+const ALERT_FIELDS: [&str; 4] = ["Labels", "ExternalLabels", "ExternalURL", "Value"];
+
+impl Object for AlertStruct {
+    fn type_name(&self) -> &str {
+        "struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; Value interface {} }"
+    }
+
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        let i = ALERT_FIELDS.iter().position(|f| *f == name)?;
+        if !args.is_empty() {
+            return Some(Err(format!("{name} has arguments but cannot be invoked as function")));
+        }
+        Some(Ok(self.0[i].clone()))
+    }
+
+    fn print(&self) -> String {
+        let parts: Vec<String> = self.0.iter().map(Value::print).collect();
+        format!("{{{}}}", parts.join(" "))
+    }
+}
+
 /// What a rule's labels and annotations are expanded with.
 pub struct AlertData<'d> {
     /// The alert's labels (the series' labels and the rule's).
@@ -283,12 +307,13 @@ pub fn expand_checked(alert: &str, text: &str, data: &AlertData<'_>, funcs: &Fun
     let mut set = Set::new();
     set.add(&name, &full, parsed);
     let labels = |m: &BTreeMap<String, String>| Value::labels(m.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let mut root = BTreeMap::new();
-    root.insert("Labels".to_owned(), labels(data.labels));
-    root.insert("ExternalLabels".to_owned(), labels(data.external_labels));
-    root.insert("ExternalURL".to_owned(), Value::from(data.external_url));
-    root.insert("Value".to_owned(), Value::Float(data.value));
-    set.execute(&name, &Value::map(root), funcs, MissingKey::Zero)
+    let root = AlertStruct([
+        labels(data.labels),
+        labels(data.external_labels),
+        Value::from(data.external_url),
+        Value::Float(data.value),
+    ]);
+    set.execute(&name, &Value::Object(Rc::new(root)), funcs, MissingKey::Zero)
         .map_err(|e| format!("error executing template {name}: {e}"))
 }
 
@@ -322,5 +347,6 @@ mod tests {
         assert_eq!(exp("{{ 1700000000 | humanizeTimestamp }}"), "2023-11-14 22:13:20 +0000 UTC");
         assert_eq!(exp("{{ \"1h30m\" | parseDuration }}"), "5400");
         assert_eq!(exp("{{ toDuration 90 }}"), "1m30s");
+        assert!(exp("{{ .Nope }}").contains("can't evaluate field Nope in type struct {"));
     }
 }
