@@ -1,6 +1,6 @@
 //! The names of the function maps templates are parsed against: Go's builtins and the maps
-//! Prometheus and Alertmanager add. The executable tables are in [`super::exec`]'s callers
-//! ([`super::prometheus`], [`super::alertmanager`]); these lists are what the parser checks.
+//! Prometheus and Alertmanager add. The executable tables are [`super::prometheus::funcs`] and
+//! [`super::alertmanager::funcs`]; these lists are what the parser checks calls against.
 
 /// Go's own template functions: `builtins()` in `src/text/template/funcs.go` (golang/go,
 /// go1.24).

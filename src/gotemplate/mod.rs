@@ -1,15 +1,28 @@
 //! Go's `text/template`, standalone: the whole grammar with Go's own error messages
 //! ([`parse`]), and an executor with Go's semantics for what alert annotations and notification
-//! templates use ([`execute`]). It depends on nothing else of monstack, so the checks, the rule
-//! unit tests and the notification previews share one implementation.
+//! templates use ([`execute`], [`Set`]). It depends on nothing else of monstack, so the checks,
+//! the rule unit tests and the notification previews share one implementation.
+//!
+//! - Checking: [`parse`] with [`Options`] (function names from [`funcs`], predeclared
+//!   variables); an [`Error`] is Go's message with the byte offset it is about
+//!   ([`Error::position`], [`Error::excerpt`]).
+//! - Running: [`Funcs`] (a function table built once: name, [`Param`] types, closure) and
+//!   [`Value`] data ([`Object`] for anything with fields or methods, [`Time`], [`Duration`]);
+//!   [`execute`] for one text, [`Set`] for several (`define`d templates, template files).
+//! - Prometheus: [`prometheus::funcs`] (`query` through a [`prometheus::QueryFn`] callback) and
+//!   [`prometheus::expand`], an alert label or annotation expanded as Prometheus does.
+//! - Alertmanager: [`alertmanager::funcs`].
 //!
 //! ```text
 //! let parsed = gotemplate::parse("t", "{{ $labels.job | toUpper }}", &Options {
 //!     funcs: &[funcs::BUILTINS, funcs::PROMETHEUS], vars: &["$labels"], ..Options::default() })?;
+//! let f = prometheus::funcs(&prometheus::Context { external_url, now, query: Some(&run_query) });
+//! let text = prometheus::expand("HighLoad", "{{ $value | humanize }}", &alert_data, &f);
 //! ```
 //!
 //! Parsing borrows the text, starts no thread, and recurses at most [`Options::max_depth`]
-//! levels (control structures and parentheses together, as Go counts them).
+//! levels (control structures and parentheses together, as Go counts them); execution recurses
+//! as deep as what parsed, and [`MAX_EXEC_DEPTH`] `{{template}}` calls.
 
 pub mod alertmanager;
 mod ast;
