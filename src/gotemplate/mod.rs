@@ -44,7 +44,7 @@ pub use builtins::{html_escape, js_escape, query_escape};
 pub use exec::{Callback, Funcs, MissingKey, Param, Set, MAX_EXEC_DEPTH};
 pub use number::{parse_number, Number, NumberKind};
 pub use time::{Duration, Time};
-pub use value::{format_g, Map, Object, Value};
+pub use value::{format_g, Map, Object, Struct, Value};
 
 use std::borrow::Cow;
 

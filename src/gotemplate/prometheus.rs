@@ -8,7 +8,7 @@ use std::rc::Rc;
 use super::humanize::g4;
 pub use super::humanize::{go_title, humanize, humanize1024, humanize_duration};
 use super::time::{Duration, Time};
-use super::value::{format_g, Object, Value};
+use super::value::{format_g, Object, Struct, Value};
 use super::{funcs, Funcs, MissingKey, Param, Set};
 
 /// One sample of a `query` result.
@@ -251,30 +251,6 @@ fn parse_duration(s: &str) -> Option<f64> {
     Some(total)
 }
 
-/// `template.AlertTemplateData`: a struct, so an unknown field is an error, not a missing key.
-struct AlertStruct([Value; 4]);
-
-const ALERT_FIELDS: [&str; 4] = ["Labels", "ExternalLabels", "ExternalURL", "Value"];
-
-impl Object for AlertStruct {
-    fn type_name(&self) -> &str {
-        "struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; Value interface {} }"
-    }
-
-    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
-        let i = ALERT_FIELDS.iter().position(|f| *f == name)?;
-        if !args.is_empty() {
-            return Some(Err(format!("{name} has arguments but cannot be invoked as function")));
-        }
-        Some(Ok(self.0[i].clone()))
-    }
-
-    fn print(&self) -> String {
-        let parts: Vec<String> = self.0.iter().map(Value::print).collect();
-        format!("{{{}}}", parts.join(" "))
-    }
-}
-
 /// What a rule's labels and annotations are expanded with.
 pub struct AlertData<'d> {
     /// The alert's labels (the series' labels and the rule's).
@@ -307,14 +283,17 @@ pub fn expand_checked(alert: &str, text: &str, data: &AlertData<'_>, funcs: &Fun
     let mut set = Set::new();
     set.add(&name, &full, parsed);
     let labels = |m: &BTreeMap<String, String>| Value::labels(m.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let root = AlertStruct([
-        labels(data.labels),
-        labels(data.external_labels),
-        Value::from(data.external_url),
-        Value::Float(data.value),
-    ]);
-    set.execute(&name, &Value::Object(Rc::new(root)), funcs, MissingKey::Zero)
-        .map_err(|e| format!("error executing template {name}: {e}"))
+    // `template.AlertTemplateData`: a struct, so an unknown field is an error, not a missing key.
+    let root = Struct::value(
+        "struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; Value interface {} }",
+        vec![
+            ("Labels", labels(data.labels)),
+            ("ExternalLabels", labels(data.external_labels)),
+            ("ExternalURL", Value::from(data.external_url)),
+            ("Value", Value::Float(data.value)),
+        ],
+    );
+    set.execute(&name, &root, funcs, MissingKey::Zero).map_err(|e| format!("error executing template {name}: {e}"))
 }
 
 #[cfg(test)]

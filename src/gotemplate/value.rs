@@ -186,6 +186,40 @@ impl Value {
     }
 }
 
+/// A Go struct: named fields in order; any other field is Go's `can't evaluate field` error.
+pub struct Struct {
+    type_name: String,
+    fields: Vec<(String, Value)>,
+}
+
+impl Struct {
+    /// A struct of Go type `type_name` (as messages print it) with `fields`, as a template value.
+    pub fn value(type_name: &str, fields: Vec<(&str, Value)>) -> Value {
+        let fields = fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        Value::Object(Rc::new(Struct { type_name: type_name.to_owned(), fields }))
+    }
+}
+
+impl Object for Struct {
+    fn type_name(&self) -> &str {
+        &self.type_name
+    }
+
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        let (_, v) = self.fields.iter().find(|(k, _)| k == name)?;
+        if !args.is_empty() {
+            return Some(Err(format!("{name} has arguments but cannot be invoked as function")));
+        }
+        Some(Ok(v.clone()))
+    }
+
+    /// `{v1 v2 …}`, as `fmt` prints a struct.
+    fn print(&self) -> String {
+        let parts: Vec<String> = self.fields.iter().map(|(_, v)| v.print()).collect();
+        format!("{{{}}}", parts.join(" "))
+    }
+}
+
 /// `strconv.FormatFloat(f, 'g', prec, 64)` (`prec` `None`: the shortest that reads back, which
 /// is `%v`): exponent form below 1e-4 and from 1e21 … as Go decides it.
 pub fn format_g(f: f64, prec: Option<usize>) -> String {

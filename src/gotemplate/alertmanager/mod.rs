@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+pub mod model;
+
 use super::prometheus::{add_strings, humanize_duration};
 use super::time::{Duration, Time};
 use super::value::Value;
@@ -186,121 +188,6 @@ mod tests {
     }
 }
 
-/// Alertmanager's notification data model, as much of it as `default.tmpl`'s subject reads:
-/// `KV` (a map with `SortedPairs`, `Names`, `Values`, `Remove`), `Pairs`, and alert lists with
-/// `Firing`/`Resolved`.
-#[cfg(test)]
-mod model {
-    use std::rc::Rc;
-
-    use super::super::value::{Object, Value};
-
-    pub struct Kv(pub Vec<(String, String)>);
-    struct Pair(String, String);
-    struct Pairs(Vec<(String, String)>);
-    pub struct Alerts(pub Vec<Value>, pub Vec<bool>);
-
-    fn strings(v: impl Iterator<Item = String>) -> Value {
-        Value::from(v.map(Value::from).collect::<Vec<_>>())
-    }
-
-    impl Kv {
-        fn sorted(&self) -> Vec<(String, String)> {
-            let mut pairs = self.0.clone();
-            // alertname first, then by name: `KV.SortedPairs`.
-            pairs.sort_by(|a, b| (a.0 != "alertname", &a.0).cmp(&(b.0 != "alertname", &b.0)));
-            pairs
-        }
-    }
-
-    impl Object for Kv {
-        fn type_name(&self) -> &str {
-            "template.KV"
-        }
-        fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
-            Some(Ok(match name {
-                "SortedPairs" => Value::Object(Rc::new(Pairs(self.sorted()))),
-                "Names" => strings(self.sorted().into_iter().map(|p| p.0)),
-                "Values" => strings(self.sorted().into_iter().map(|p| p.1)),
-                "Remove" => {
-                    let Some(Value::List(keys)) = args.first() else {
-                        return Some(Err("Remove needs a []string".into()));
-                    };
-                    let drop: Vec<String> = keys.iter().map(Value::print).collect();
-                    let kept = self.0.iter().filter(|(k, _)| !drop.contains(k)).cloned().collect();
-                    Value::Object(Rc::new(Kv(kept)))
-                }
-                key => Value::from(self.0.iter().find(|(k, _)| k == key).map_or("", |(_, v)| v.as_str())),
-            }))
-        }
-        fn print(&self) -> String {
-            self.sorted().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
-        }
-        fn entries(&self) -> Option<Vec<(Value, Value)>> {
-            Some(self.sorted().into_iter().map(|(k, v)| (Value::from(k), Value::from(v))).collect())
-        }
-    }
-
-    impl Object for Pair {
-        fn type_name(&self) -> &str {
-            "template.Pair"
-        }
-        fn call(&self, name: &str, _: &[Value]) -> Option<Result<Value, String>> {
-            match name {
-                "Name" => Some(Ok(Value::from(self.0.as_str()))),
-                "Value" => Some(Ok(Value::from(self.1.as_str()))),
-                _ => None,
-            }
-        }
-        fn print(&self) -> String {
-            format!("{{{} {}}}", self.0, self.1)
-        }
-    }
-
-    impl Object for Pairs {
-        fn type_name(&self) -> &str {
-            "template.Pairs"
-        }
-        fn call(&self, name: &str, _: &[Value]) -> Option<Result<Value, String>> {
-            match name {
-                "Names" => Some(Ok(strings(self.0.iter().map(|p| p.0.clone())))),
-                "Values" => Some(Ok(strings(self.0.iter().map(|p| p.1.clone())))),
-                _ => None,
-            }
-        }
-        fn print(&self) -> String {
-            self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
-        }
-        fn entries(&self) -> Option<Vec<(Value, Value)>> {
-            let pairs = self.0.iter().map(|(k, v)| Value::Object(Rc::new(Pair(k.clone(), v.clone()))));
-            Some(pairs.enumerate().map(|(i, p)| (Value::Int(i as i64), p)).collect())
-        }
-    }
-
-    impl Object for Alerts {
-        fn type_name(&self) -> &str {
-            "template.Alerts"
-        }
-        fn call(&self, name: &str, _: &[Value]) -> Option<Result<Value, String>> {
-            let pick = |firing: bool| {
-                let items = self.0.iter().zip(&self.1).filter(|(_, f)| **f == firing).map(|(a, _)| a.clone());
-                Value::from(items.collect::<Vec<_>>())
-            };
-            match name {
-                "Firing" => Some(Ok(pick(true))),
-                "Resolved" => Some(Ok(pick(false))),
-                _ => None,
-            }
-        }
-        fn print(&self) -> String {
-            format!("{:?}", self.0)
-        }
-        fn entries(&self) -> Option<Vec<(Value, Value)>> {
-            Some(self.0.iter().enumerate().map(|(i, a)| (Value::Int(i as i64), a.clone())).collect())
-        }
-    }
-}
-
 #[cfg(test)]
 mod default_tmpl {
     use std::collections::BTreeMap;
@@ -308,12 +195,12 @@ mod default_tmpl {
 
     use super::model::{Alerts, Kv};
     use super::*;
-    use crate::gotemplate::{funcs as names, parse, MissingKey, Options, Set};
+    use crate::gotemplate::{funcs as names, parse, MissingKey, Options, Set, Struct};
 
-    const DEFAULT_TMPL: &str = include_str!("../../tests/upstream/alertmanager-config/default.tmpl");
+    const DEFAULT_TMPL: &str = include_str!("../../../tests/upstream/alertmanager-config/default.tmpl");
 
     fn kv(pairs: &[(&str, &str)]) -> Value {
-        Value::Object(Rc::new(Kv(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())))
+        Kv::value(pairs.iter().copied())
     }
 
     #[test]
@@ -324,15 +211,20 @@ mod default_tmpl {
         let mut set = Set::new();
         set.add("default.tmpl", DEFAULT_TMPL, parsed);
         let labels = [("alertname", "Down"), ("job", "api"), ("instance", "x")];
-        let mut alert = BTreeMap::new();
-        alert.insert("Labels".to_owned(), kv(&labels));
-        alert.insert("Annotations".to_owned(), kv(&[("summary", "api is down")]));
-        alert.insert("GeneratorURL".to_owned(), Value::from("http://prom/graph"));
+        let alert = Struct::value(
+            "template.Alert",
+            vec![
+                ("Status", Value::from("firing")),
+                ("Labels", kv(&labels)),
+                ("Annotations", kv(&[("summary", "api is down")])),
+                ("GeneratorURL", Value::from("http://prom/graph")),
+            ],
+        );
         let mut data = BTreeMap::new();
         data.insert("Status".to_owned(), Value::from("firing"));
         data.insert("Receiver".to_owned(), Value::from("team chat"));
         data.insert("ExternalURL".to_owned(), Value::from("http://am:9093"));
-        let alerts = Value::Object(Rc::new(Alerts(vec![Value::map(alert)], vec![true])));
+        let alerts = Value::Object(Rc::new(Alerts(vec![alert], vec![true])));
         data.insert("Alerts".to_owned(), alerts.clone());
         data.insert("GroupLabels".to_owned(), kv(&[("alertname", "Down")]));
         data.insert("CommonLabels".to_owned(), kv(&labels));
