@@ -195,7 +195,7 @@ fn templates(receiver: &str, cfg: &Tree, cx: &mut Ctx<'_>) {
 }
 
 /// Alertmanager parses notification templates with Go's functions and its own.
-const AM_OPTIONS: crate::gotemplate::Options<'static> = crate::gotemplate::Options {
+pub(super) const AM_OPTIONS: crate::gotemplate::Options<'static> = crate::gotemplate::Options {
     funcs: &[crate::gotemplate::funcs::BUILTINS, crate::gotemplate::funcs::ALERTMANAGER],
     vars: &[],
     max_depth: crate::gotemplate::MAX_DEPTH,
