@@ -102,7 +102,7 @@ mod tests {
 
     #[test]
     fn humanize_formats_as_prometheus() {
-        // Rows of Prometheus' template_test.go (prometheus/prometheus v3.5.0, template/).
+        // What Prometheus' code (template/template.go, v3.5.0) computes: Go's %.4g after scaling.
         for (v, want) in
             [(0.0, "0"), (1234567.0, "1.235M"), (12.0, "12"), (0.0012, "1.2m"), (-1e-9, "-1n"), (f64::INFINITY, "+Inf")]
         {

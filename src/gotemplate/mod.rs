@@ -164,3 +164,6 @@ mod tests;
 
 #[cfg(test)]
 mod exec_tests;
+
+#[cfg(test)]
+mod prometheus_tests;

@@ -76,8 +76,13 @@ fn to_float(v: &Value) -> Result<f64, String> {
     match v {
         Value::Float(f) => Ok(*f),
         Value::Int(i) => Ok(*i as f64),
-        Value::Str(s) => super::number::parse_float(s.trim())
-            .ok_or_else(|| format!("strconv.ParseFloat: parsing {s:?}: invalid syntax")),
+        Value::Str(s) => match s.to_ascii_lowercase().trim_start_matches('+') {
+            "inf" | "infinity" => Ok(f64::INFINITY),
+            "-inf" | "-infinity" => Ok(f64::NEG_INFINITY),
+            "nan" => Ok(f64::NAN),
+            _ => super::number::parse_float(s)
+                .ok_or_else(|| format!("strconv.ParseFloat: parsing {s:?}: invalid syntax")),
+        },
         Value::Object(o) if o.type_name() == "time.Duration" => match o.call("Seconds", &[]) {
             Some(Ok(Value::Float(f))) => Ok(f),
             _ => Err("can't convert time.Duration to float".into()),
@@ -94,11 +99,25 @@ fn str_arg(v: &Value) -> &str {
     v.as_str().unwrap_or_default()
 }
 
+/// Prometheus' `floatToTime`: seconds to a time, through nanoseconds (which must fit an int64)
+/// and `model.Time`'s milliseconds.
+fn float_to_time(v: f64) -> Result<Time, String> {
+    let ns = v * 1e9;
+    if ns > i64::MAX as f64 || ns < i64::MIN as f64 {
+        return Err(format!(
+            "{} cannot be represented as a nanoseconds timestamp since it overflows int64",
+            format_g(v, None)
+        ));
+    }
+    let ms = (ns as i64) / 1_000_000;
+    Ok(Time::from_unix_nanos(i128::from(ms) * 1_000_000))
+}
+
 /// `net.SplitHostPort`, loosely: host and port of `host:port` or `[v6]:port`.
 fn split_host_port(s: &str) -> Option<(&str, &str)> {
     if let Some(rest) = s.strip_prefix('[') {
         let (host, port) = rest.split_once("]:")?;
-        return Some((host, port));
+        return (!port.contains(':')).then_some((host, port));
     }
     let (host, port) = s.rsplit_once(':')?;
     (!host.contains(':')).then_some((host, port))
@@ -168,14 +187,14 @@ pub fn funcs<'q>(cx: &Context<'q>) -> Funcs<'q> {
         if v.is_nan() || v.is_infinite() {
             return Ok(Value::from(g4(v)));
         }
-        Ok(Value::from(Time::from_unix_f64(v).print()))
+        Ok(Value::from(float_to_time(v)?.print()))
     });
     f.add("toTime", &[Param::Any], None, |a| {
         let v = to_float(&a[0])?;
         if v.is_nan() || v.is_infinite() {
-            return Err(format!("cannot convert {} to time.Time", format_g(v, None)));
+            return Err("value is NaN or Inf".into());
         }
-        Ok(Time::from_unix_f64(v).value())
+        Ok(float_to_time(v)?.value())
     });
     f.add("toDuration", &[Param::Any], None, |a| Ok(Duration((to_float(&a[0])? * 1e9) as i64).value()));
     let url = cx.external_url.clone();
@@ -263,6 +282,17 @@ pub struct AlertData<'d> {
     pub value: f64,
 }
 
+/// Prometheus' `Expander.Expand` of `text` as template `name` on `data`, with `missingkey=zero`
+/// (its default): the output, or `error parsing template NAME: …` / `error executing template
+/// NAME: …`.
+pub fn expand_text(name: &str, text: &str, data: &Value, funcs: &Funcs<'_>) -> Result<String, String> {
+    let opts = super::Options { funcs: &[funcs::BUILTINS, funcs::PROMETHEUS], ..super::Options::default() };
+    let parsed = super::parse(name, text, &opts).map_err(|e| format!("error parsing template {name}: {e}"))?;
+    let mut set = Set::new();
+    set.add(name, text, parsed);
+    set.execute(name, data, funcs, MissingKey::Zero).map_err(|e| format!("error executing template {name}: {e}"))
+}
+
 /// The header Prometheus puts before each label and annotation template (`rules/alerting.go`).
 pub const HEADER: &str =
     "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}";
@@ -278,10 +308,6 @@ pub fn expand(alert: &str, text: &str, data: &AlertData<'_>, funcs: &Funcs<'_>) 
 pub fn expand_checked(alert: &str, text: &str, data: &AlertData<'_>, funcs: &Funcs<'_>) -> Result<String, String> {
     let name = format!("__alert_{alert}");
     let full = format!("{HEADER}{text}");
-    let opts = super::Options { funcs: &[funcs::BUILTINS, funcs::PROMETHEUS], ..super::Options::default() };
-    let parsed = super::parse(&name, &full, &opts).map_err(|e| format!("error parsing template {name}: {e}"))?;
-    let mut set = Set::new();
-    set.add(&name, &full, parsed);
     let labels = |m: &BTreeMap<String, String>| Value::labels(m.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     // `template.AlertTemplateData`: a struct, so an unknown field is an error, not a missing key.
     let root = Struct::value(
@@ -293,7 +319,7 @@ pub fn expand_checked(alert: &str, text: &str, data: &AlertData<'_>, funcs: &Fun
             ("Value", Value::Float(data.value)),
         ],
     );
-    set.execute(&name, &root, funcs, MissingKey::Zero).map_err(|e| format!("error executing template {name}: {e}"))
+    expand_text(&name, &full, &root, funcs)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Commands that call: functions (typed arguments, Go's builtins) and constants.
 
-use super::super::ast::{Arg, Command};
+use super::super::ast::Arg;
 use super::super::builtins;
 use super::super::lex::go_quote;
 use super::super::value::Value;
@@ -87,7 +87,7 @@ impl<'s, 'a: 's> State<'s, 'a, '_> {
         fin: Option<Value>,
         receiver: Value,
     ) -> R<Value> {
-        self.at = At::Arg(node);
+        // Go sets no position here: errors about the field are told at the node evaluated last.
         let has_args = args.len() > 1 || fin.is_some();
         match receiver {
             Value::Missing => {
@@ -102,10 +102,12 @@ impl<'s, 'a: 's> State<'s, 'a, '_> {
                     argv.push(self.eval_arg(dot, a)?);
                 }
                 argv.extend(fin);
-                self.at = At::Arg(node);
                 match o.call(name, &argv) {
                     Some(Ok(v)) => Ok(v),
-                    Some(Err(e)) => self.error(format!("error calling {name}: {e}")),
+                    Some(Err(e)) => {
+                        self.at = At::Arg(node);
+                        self.error(format!("error calling {name}: {e}"))
+                    }
                     None => self.error(format!("can't evaluate field {name} in type {}", o.type_name())),
                 }
             }
@@ -138,10 +140,7 @@ impl<'s, 'a: 's> State<'s, 'a, '_> {
             }
             Arg::Variable(_, idents) => self.eval_variable(dot, arg, idents, std::slice::from_ref(arg), None),
             Arg::Pipe(p) => self.eval_pipeline(dot, p),
-            Arg::Identifier(_, name) => {
-                let args = std::slice::from_ref(arg);
-                self.eval_call(dot, name, At::Arg(arg), args, None)
-            }
+            Arg::Identifier(_, name) => self.eval_call(dot, name, arg, At::Arg(arg), std::slice::from_ref(arg), None),
             Arg::Chain(..) => self.eval_chain(dot, arg, std::slice::from_ref(arg), None),
             Arg::Bool(_, b) => Ok(Value::Bool(*b)),
             Arg::String(_, s) => Ok(Value::from(s.as_ref())),
@@ -167,7 +166,6 @@ impl<'s, 'a: 's> State<'s, 'a, '_> {
             (Arg::Nil(_), p) => self.error(format!("cannot assign nil to {}", p.go())),
             _ => {
                 let v = self.eval_arg(dot, arg)?;
-                self.at = At::Arg(arg);
                 self.validate(v, param)
             }
         }
@@ -183,29 +181,20 @@ impl<'s, 'a: 's> State<'s, 'a, '_> {
         }
     }
 
-    pub(super) fn eval_function(
-        &mut self,
-        dot: &Value,
-        name: &str,
-        cmd: &'s Command<'a>,
-        args: &'s [Arg<'a>],
-        fin: Option<Value>,
-    ) -> R<Value> {
-        self.eval_call(dot, name, At::Cmd(cmd), args, fin)
-    }
-
-    /// Calls function `name` with `args` (the first is the function's own node) and `fin`, the
-    /// previous command's result.
+    /// Calls function `name` (node `ident`, in command `at`) with `args` (the first is the
+    /// function's own node) and `fin`, the previous command's result. As Go's, errors before the
+    /// call are told at the function's name, a failed call at the command.
     pub(super) fn eval_call(
         &mut self,
         dot: &Value,
         name: &str,
+        ident: &'s Arg<'a>,
         at: At<'s, 'a>,
         args: &'s [Arg<'a>],
         fin: Option<Value>,
     ) -> R<Value> {
         let args = &args[1..];
-        self.at = at;
+        self.at = At::Arg(ident);
         if let Some(f) = self.funcs.map.get(name) {
             let n = args.len() + usize::from(fin.is_some());
             match f.variadic {
@@ -224,13 +213,14 @@ impl<'s, 'a: 's> State<'s, 'a, '_> {
                 argv.push(self.typed_arg(dot, a, param(i))?);
             }
             if let Some(v) = fin {
-                self.at = at;
                 argv.push(self.validate(v, param(n - 1))?);
             }
-            self.at = at;
             return match (f.call)(&argv) {
                 Ok(v) => Ok(v),
-                Err(e) => self.error(format!("error calling {name}: {e}")),
+                Err(e) => {
+                    self.at = at;
+                    self.error(format!("error calling {name}: {e}"))
+                }
             };
         }
         if name == "and" || name == "or" {
@@ -253,10 +243,12 @@ impl<'s, 'a: 's> State<'s, 'a, '_> {
             argv.push(self.eval_arg(dot, a)?);
         }
         argv.extend(fin);
-        self.at = at;
         match builtins::call(name, &argv) {
             Some(Ok(v)) => Ok(v),
-            Some(Err(builtins::Error::Call(e))) => self.error(format!("error calling {name}: {e}")),
+            Some(Err(builtins::Error::Call(e))) => {
+                self.at = at;
+                self.error(format!("error calling {name}: {e}"))
+            }
             Some(Err(builtins::Error::Plain(e))) => self.error(e),
             None => self.error(format!("{} is not a defined function", go_quote(name))),
         }

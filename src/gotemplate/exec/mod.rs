@@ -31,6 +31,7 @@ enum At<'s, 'a> {
     None,
     Arg(&'s Arg<'a>),
     Cmd(&'s Command<'a>),
+    Pipe(&'s Pipe<'a>),
     Pos(usize, &'static str),
 }
 
@@ -54,6 +55,7 @@ impl<'s, 'a: 's> State<'s, 'a, '_> {
             At::None => return Err(Flow::Error(format!("template: {tmpl}: {}", msg.as_ref()))),
             At::Arg(a) => (a.pos(), a.to_string()),
             At::Cmd(c) => (c.pos, c.to_string()),
+            At::Pipe(p) => (p.pos, p.to_string()),
             At::Pos(p, what) => (p, what.to_owned()),
         };
         let before = &text[..pos.min(text.len())];
@@ -184,6 +186,7 @@ impl<'s, 'a: 's> State<'s, 'a, '_> {
     }
 
     fn eval_pipeline(&mut self, dot: &Value, pipe: &'s Pipe<'a>) -> R<Value> {
+        self.at = At::Pipe(pipe);
         let mut value: Option<Value> = None;
         for cmd in &pipe.cmds {
             value = Some(self.eval_command(dot, cmd, value)?);
@@ -226,9 +229,12 @@ impl<'s, 'a: 's> State<'s, 'a, '_> {
     fn eval_command(&mut self, dot: &Value, cmd: &'s Command<'a>, fin: Option<Value>) -> R<Value> {
         let first = &cmd.args[0];
         match first {
-            Arg::Field(_, idents) => return self.eval_field_chain(dot, dot.clone(), first, idents, &cmd.args, fin),
+            Arg::Field(_, idents) => {
+                self.at = At::Arg(first);
+                return self.eval_field_chain(dot, dot.clone(), first, idents, &cmd.args, fin);
+            }
             Arg::Chain(..) => return self.eval_chain(dot, first, &cmd.args, fin),
-            Arg::Identifier(_, name) => return self.eval_function(dot, name, cmd, &cmd.args, fin),
+            Arg::Identifier(_, name) => return self.eval_call(dot, name, first, At::Cmd(cmd), &cmd.args, fin),
             Arg::Pipe(p) => {
                 self.at = At::Arg(first);
                 self.not_a_function(&cmd.args, &fin)?;

@@ -155,7 +155,9 @@ impl Lexer<'_> {
 
 /// Go's `%#U` of a rune: `U+0023 '#'`.
 pub(crate) fn unicode_name(c: char) -> String {
-    if c.is_control() {
+    // Go shows the character only when `strconv.IsPrint` says so: no controls, no spaces but ' '.
+    if c.is_control() || (c.is_whitespace() && c != ' ') || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{feff}')
+    {
         format!("U+{:04X}", c as u32)
     } else {
         format!("U+{:04X} '{c}'", c as u32)
