@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use crate::{files_below, render_case, render_cases, require};
+use crate::{files_below, render_case, render_cases, require, Project};
 
 /// Runs an upstream tool in `dir`; a missing tool fails the test with how to install it.
 fn tool(dir: &Path, program: &str, package: &str, args: &[&str]) -> (bool, String) {
@@ -139,4 +139,91 @@ fn collect_datasource_uids(v: &serde_json::Value, out: &mut Vec<String>) {
         serde_json::Value::Array(a) => a.iter().for_each(|x| collect_datasource_uids(x, out)),
         _ => {}
     }
+}
+
+#[test]
+fn amtool_and_check_agree_on_template_files() {
+    if !require::tool("amtool") {
+        return;
+    }
+    // Go's grammar as Debian's amtool 0.25 (Go 1.19) has it: `else with` (Go 1.23) is left out.
+    let cases = [
+        "{{ define \"a\" }}{{ .CommonLabels.alertname }}{{ end }}",
+        "{{ define \"b\" }}{{ nosuch . }}{{ end }}",
+        "{{ define \"c\" }}{{ $s := \"\" }}{{ if .X }}{{ $s = \"s\" }}{{ end }}{{ $s }}{{ end }}",
+        "{{ define \"d\" }}{{ range .Alerts }}{{ if .X }}{{ continue }}{{ end }}{{ break }}{{ end }}{{ end }}",
+        "{{ define \"e\" }}{{ else }}{{ end }}",
+        "{{ define \"f\" }}{{ 0x_1p4 }} {{ 'a' }} {{ 1_000 }}{{ end }}",
+        "{{ define \"g\" }}{{ (index .Labels \"a\").X }}{{ end }}",
+        "{{ define \"h\" }}\n\n{{ 1.E }}{{ end }}",
+        "{{ define \"i\" }}{{ .X }",
+        "{{- /* a comment */ -}}\n{{ define \"j\" }}{{ break }}{{ end }}",
+        "{{ define \"k\" }}{{ $x }}{{ end }}",
+        "{{ define \"l\" }}{{ template \"a\" . }}{{ block \"m\" . }}x{{ end }}{{ end }}",
+        "{{ define \"n\" }}{{ printf \"%s\" 3`x` }}{{ end }}",
+        "{{ define \"o\" }}{{ .X | 1 }}{{ end }}",
+    ];
+    let p = Project::empty();
+    p.write("am.yml", "route:\n  receiver: x\nreceivers:\n  - name: x\ntemplates: [t.tmpl]\n");
+    let mut agree = 0;
+    for text in cases {
+        p.write("t.tmpl", text);
+        let (ok, amtool) = tool(p.path(), "amtool", "prometheus-alertmanager", &["check-config", "am.yml"]);
+        let ours = p.run(&["check", "am.yml"]);
+        assert_eq!(ours.status == 0, ok, "{text:?}: amtool says\n{amtool}\nmonstack says\n{}", ours.stdout);
+        if !ok {
+            // amtool prints Go's error as `FAILED: template: t.tmpl:LINE: MESSAGE`.
+            let go = amtool.split("FAILED: ").nth(1).unwrap_or("").lines().next().unwrap_or("").trim();
+            assert!(ours.stdout.contains(go), "{text:?}: amtool says {go:?}, monstack says\n{}", ours.stdout);
+        }
+        agree += 1;
+    }
+    require::say(&format!("amtool template files: {agree}/{} agree", cases.len()));
+}
+
+#[test]
+fn promtool_and_check_agree_on_annotation_templates() {
+    if !require::tool("promtool") {
+        return;
+    }
+    // Debian's promtool 2.42 (Go 1.19): nothing newer than Go 1.19's grammar here.
+    let cases = [
+        r#"{{ $labels.instance }} is {{ $value | humanize }}"#,
+        r#"{{ $s := "" }}{{ if gt $value 1.0 }}{{ $s = "s" }}{{ end }}{{ $value }} target{{ $s }} down"#,
+        r#"{{ range query "up" }}{{ if .Value }}{{ continue }}{{ end }}{{ .Labels.job }}{{ break }}{{ end }}"#,
+        r#"{{ with query "up" }}{{ . | first | value | humanizePercentage }}{{ else }}none{{ end }}"#,
+        "{{ nosuch 1 }}",
+        "{{ $x }}",
+        "{{ $labels.a | 1 }}",
+        "{{ if 1 }}",
+        "{{ end }}",
+        "{{- /* note */ -}} {{ 0x_1p4 }} {{ 'a' }}",
+        "{{ (printf \"%s\" $labels.a).X }}",
+        "{{ \"a\".b }}",
+        "{{ define \"x\" }}{{ $labels }}{{ end }}",
+        "{{ template \"y\" }}{{ block \"z\" . }}{{ break }}{{ end }}",
+    ];
+    let p = Project::empty();
+    let mut agree = 0;
+    for text in cases {
+        let quoted = text.replace('\'', "''");
+        p.write(
+            "r.yml",
+            &format!("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        labels: {{severity: page}}\n        annotations:\n          summary: '{quoted}'\n"),
+        );
+        let (ok, promtool) = tool(p.path(), "promtool", "prometheus", &["check", "rules", "r.yml"]);
+        let ours = p.run(&["check", "r.yml"]);
+        assert_eq!(ours.status == 0, ok, "{text:?}: promtool says\n{promtool}\nmonstack says\n{}", ours.stdout);
+        if !ok {
+            let go =
+                promtool.split("annotation \"summary\": ").nth(1).unwrap_or("").lines().next().unwrap_or("").trim();
+            assert!(
+                !go.is_empty() && ours.stdout.contains(go),
+                "{text:?}: promtool says {go:?}, monstack says\n{}",
+                ours.stdout
+            );
+        }
+        agree += 1;
+    }
+    require::say(&format!("promtool annotation templates: {agree}/{} agree", cases.len()));
 }

@@ -237,6 +237,27 @@ fn check_tree(file: &Path, doc: &Tree, syntax_only: bool, sink: &mut Sink) {
         if !cx.syntax_only && !pattern.contains(['*', '?', '[']) && !cx.dir.join(&pattern).exists() {
             cx.err(Check::AlertmanagerTemplate, Some(pos(t)), format!("template file {pattern:?} does not exist"))
                 .help("paths are relative to the config's folder; `--syntax-only` skips this check");
+        } else if !cx.syntax_only {
+            template_files(t, &pattern, &mut cx);
+        }
+    }
+}
+
+/// Parses the template files `pattern` names, as Alertmanager does when it loads them (amtool
+/// reports their parse errors too).
+fn template_files(at: &Tree, pattern: &str, cx: &mut Ctx<'_>) {
+    let full = cx.dir.join(pattern);
+    let Ok(paths) = glob::glob(&full.to_string_lossy()) else { return };
+    for path in paths.flatten() {
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if let Err(e) = crate::gotemplate::parse(&name, &text, &receivers::AM_OPTIONS) {
+            let (line, column) = e.position(&text);
+            cx.err(Check::AlertmanagerTemplate, Some(pos(at)), e.to_string()).help(format!(
+                "in {}:{line}:{column} (`{}`)",
+                path.display(),
+                e.excerpt(&text)
+            ));
         }
     }
 }

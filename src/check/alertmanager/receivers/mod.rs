@@ -178,38 +178,26 @@ fn templates(receiver: &str, cfg: &Tree, cx: &mut Ctx<'_>) {
             if !text.contains("{{") {
                 continue;
             }
-            if let Err(e) = crate::check::gotemplate::parse(&format!("{receiver}.{}", k.value), &text, AM_FUNCS) {
+            if let Err(e) = crate::gotemplate::parse(&format!("{receiver}.{}", k.value), &text, &AM_OPTIONS) {
+                let (line, column) = e.position(&text);
+                let excerpt = e.excerpt(&text).to_owned();
                 cx.err(
                     Check::AlertmanagerTemplate,
                     Some(pos(at)),
                     format!("receiver {receiver:?}: `{}` is not a valid template: {e}", k.value),
                 )
-                .help("a broken notification template silently drops notifications (amtool does not check it)");
+                .help(format!(
+                    "at line {line}, column {column} of the template (`{excerpt}`); a broken notification template silently drops notifications (amtool does not check it)"
+                ));
             }
         }
     }
 }
 
-/// Functions Alertmanager's templates have besides Go's (which come with gtmpl).
-const AM_FUNCS: &[&str] = &[
-    "toUpper",
-    "toLower",
-    "title",
-    "trimSpace",
-    "join",
-    "match",
-    "safeHtml",
-    "safeUrl",
-    "urlUnescape",
-    "reReplaceAll",
-    "stringSlice",
-    "date",
-    "tz",
-    "since",
-    "humanizeDuration",
-    "toJson",
-    "list",
-    "append",
-    "dict",
-    "template",
-];
+/// Alertmanager parses notification templates with Go's functions and its own.
+pub(super) const AM_OPTIONS: crate::gotemplate::Options<'static> = crate::gotemplate::Options {
+    funcs: &[crate::gotemplate::funcs::BUILTINS, crate::gotemplate::funcs::ALERTMANAGER],
+    vars: &[],
+    max_depth: crate::gotemplate::MAX_DEPTH,
+    skip_func_check: false,
+};
