@@ -8,6 +8,7 @@ pub mod deep;
 mod discover;
 pub mod gotemplate;
 pub mod httpconfig;
+pub mod kube;
 pub mod lint;
 pub mod node;
 pub mod problem;

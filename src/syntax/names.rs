@@ -47,3 +47,36 @@ mod tests {
         assert!(!metric_name_ok("1abc", NameValidation::Legacy));
     }
 }
+
+/// Longest DNS-1123 label: namespaces, Services and most objects' names must be one.
+pub const DNS1123_LABEL_MAX: usize = 63;
+
+/// Longest DNS-1123 subdomain: what Kubernetes accepts as the name of ConfigMaps, Secrets and
+/// custom resources.
+pub const DNS1123_SUBDOMAIN_MAX: usize = 253;
+
+/// Why `name` is not a DNS-1123 label (lower-case alphanumerics and `-`, starting and ending with
+/// an alphanumeric, at most 63 characters), or `None` when it is one.
+pub fn dns1123_label_error(name: &str) -> Option<String> {
+    let ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    if name.is_empty() {
+        Some("it is empty".into())
+    } else if name.len() > DNS1123_LABEL_MAX {
+        Some(format!("it is {} characters long, at most {DNS1123_LABEL_MAX} are allowed", name.len()))
+    } else if let Some(c) = name.chars().find(|&c| !ok(c) && c != '-') {
+        Some(format!("it holds `{c}`; only lower-case letters, digits and `-` are allowed"))
+    } else if !name.starts_with(ok) || !name.ends_with(ok) {
+        Some("it must start and end with a lower-case letter or a digit".into())
+    } else {
+        None
+    }
+}
+
+/// Why `name` is not a DNS-1123 subdomain (DNS-1123 labels joined by `.`, at most 253
+/// characters), or `None` when it is one.
+pub fn dns1123_subdomain_error(name: &str) -> Option<String> {
+    if name.len() > DNS1123_SUBDOMAIN_MAX {
+        return Some(format!("it is {} characters long, at most {DNS1123_SUBDOMAIN_MAX} are allowed", name.len()));
+    }
+    name.split('.').find_map(|part| dns1123_label_error(part).map(|why| format!("`{part}`: {why}")))
+}
