@@ -5,6 +5,7 @@ mod check;
 mod golden;
 mod hostile;
 mod init;
+mod kubernetes;
 mod layers;
 mod lifecycle;
 mod oracle;
