@@ -288,13 +288,18 @@ fn at_value(inner: Sink, at: Pos, whence: &str, sink: &mut Sink) {
 /// The text of a literal block scalar as lines of the file, the lines before it blanked.
 fn in_place(lines: &[&str], node: &Tree, value: &str) -> Option<String> {
     let line = usize::try_from(node.at.line).ok()?.checked_sub(1)?;
-    let head = lines.get(line)?;
     let col = usize::try_from(node.at.column).ok()?.checked_sub(1)?;
-    let indicator = head.get(col..)?.trim_end();
-    if !indicator.starts_with('|') || indicator.len() > 2 {
+    let literal = |l: &str| ["|", "|-", "|+"].iter().any(|i| l.trim_end().ends_with(&format!(" {i}")));
+    // The parser places a block scalar at its indicator or at its first line of content.
+    let first = if lines.get(line)?.get(col..)?.starts_with('|') && literal(lines[line]) {
+        line + 1
+    } else if line > 0 && literal(lines[line - 1]) {
+        line
+    } else {
         return None;
-    }
-    let body: Vec<&str> = lines[line + 1..].iter().copied().take_while(|l| l.trim().is_empty() || l.starts_with(' ')).collect();
+    };
+    let body: Vec<&str> =
+        lines[first..].iter().copied().take_while(|l| l.trim().is_empty() || l.starts_with(' ')).collect();
     let indent = body.iter().find(|l| !l.trim().is_empty())?.chars().take_while(|&c| c == ' ').count();
     let mut used = body.len();
     while used > 0 && body[used - 1].trim().is_empty() {
@@ -308,7 +313,7 @@ fn in_place(lines: &[&str], node: &Tree, value: &str) -> Option<String> {
     if dedented.join("\n").trim_end_matches('\n') != value.trim_end_matches('\n') {
         return None;
     }
-    Some(padded(lines, line + 1, line + 1 + body.len()))
+    Some(padded(lines, first, first + body.len()))
 }
 
 fn base64_decode(s: &str) -> Option<Vec<u8>> {

@@ -320,7 +320,7 @@ mod tests {
         let typed = "apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: p}\nspec:\n  replicas: two\n  externalLabels: {a: 1}\n";
         let got = errors(typed);
         assert!(got.iter().any(|e| e == "5:13: `spec.replicas`: expected an integer, found a string"), "{got:?}");
-        assert!(got.iter().any(|e| e == "6:22: `spec.externalLabels.a`: expected a string, found a number"), "{got:?}");
+        assert!(got.iter().any(|e| e == "6:23: `spec.externalLabels.a`: expected a string, found a number"), "{got:?}");
         let required = "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: p}\nspec:\n  groups:\n  - rules: []\n";
         assert!(errors(required).iter().any(|e| e.contains("`spec.groups[0].name`: Required value")));
         let version = "apiVersion: monitoring.coreos.com/v1\nkind: ScrapeConfig\nmetadata: {name: p}\n";

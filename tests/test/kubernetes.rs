@@ -300,3 +300,32 @@ fn the_kubernetes_section_is_checked_like_the_others() {
     p.write("monstack.yaml", &spec.replace("mode: content", "mode: helm"));
     p.run(&["render", "--target", "kubernetes"]).status(2).stderr_has("mode");
 }
+
+#[test]
+fn content_inside_objects_is_checked_at_the_manifest_line() {
+    let p = render(&cases()[0].1);
+    let dir = p.path().join("build/kubernetes");
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = dir.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} lacks {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit("prometheusrule-shop-node.yaml", "- alert: HostHighCpu\n          expr: 100 * (1 - avg by", "- alert: HostHighCpu\n          expr: 100 * (1 - avgg by");
+    edit("secret-shop-alertmanager-config.yaml", "- receiver: oncall", "- receiver: oncal");
+    edit("configmap-shop-dashboard-node.yaml", "\"panels\": [", "\"panels\": [,");
+    let line_of = |file: &str, needle: &str| {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        text.lines().position(|l| l.contains(needle)).unwrap() + 1
+    };
+    let run = p.run(&["check", "build/kubernetes"]);
+    run.status(1);
+    for (check, file, needle) in [
+        ("rules/expr", "prometheusrule-shop-node.yaml", "avgg by"),
+        ("alertmanager/route", "secret-shop-alertmanager-config.yaml", "receiver: oncal"),
+        ("dashboard/json", "configmap-shop-dashboard-node.yaml", "\"panels\": [,"),
+    ] {
+        let at = format!("error[{check}]: build/kubernetes/{file}:{}:", line_of(file, needle));
+        assert!(run.stdout.contains(&at), "missing {at:?}:\n{}", run.stdout);
+    }
+}
