@@ -102,7 +102,11 @@ pub fn check(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) {
 fn check_object(file: &Path, lines: &[&str], object: &Object, opts: &RuleOptions, sink: &mut Sink) {
     let doc = &object.tree;
     let SourceNode::Map(_) = &doc.value else {
-        sink.error(Check::KubeSchema, Some(pos(doc)), format!("a Kubernetes object is a mapping, found {}", doc.value.kind()));
+        sink.error(
+            Check::KubeSchema,
+            Some(pos(doc)),
+            format!("a Kubernetes object is a mapping, found {}", doc.value.kind()),
+        );
         return;
     };
     for key in ["apiVersion", "kind"] {
@@ -132,8 +136,33 @@ fn check_object(file: &Path, lines: &[&str], object: &Object, opts: &RuleOptions
             .help("the operator adds a `namespace` matcher to its routes (prometheus-operator#3737): alerts of other namespaces, and alerts without the label, never reach it; route in the Alertmanager's own config Secret instead (monstack renders one), or set `alertmanagerConfigMatcherStrategy: {type: None}` on the Alertmanager");
         }
         "ConfigMap" => configmap(file, lines, doc, sink),
+        "Deployment" | "DaemonSet" | "StatefulSet" | "ReplicaSet" => workload(doc, sink),
         "Secret" => secret(file, lines, doc, sink),
         _ => {}
+    }
+}
+
+/// The API server refuses a workload whose selector does not select its own pod template.
+fn workload(doc: &Tree, sink: &mut Sink) {
+    let Some(spec) = doc.value.get("spec") else { return };
+    let Some(selector) = spec.value.get("selector") else {
+        sink.error(Check::KubeSchema, Some(pos(spec)), "`spec.selector`: Required value".to_owned());
+        return;
+    };
+    let template = spec.value.get("template").and_then(|t| t.value.get("metadata")).and_then(|m| m.value.get("labels"));
+    let labels: BTreeMap<String, String> = match template.map(|l| &l.value) {
+        Some(SourceNode::Map(entries)) => {
+            entries.iter().map(|(k, v)| (k.value.clone(), v.value.as_str().unwrap_or_default())).collect()
+        }
+        _ => BTreeMap::new(),
+    };
+    if !selects(&selector.value, &labels) {
+        sink.error(
+            Check::KubeSchema,
+            Some(pos(selector)),
+            "`spec.selector` does not match the labels of `spec.template.metadata.labels`".to_owned(),
+        )
+        .help("the API server refuses it: give the pod template the labels the selector names");
     }
 }
 
@@ -173,8 +202,12 @@ fn names(doc: &Tree, kind: &str, sink: &mut Sink) {
             }
             let value = v.value.as_str().unwrap_or_default();
             if !matches!(v.value, SourceNode::Str(_)) {
-                sink.error(Check::KubeName, Some(pos(v)), format!("label `{}` has {} as its value", k.value, v.value.kind()))
-                    .help("label values are strings: quote it");
+                sink.error(
+                    Check::KubeName,
+                    Some(pos(v)),
+                    format!("label `{}` has {} as its value", k.value, v.value.kind()),
+                )
+                .help("label values are strings: quote it");
             } else if let Some(why) = label_value_error(&value) {
                 sink.error(Check::KubeName, Some(pos(v)), format!("label value `{value}` is invalid: {why}"));
             }
@@ -227,8 +260,12 @@ fn configmap(file: &Path, lines: &[&str], doc: &Tree, sink: &mut Sink) {
     }
     let name = doc.value.get("metadata").map(|m| m.value.text("name")).unwrap_or_default();
     if size > OBJECT_LIMIT {
-        sink.error(Check::KubeSize, Some(pos(doc)), format!("ConfigMap `{name}` holds {size} bytes, over Kubernetes' limit of 1 MiB ({OBJECT_LIMIT} bytes)"))
-            .help("split it (one dashboard per ConfigMap) or trim the dashboard");
+        sink.error(
+            Check::KubeSize,
+            Some(pos(doc)),
+            format!("ConfigMap `{name}` holds {size} bytes, over Kubernetes' limit of 1 MiB ({OBJECT_LIMIT} bytes)"),
+        )
+        .help("split it (one dashboard per ConfigMap) or trim the dashboard");
     } else if size > CLIENT_APPLY_LIMIT {
         sink.warning(Check::KubeSize, Some(pos(doc)), format!("ConfigMap `{name}` holds {size} bytes: client-side `kubectl apply` fails over {CLIENT_APPLY_LIMIT} bytes"))
             .help("apply with `kubectl apply --server-side` (its field manager keeps no copy in an annotation)");
@@ -252,7 +289,11 @@ fn secret(file: &Path, lines: &[&str], doc: &Tree, sink: &mut Sink) {
                 at_value(inner, pos(v), "in the base64 `data` of `alertmanager.yaml`", sink);
             }
             None => {
-                sink.error(Check::KubeSchema, Some(pos(v)), "`data.alertmanager.yaml` is not base64-encoded UTF-8 text".to_owned());
+                sink.error(
+                    Check::KubeSchema,
+                    Some(pos(v)),
+                    "`data.alertmanager.yaml` is not base64-encoded UTF-8 text".to_owned(),
+                );
             }
         }
     }
@@ -261,7 +302,14 @@ fn secret(file: &Path, lines: &[&str], doc: &Tree, sink: &mut Sink) {
 /// Checks text held in the scalar `node` with `check`. When it is a literal block (`|`), whose
 /// lines are the text's lines indented, the check reads those lines where they are in the file,
 /// so its findings are at the file's line:col; otherwise they are reported at the value.
-fn embedded(file: &Path, lines: &[&str], node: &Tree, value: &str, sink: &mut Sink, check: impl Fn(&Path, &str, &mut Sink)) {
+fn embedded(
+    file: &Path,
+    lines: &[&str],
+    node: &Tree,
+    value: &str,
+    sink: &mut Sink,
+    check: impl Fn(&Path, &str, &mut Sink),
+) {
     let mut inner = Sink::new(file);
     match in_place(lines, node, value) {
         Some(text) => {
@@ -367,10 +415,16 @@ pub fn across(files: &[(PathBuf, Vec<Object>)], expected: Option<&BTreeMap<Strin
                 let selector = p.tree.value.get("spec").and_then(|s| s.value.get(field));
                 selector.is_some_and(|s| selects(&s.value, &labels))
             });
-            (!picked).then(|| format!("no Prometheus of these manifests selects {kind} `{}` by its labels (`{field}`)", object.name()))
+            (!picked).then(|| {
+                format!("no Prometheus of these manifests selects {kind} `{}` by its labels (`{field}`)", object.name())
+            })
         } else {
             expected.filter(|want| !want.iter().all(|(k, v)| labels.get(k) == Some(v))).map(|want| {
-                format!("{kind} `{}` lacks the selector labels {}, so the cluster's Prometheus ignores it", object.name(), show(want))
+                format!(
+                    "{kind} `{}` lacks the selector labels {}, so the cluster's Prometheus ignores it",
+                    object.name(),
+                    show(want)
+                )
             })
         };
         if let Some(message) = message {
@@ -384,8 +438,16 @@ pub fn across(files: &[(PathBuf, Vec<Object>)], expected: Option<&BTreeMap<Strin
         let Some(cs) = object.tree.value.get("spec").and_then(|s| s.value.get("configSecret")) else { continue };
         let name = cs.value.as_str().unwrap_or_default();
         if !secrets.is_empty() && !secrets.contains(&name) {
-            let mut p = Problem::new(Check::KubeSelector, Severity::Warning, file, Some(pos(cs)), format!("the configSecret `{name}` is not among these manifests' Secrets"));
-            p.help("the operator then runs Alertmanager with an empty config: name the Secret holding `alertmanager.yaml`");
+            let mut p = Problem::new(
+                Check::KubeSelector,
+                Severity::Warning,
+                file,
+                Some(pos(cs)),
+                format!("the configSecret `{name}` is not among these manifests' Secrets"),
+            );
+            p.help(
+                "the operator then runs Alertmanager with an empty config: name the Secret holding `alertmanager.yaml`",
+            );
             out.push(p);
         }
     }
@@ -426,7 +488,12 @@ mod tests {
     fn findings(text: &str) -> Vec<String> {
         let mut sink = Sink::new("m.yaml");
         check(Path::new("m.yaml"), text, &RuleOptions::default(), &mut sink);
-        sink.problems.iter().map(|p| format!("{} {}:{} {}", p.check, p.pos.map_or(0, |p| p.line), p.pos.map_or(0, |p| p.column), p.message)).collect()
+        sink.problems
+            .iter()
+            .map(|p| {
+                format!("{} {}:{} {}", p.check, p.pos.map_or(0, |p| p.line), p.pos.map_or(0, |p| p.column), p.message)
+            })
+            .collect()
     }
 
     #[test]
@@ -448,11 +515,20 @@ mod tests {
         let got = findings("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: My_Map\n  labels: {release: 1}\n");
         assert!(got.iter().any(|f| f.starts_with("kube/name 4:9 ConfigMap name `My_Map` is invalid")), "{got:?}");
         assert!(got.iter().any(|f| f.starts_with("kube/name 5:21 label `release` has a number")), "{got:?}");
-        let big = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: d}}\ndata:\n  d.txt: {}\n", "x".repeat(300_000));
-        assert!(findings(&big).iter().any(|f| f.starts_with("kube/size 1:1 ConfigMap `d` holds 300005 bytes: client-side")));
-        let huge = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: d}}\ndata:\n  d.txt: {}\n", "x".repeat(1_100_000));
+        let big = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: d}}\ndata:\n  d.txt: {}\n",
+            "x".repeat(300_000)
+        );
+        assert!(findings(&big)
+            .iter()
+            .any(|f| f.starts_with("kube/size 1:1 ConfigMap `d` holds 300005 bytes: client-side")));
+        let huge = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: d}}\ndata:\n  d.txt: {}\n",
+            "x".repeat(1_100_000)
+        );
         assert!(findings(&huge).iter().any(|f| f.starts_with("kube/size 1:1 ConfigMap `d` holds 1100005 bytes, over")));
-        let amc = "apiVersion: monitoring.coreos.com/v1alpha1\nkind: AlertmanagerConfig\nmetadata: {name: team}\nspec: {}\n";
+        let amc =
+            "apiVersion: monitoring.coreos.com/v1alpha1\nkind: AlertmanagerConfig\nmetadata: {name: team}\nspec: {}\n";
         assert!(findings(amc).iter().any(|f| f.starts_with("kube/namespace-matcher 1:1")));
     }
 

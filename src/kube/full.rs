@@ -15,6 +15,7 @@ pub(super) fn objects(env: &Env) -> Result<Vec<Object>, RenderError> {
     out.push(prometheus);
     out.extend(secret);
     out.extend(rbac(env));
+    out.extend(super::workloads::objects(env)?);
     if env.spec.alertmanager.enabled {
         out.push(alertmanager(env));
     }
@@ -48,7 +49,9 @@ fn prometheus(env: &Env) -> Result<(Object, Option<Object>), RenderError> {
         let labels = prom.external_labels.iter().map(|(k, v)| (k.to_string(), s(v.clone()))).collect();
         body.push(("externalLabels".into(), Emit::Map(labels)));
     }
-    for field in ["ruleSelector", "scrapeConfigSelector", "probeSelector", "serviceMonitorSelector", "podMonitorSelector"] {
+    for field in
+        ["ruleSelector", "scrapeConfigSelector", "probeSelector", "serviceMonitorSelector", "podMonitorSelector"]
+    {
         body.push((field.into(), selector(env)));
     }
     let mut keys = SecretKeys::default();
@@ -91,10 +94,7 @@ fn prometheus(env: &Env) -> Result<(Object, Option<Object>), RenderError> {
         body.push(("alerting".into(), map([("alertmanagers", Emit::Seq(vec![am]))])));
     }
     if let Some(size) = &k.storage_size {
-        let claim = map([(
-            "spec",
-            map([("resources", map([("requests", map([("storage", s(size.to_string()))]))]))]),
-        )]);
+        let claim = map([("spec", map([("resources", map([("requests", map([("storage", s(size.to_string()))]))]))]))]);
         body.push(("storage".into(), map([("volumeClaimTemplate", claim)])));
     }
     let mut o = env.object("monitoring.coreos.com/v1", "Prometheus", env.prefix.clone());
@@ -117,7 +117,11 @@ fn rbac(env: &Env) -> Vec<Object> {
             ("verbs", read.clone()),
         ]),
         map([("apiGroups", list(&[""])), ("resources", list(&["configmaps"])), ("verbs", list(&["get"]))]),
-        map([("apiGroups", list(&["discovery.k8s.io"])), ("resources", list(&["endpointslices"])), ("verbs", read.clone())]),
+        map([
+            ("apiGroups", list(&["discovery.k8s.io"])),
+            ("resources", list(&["endpointslices"])),
+            ("verbs", read.clone()),
+        ]),
         map([("apiGroups", list(&["networking.k8s.io"])), ("resources", list(&["ingresses"])), ("verbs", read)]),
         map([("nonResourceURLs", list(&["/metrics"])), ("verbs", list(&["get"]))]),
     ]);

@@ -9,6 +9,7 @@
 mod full;
 mod objects;
 pub mod schema;
+mod workloads;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -183,7 +184,9 @@ impl SecretKeys {
             return Ok(k.clone());
         }
         let base = match secret {
-            crate::secrets::SecretRef::File(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            crate::secrets::SecretRef::File(p) => {
+                p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+            }
             crate::secrets::SecretRef::Env(v) => v.clone(),
         };
         let base: String =

@@ -7,6 +7,7 @@ use crate::project::layout;
 use crate::render::yaml::Emit;
 use crate::render::{Context, RenderError, DATASOURCE_UID};
 use crate::services::{self, Delivery};
+use crate::spec::KubeMode;
 
 /// Jobs of the stack's own servers: the cluster's Prometheus and the operator scrape those.
 const SELF_JOBS: &[&str] = &["prometheus", "alertmanager", "grafana"];
@@ -32,9 +33,8 @@ fn rules(env: &Env) -> Result<Vec<Object>, RenderError> {
     for (rel, file) in env.docker.range(layout::RULES.to_owned()..).take_while(|(r, _)| r.starts_with(layout::RULES)) {
         let stem = rel[layout::RULES.len()..].trim_end_matches(".yml");
         let text = String::from_utf8_lossy(&file.contents);
-        let tree = crate::check::node::parse(&text).map_err(|e| {
-            RenderError::Source(Box::new(crate::syntax::yaml::error(Path::new(rel), &text, &e)))
-        })?;
+        let tree = crate::check::node::parse(&text)
+            .map_err(|e| RenderError::Source(Box::new(crate::syntax::yaml::error(Path::new(rel), &text, &e))))?;
         let groups = tree.value.get("groups").map_or(Emit::Seq(Vec::new()), |g| tree_to_emit(&g.value));
         let mut o = env.object("monitoring.coreos.com/v1", "PrometheusRule", env.name(stem));
         o.body.push(("spec".into(), map([("groups", groups)])));
@@ -53,11 +53,16 @@ fn scrape_configs(env: &Env, ctx: &Context) -> Vec<Object> {
             Some(r) => vec![s(service_address(env, r.name(), r.service.port))],
             None => job.targets.iter().map(|t| s(t.clone())).collect(),
         };
+        let mut spec = vec![("jobName".to_owned(), s(job.job_name.clone()))];
         let mut stat = vec![("targets".to_owned(), Emit::Seq(targets))];
         if !job.labels.is_empty() {
-            stat.push(("labels".into(), Emit::Map(job.labels.iter().map(|(k, v)| (k.clone(), s(v.clone()))).collect())));
+            stat.push((
+                "labels".into(),
+                Emit::Map(job.labels.iter().map(|(k, v)| (k.clone(), s(v.clone()))).collect()),
+            ));
         }
-        let mut spec = vec![("jobName".to_owned(), s(job.job_name.clone()))];
+        let per_node =
+            service.filter(|r| env.spec.kubernetes.mode == KubeMode::Full && super::workloads::per_node(env, r));
         spec.push((
             "scrapeInterval".into(),
             s(job.scrape_interval.clone().unwrap_or_else(|| ctx.prometheus.scrape_interval.clone())),
@@ -72,7 +77,29 @@ fn scrape_configs(env: &Env, ctx: &Context) -> Vec<Object> {
         if let Some(scheme) = &job.scheme {
             spec.push(("scheme".into(), s(scheme.to_ascii_uppercase())));
         }
-        spec.push(("staticConfigs".into(), Emit::Seq(vec![Emit::Map(stat)])));
+        match per_node {
+            // One pod per node: discovered, each named by its node as the Docker stack names its host.
+            Some(r) => {
+                let sd = map([
+                    ("role", s("Pod")),
+                    ("namespaces", map([("names", Emit::Seq(vec![s(env.namespace)]))])),
+                    (
+                        "selectors",
+                        Emit::Seq(vec![map([
+                            ("role", s("Pod")),
+                            ("label", s(super::workloads::pod_selector(env, r))),
+                        ])]),
+                    ),
+                ]);
+                spec.push(("kubernetesSDConfigs".into(), Emit::Seq(vec![sd])));
+                let instance = map([
+                    ("sourceLabels", Emit::Seq(vec![s("__meta_kubernetes_pod_node_name")])),
+                    ("targetLabel", s("instance")),
+                ]);
+                spec.push(("relabelings".into(), Emit::Seq(vec![instance])));
+            }
+            None => spec.push(("staticConfigs".into(), Emit::Seq(vec![Emit::Map(stat)]))),
+        }
         let mut o = env.object("monitoring.coreos.com/v1alpha1", "ScrapeConfig", env.name(&job.job_name));
         o.body.push(("spec".into(), Emit::Map(spec)));
         out.push(o);

@@ -149,7 +149,8 @@ impl Validator<'_> {
                 other => other.to_string() == value,
             });
             if !hit {
-                let names: Vec<String> = allowed.iter().map(|a| a.as_str().map_or(a.to_string(), str::to_owned)).collect();
+                let names: Vec<String> =
+                    allowed.iter().map(|a| a.as_str().map_or(a.to_string(), str::to_owned)).collect();
                 let help = nearest(&value, names.iter().map(String::as_str)).map(|n| format!("did you mean `{n}`?"));
                 self.fail(at, path, format!("unsupported value `{value}`: expected one of {}", names.join(", ")), help);
             }
@@ -207,7 +208,11 @@ impl Validator<'_> {
     fn string(&mut self, schema: &Value, s: &str, path: &str, at: Pos) {
         let len = s.chars().count() as u64;
         if let Some(min) = keyword(schema, "minLength").and_then(Value::as_u64).filter(|m| len < *m) {
-            let what = if min == 1 { "should not be empty".to_owned() } else { format!("should be at least {min} characters long") };
+            let what = if min == 1 {
+                "should not be empty".to_owned()
+            } else {
+                format!("should be at least {min} characters long")
+            };
             self.fail(at, path, what, None);
         }
         if let Some(max) = keyword(schema, "maxLength").and_then(Value::as_u64).filter(|m| len > *m) {
@@ -298,14 +303,19 @@ mod tests {
         let kind = doc.value.text("kind");
         let mut sink = Sink::new("x.yaml");
         validate(crd(&kind).unwrap(), &doc, &mut sink);
-        sink.problems.iter().map(|p| format!("{}:{}: {}", p.pos.unwrap().line, p.pos.unwrap().column, p.message)).collect()
+        sink.problems
+            .iter()
+            .map(|p| format!("{}:{}: {}", p.pos.unwrap().line, p.pos.unwrap().column, p.message))
+            .collect()
     }
 
     #[test]
     fn every_vendored_crd_loads() {
         let kinds: Vec<&str> = crds().iter().map(|c| c.kind.as_str()).collect();
         assert_eq!(kinds.len(), 8, "{kinds:?}");
-        assert!(crds().iter().all(|c| c.schema.get("properties").is_some() && c.api_version.starts_with("monitoring.coreos.com/")));
+        assert!(crds()
+            .iter()
+            .all(|c| c.schema.get("properties").is_some() && c.api_version.starts_with("monitoring.coreos.com/")));
     }
 
     #[test]

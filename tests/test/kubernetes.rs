@@ -78,7 +78,11 @@ fn golden_kubernetes_trees() {
             }
         }
     }
-    assert!(failures.is_empty(), "{}\nrun `UPDATE_GOLDEN=1 cargo test --test test golden` if intended", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{}\nrun `UPDATE_GOLDEN=1 cargo test --test test golden` if intended",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -92,15 +96,25 @@ fn every_emitted_object_passes_check_and_full_mode_has_its_servers() {
         for kind in ["PrometheusRule", "ScrapeConfig", "Probe", "ConfigMap", "Secret"] {
             assert!(kinds.contains(kind), "{name}: no {kind} in {kinds:?}");
         }
-        let servers = ["Prometheus", "Alertmanager", "ServiceAccount", "ClusterRole", "ClusterRoleBinding"];
+        let servers = [
+            "Prometheus",
+            "Alertmanager",
+            "ServiceAccount",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "DaemonSet",
+            "Deployment",
+            "Service",
+        ];
         for kind in servers {
             assert_eq!(kinds.contains(kind), name == "full", "{name}: {kind} in {kinds:?}");
         }
         // Every object carries the selector labels.
         let spec = yaml(&dir.join("in/monstack.yaml"));
-        let want = spec["kubernetes"]["selector_labels"].as_object().cloned().unwrap_or_else(|| {
-            serde_json::Map::from_iter([("release".to_owned(), Value::from("monstack"))])
-        });
+        let want = spec["kubernetes"]["selector_labels"]
+            .as_object()
+            .cloned()
+            .unwrap_or_else(|| serde_json::Map::from_iter([("release".to_owned(), Value::from("monstack"))]));
         for (file, o) in &objs {
             for (k, v) in &want {
                 assert_eq!(&o["metadata"]["labels"][k], v, "{name}: {file} lacks the selector label {k}");
@@ -123,7 +137,9 @@ fn a_wrong_object_is_rejected_by_the_crd_schema_at_its_line() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| format!("{} {}:{} {}", p["check"].as_str().unwrap(), p["line"], p["column"], p["message"].as_str().unwrap()))
+        .map(|p| {
+            format!("{} {}:{} {}", p["check"].as_str().unwrap(), p["line"], p["column"], p["message"].as_str().unwrap())
+        })
         .collect();
     for want in [
         "kube/schema 6:13 `spec.replicas`: expected an integer, found a string",
@@ -164,7 +180,11 @@ fn rules_and_routing_pass_promtool_and_amtool_as_the_operator_mounts_them() {
         let mut args = vec!["check", "rules"];
         args.extend(files.iter().map(String::as_str));
         let out = std::process::Command::new("promtool").args(&args).current_dir(work.path()).output().unwrap();
-        assert!(out.status.success(), "{name}: promtool rejects the PrometheusRules:\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{name}: promtool rejects the PrometheusRules:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
 
         // The receivers' secrets as the operator mounts an Alertmanager's `secrets`, under a
         // stand-in root: /etc/alertmanager/secrets/<secret>/<key>.
@@ -178,8 +198,10 @@ fn rules_and_routing_pass_promtool_and_amtool_as_the_operator_mounts_them() {
                 std::fs::write(at, value.as_str().unwrap()).unwrap();
             }
         }
-        let config = secrets.iter().find_map(|s| s["stringData"]["alertmanager.yaml"].as_str()).expect("a config Secret");
-        let mounted = config.replace("/etc/alertmanager/secrets/", &format!("{}/etc/alertmanager/secrets/", root.display()));
+        let config =
+            secrets.iter().find_map(|s| s["stringData"]["alertmanager.yaml"].as_str()).expect("a config Secret");
+        let mounted =
+            config.replace("/etc/alertmanager/secrets/", &format!("{}/etc/alertmanager/secrets/", root.display()));
         for line in mounted.lines().filter(|l| l.contains("_file: ")) {
             let path = line.split("_file: ").nth(1).unwrap();
             assert!(Path::new(path).is_file(), "{name}: {path} is not among the mounted secrets");
@@ -190,7 +212,11 @@ fn rules_and_routing_pass_promtool_and_amtool_as_the_operator_mounts_them() {
             .current_dir(work.path())
             .output()
             .unwrap();
-        assert!(out.status.success(), "{name}: amtool rejects the config Secret:\n{}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            out.status.success(),
+            "{name}: amtool rejects the config Secret:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
     }
 }
 
@@ -221,18 +247,31 @@ fn docker_and_kubernetes_renders_carry_the_same_groups_and_routing() {
         }
         let strip = |v: &Value| -> String {
             // The secrets' paths differ by design (relative files vs. the operator's mount).
-            serde_json::to_string(v).unwrap().split('"').filter(|s| !s.contains("secrets/")).collect::<Vec<_>>().join("\"")
+            serde_json::to_string(v)
+                .unwrap()
+                .split('"')
+                .filter(|s| !s.contains("secrets/"))
+                .collect::<Vec<_>>()
+                .join("\"")
         };
         assert_eq!(strip(&kube["receivers"]), strip(&docker["receivers"]), "{name}: receivers differ");
         // The dashboards too, with the cluster's datasource uid.
         let dashboards = files_below(&p.path().join("build/grafana/dashboards"));
-        assert_eq!(dashboards.len(), of_kind(&objs, "ConfigMap").len(), "{name}: one ConfigMap per dashboard");
+        let labelled =
+            of_kind(&objs, "ConfigMap").into_iter().filter(|c| c["metadata"]["labels"]["grafana_dashboard"] == "1");
+        assert_eq!(dashboards.len(), labelled.count(), "{name}: one labelled ConfigMap per dashboard");
     }
 }
 
 #[test]
 fn nothing_secret_is_in_configmaps_annotations_or_other_objects() {
-    let secret_values = ["fake-pagerduty_key", "fake-smtp_password", "fake-opsgenie_key", "fake-remote_write_password", "hooks.slack.example"];
+    let secret_values = [
+        "fake-pagerduty_key",
+        "fake-smtp_password",
+        "fake-opsgenie_key",
+        "fake-remote_write_password",
+        "hooks.slack.example",
+    ];
     for (name, dir) in cases() {
         let p = render(&dir);
         // The fixture's secrets are what the test looks for.
@@ -264,7 +303,11 @@ fn selector_mismatch_namespace_matcher_size_and_names_are_reported() {
     let p = render(case);
     let file = p.path().join("build/kubernetes/prometheus-shop.yaml");
     let text = std::fs::read_to_string(&file).unwrap();
-    let text = text.replacen("  ruleSelector:\n    matchLabels:\n      monitoring: shop", "  ruleSelector:\n    matchLabels:\n      monitoring: other", 1);
+    let text = text.replacen(
+        "  ruleSelector:\n    matchLabels:\n      monitoring: shop",
+        "  ruleSelector:\n    matchLabels:\n      monitoring: other",
+        1,
+    );
     std::fs::write(&file, text).unwrap();
     p.write(
         "build/kubernetes/extra.yaml",
@@ -275,12 +318,19 @@ fn selector_mismatch_namespace_matcher_size_and_names_are_reported() {
     );
     let run = p.run(&["check", "build/kubernetes"]);
     run.status(1)
-        .stdout_has("no Prometheus of these manifests selects PrometheusRule `shop-node` by its labels (`ruleSelector`)")
+        .stdout_has(
+            "no Prometheus of these manifests selects PrometheusRule `shop-node` by its labels (`ruleSelector`)",
+        )
         .stdout_has("AlertmanagerConfig `team` only ever sees alerts whose `namespace` label")
         .stdout_has("ConfigMap `Big_Dashboard` holds 300")
         .stdout_has("client-side `kubectl apply` fails over 262144 bytes")
         .stdout_has("ConfigMap name `Big_Dashboard` is invalid");
-    assert!(run.stdout.contains("kube/selector") && run.stdout.contains("kube/namespace-matcher") && run.stdout.contains("kube/size") && run.stdout.contains("kube/name"));
+    assert!(
+        run.stdout.contains("kube/selector")
+            && run.stdout.contains("kube/namespace-matcher")
+            && run.stdout.contains("kube/size")
+            && run.stdout.contains("kube/name")
+    );
 
     // In content mode the cluster's Prometheus is not among the manifests: the spec's labels are
     // what it selects, and render refuses nothing it emits by construction.
@@ -294,7 +344,10 @@ fn the_kubernetes_section_is_checked_like_the_others() {
     let p = Project::copy_of(&cases()[0].1.join("in"));
     let spec = p.read("monstack.yaml");
     p.write("monstack.yaml", &spec.replace("  mode: content", "  mode: content\n  namespce: x"));
-    p.run(&["render", "--target", "kubernetes"]).status(2).stderr_has("unknown field `namespce`").stderr_has("did you mean `namespace`?");
+    p.run(&["render", "--target", "kubernetes"])
+        .status(2)
+        .stderr_has("unknown field `namespce`")
+        .stderr_has("did you mean `namespace`?");
     p.write("monstack.yaml", &spec.replace("namespace: monitoring", "namespace: Monitoring"));
     p.run(&["render", "--target", "kubernetes"]).status(2).stderr_has("invalid namespace `Monitoring`");
     p.write("monstack.yaml", &spec.replace("mode: content", "mode: helm"));
@@ -311,7 +364,11 @@ fn content_inside_objects_is_checked_at_the_manifest_line() {
         assert!(text.contains(from), "{file} lacks {from:?}");
         std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
     };
-    edit("prometheusrule-shop-node.yaml", "- alert: HostHighCpu\n          expr: 100 * (1 - avg by", "- alert: HostHighCpu\n          expr: 100 * (1 - avgg by");
+    edit(
+        "prometheusrule-shop-node.yaml",
+        "- alert: HostHighCpu\n          expr: 100 * (1 - avg by",
+        "- alert: HostHighCpu\n          expr: 100 * (1 - avgg by",
+    );
     edit("secret-shop-alertmanager-config.yaml", "- receiver: oncall", "- receiver: oncal");
     edit("configmap-shop-dashboard-node.yaml", "\"panels\": [", "\"panels\": [,");
     let line_of = |file: &str, needle: &str| {
