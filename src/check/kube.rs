@@ -527,6 +527,9 @@ mod tests {
             "x".repeat(1_100_000)
         );
         assert!(findings(&huge).iter().any(|f| f.starts_with("kube/size 1:1 ConfigMap `d` holds 1100005 bytes, over")));
+        let deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: b}}\n";
+        let got = findings(deploy);
+        assert!(got.iter().any(|f| f.starts_with("kube/schema 5:13 `spec.selector` does not match")), "{got:?}");
         let amc =
             "apiVersion: monitoring.coreos.com/v1alpha1\nkind: AlertmanagerConfig\nmetadata: {name: team}\nspec: {}\n";
         assert!(findings(amc).iter().any(|f| f.starts_with("kube/namespace-matcher 1:1")));
