@@ -146,7 +146,9 @@ impl Validator<'_> {
             let value = found.as_str().unwrap_or_default();
             let hit = allowed.iter().any(|a| match a {
                 Value::String(s) => matches!(found, SourceNode::Str(v) if v == s),
-                other => other.to_string() == value,
+                Value::Bool(b) => matches!(found, SourceNode::Bool(v) if v == b),
+                Value::Number(n) => matches!(found, SourceNode::Number(v) if n.as_f64() == Some(*v)),
+                _ => false,
             });
             if !hit {
                 let names: Vec<String> =

@@ -34,20 +34,6 @@ pub fn metric_name_ok(name: &str, scheme: NameValidation) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn schemes() {
-        assert!(label_name_ok("ins-tance", NameValidation::Utf8));
-        assert!(!label_name_ok("ins-tance", NameValidation::Legacy));
-        assert!(!label_name_ok("", NameValidation::Utf8));
-        assert!(metric_name_ok("job:rate5m", NameValidation::Legacy));
-        assert!(!metric_name_ok("1abc", NameValidation::Legacy));
-    }
-}
-
 /// Longest DNS-1123 label: namespaces, Services and most objects' names must be one.
 pub const DNS1123_LABEL_MAX: usize = 63;
 
@@ -79,4 +65,28 @@ pub fn dns1123_subdomain_error(name: &str) -> Option<String> {
         return Some(format!("it is {} characters long, at most {DNS1123_SUBDOMAIN_MAX} are allowed", name.len()));
     }
     name.split('.').find_map(|part| dns1123_label_error(part).map(|why| format!("`{part}`: {why}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes() {
+        assert!(label_name_ok("ins-tance", NameValidation::Utf8));
+        assert!(!label_name_ok("ins-tance", NameValidation::Legacy));
+        assert!(!label_name_ok("", NameValidation::Utf8));
+        assert!(metric_name_ok("job:rate5m", NameValidation::Legacy));
+        assert!(!metric_name_ok("1abc", NameValidation::Legacy));
+    }
+
+    #[test]
+    fn dns1123_names() {
+        assert_eq!(dns1123_label_error("monitoring"), None);
+        assert!(dns1123_label_error("Monitoring").unwrap().contains("`M`"));
+        assert!(dns1123_label_error("-a").is_some() && dns1123_label_error("").is_some());
+        assert!(dns1123_label_error(&"a".repeat(64)).unwrap().contains("64 characters"));
+        assert_eq!(dns1123_subdomain_error("shop-dashboard.node"), None);
+        assert!(dns1123_subdomain_error("a..b").is_some());
+    }
 }
