@@ -28,7 +28,7 @@ pub const OBJECT_LIMIT: usize = 1_048_576;
 /// Kinds named by a DNS-1123 label rather than a subdomain (they become DNS names or pod names).
 const LABEL_NAMED: &[&str] = &["Namespace", "Service", "Prometheus", "Alertmanager"];
 
-/// One document of a manifest file: its tree (positions in the whole file) and its text.
+/// One document of a manifest file, its positions those of the file.
 pub struct Object {
     /// The parsed document.
     pub tree: Tree,
@@ -57,38 +57,62 @@ impl Object {
     }
 }
 
-/// The documents of `text`, each as a text of the same lines with the other documents blanked,
-/// so that every position found in one is a position in the file. `---` separates documents.
-pub fn documents(text: &str) -> Vec<String> {
+/// The documents of `text` (`---` separates them), each with the number of lines before it.
+pub fn documents(text: &str) -> Vec<(u64, String)> {
     let lines: Vec<&str> = text.split('\n').collect();
     let mut out = Vec::new();
     let mut start = 0;
     for (i, line) in lines.iter().enumerate() {
         let line = line.trim_end_matches('\r');
         if line == "---" || line.starts_with("--- ") || line == "..." {
-            out.push(padded(&lines, start, i));
+            out.push((start as u64, lines[start..i].join("\n")));
             start = i + 1;
         }
     }
-    out.push(padded(&lines, start, lines.len()));
-    out.retain(|d| d.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')));
+    out.push((start as u64, lines[start..].join("\n")));
+    out.retain(|(_, d)| d.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')));
     out
 }
 
-fn padded(lines: &[&str], from: usize, to: usize) -> String {
-    let mut s = "\n".repeat(from);
-    s.push_str(&lines[from..to].join("\n"));
-    s
+/// Moves positions found in a part of a file that starts after `by` lines to the file's lines.
+fn shift_tree(tree: &mut Tree, by: u64) {
+    if tree.at.line > 0 {
+        tree.at.line += by;
+    }
+    match &mut tree.value {
+        SourceNode::Seq(items) => items.iter_mut().for_each(|i| shift_tree(i, by)),
+        SourceNode::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            if k.at.line > 0 {
+                k.at.line += by;
+            }
+            shift_tree(v, by);
+        }),
+        _ => {}
+    }
 }
 
-/// Parses the documents of a manifest; syntax errors become findings.
+fn shift_problems(problems: Vec<Problem>, by: u64, sink: &mut Sink) {
+    sink.problems.extend(problems.into_iter().map(|mut p| {
+        if let Some(at) = p.pos.as_mut() {
+            at.line += by;
+        }
+        p
+    }));
+}
+
+/// Parses the documents of a manifest, positions in the file; syntax errors become findings.
 pub fn parse(file: &Path, text: &str, sink: &mut Sink) -> Vec<Object> {
-    documents(text)
-        .iter()
-        .filter_map(|d| node::parse_checked(file, d, sink, node::yaml_syntax))
-        .filter(|t| !matches!(t.value, SourceNode::Null))
-        .map(|tree| Object { tree })
-        .collect()
+    let mut out = Vec::new();
+    for (before, doc) in documents(text) {
+        let mut inner = Sink::new(file);
+        let tree = node::parse_checked(file, &doc, &mut inner, node::yaml_syntax);
+        shift_problems(inner.problems, before, sink);
+        if let Some(mut tree) = tree.filter(|t| !matches!(t.value, SourceNode::Null)) {
+            shift_tree(&mut tree, before);
+            out.push(Object { tree });
+        }
+    }
+    out
 }
 
 /// Checks the manifest `file` whose text is `text`.
@@ -312,9 +336,9 @@ fn embedded(
 ) {
     let mut inner = Sink::new(file);
     match in_place(lines, node, value) {
-        Some(text) => {
+        Some((before, text)) => {
             check(file, &text, &mut inner);
-            sink.problems.extend(inner.problems);
+            shift_problems(inner.problems, before, sink);
         }
         None => {
             check(file, value, &mut inner);
@@ -333,8 +357,9 @@ fn at_value(inner: Sink, at: Pos, whence: &str, sink: &mut Sink) {
     }
 }
 
-/// The text of a literal block scalar as lines of the file, the lines before it blanked.
-fn in_place(lines: &[&str], node: &Tree, value: &str) -> Option<String> {
+/// The text of a literal block scalar as the lines of the file it is (still indented: YAML and
+/// JSON read it so, and columns stay the file's), with the number of lines before them.
+fn in_place(lines: &[&str], node: &Tree, value: &str) -> Option<(u64, String)> {
     let line = usize::try_from(node.at.line).ok()?.checked_sub(1)?;
     let col = usize::try_from(node.at.column).ok()?.checked_sub(1)?;
     let literal = |l: &str| ["|", "|-", "|+"].iter().any(|i| l.trim_end().ends_with(&format!(" {i}")));
@@ -361,7 +386,7 @@ fn in_place(lines: &[&str], node: &Tree, value: &str) -> Option<String> {
     if dedented.join("\n").trim_end_matches('\n') != value.trim_end_matches('\n') {
         return None;
     }
-    Some(padded(lines, first, first + body.len()))
+    Some((first as u64, body.join("\n")))
 }
 
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
@@ -533,6 +558,17 @@ mod tests {
         let amc =
             "apiVersion: monitoring.coreos.com/v1alpha1\nkind: AlertmanagerConfig\nmetadata: {name: team}\nspec: {}\n";
         assert!(findings(amc).iter().any(|f| f.starts_with("kube/namespace-matcher 1:1")));
+    }
+
+    /// Each document is parsed alone and its positions moved: many documents stay linear.
+    #[test]
+    fn many_documents_keep_their_lines() {
+        let doc = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: BAD}\n";
+        let text = vec![doc; 20_000].join("---\n");
+        let mut sink = Sink::new("m.yaml");
+        check(Path::new("m.yaml"), &text, &RuleOptions::default(), &mut sink);
+        assert_eq!(sink.problems.len(), 20_000);
+        assert_eq!(sink.problems.last().unwrap().pos, Some(Pos { line: 80_000 - 1, column: 18 }));
     }
 
     #[test]
