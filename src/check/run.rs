@@ -272,6 +272,7 @@ mod tests {
             conf.join("alertmanager-config"),
             root.join("dashboards"),
             root.join("alerts"),
+            root.join("tests/fixtures/kubernetes/full/out"),
         ] {
             let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
             for e in entries.flatten() {

@@ -63,6 +63,7 @@ fn golden_kubernetes_trees() {
             let _ = std::fs::remove_file(expected.join(".monstack-manifest"));
             continue;
         }
+        p.run(&["render", "--target", "kubernetes", "--check"]).status(0).stdout_has("is up to date");
         let got: Vec<_> = files_below(&built).into_iter().filter(|f| f != Path::new(".monstack-manifest")).collect();
         let want = files_below(&expected);
         if got != want {
