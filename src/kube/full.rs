@@ -16,10 +16,38 @@ pub(super) fn objects(env: &Env) -> Result<Vec<Object>, RenderError> {
     out.extend(secret);
     out.extend(rbac(env));
     out.extend(super::workloads::objects(env)?);
+    out.push(self_scrape(env, "prometheus"));
     if env.spec.alertmanager.enabled {
         out.push(alertmanager(env));
+        out.push(self_scrape(env, "alertmanager"));
     }
     Ok(out)
+}
+
+/// Prometheus and Alertmanager scraped as the Docker stack scrapes them (job `prometheus`,
+/// `alertmanager`, which the bundled rules read): their pods found by the label the operator
+/// gives them (`prometheus: <name>`, `alertmanager: <name>`), the `web` port only (not the
+/// config reloader's), each pod its own instance.
+fn self_scrape(env: &Env, server: &str) -> Object {
+    let sd = map([
+        ("role", s("Pod")),
+        ("namespaces", map([("names", Emit::Seq(vec![s(env.namespace)]))])),
+        ("selectors", Emit::Seq(vec![map([("role", s("Pod")), ("label", s(format!("{server}={}", env.prefix)))])])),
+    ]);
+    let relabel = Emit::Seq(vec![
+        map([
+            ("sourceLabels", Emit::Seq(vec![s("__meta_kubernetes_pod_container_port_name")])),
+            ("regex", s("web")),
+            ("action", s("keep")),
+        ]),
+        map([("sourceLabels", Emit::Seq(vec![s("__meta_kubernetes_pod_name")])), ("targetLabel", s("instance"))]),
+    ]);
+    let mut o = env.object("monitoring.coreos.com/v1alpha1", "ScrapeConfig", env.name(server));
+    o.body.push((
+        "spec".into(),
+        map([("jobName", s(server)), ("kubernetesSDConfigs", Emit::Seq(vec![sd])), ("relabelings", relabel)]),
+    ));
+    o
 }
 
 fn selector(env: &Env) -> Emit {
