@@ -387,3 +387,35 @@ fn content_inside_objects_is_checked_at_the_manifest_line() {
         assert!(run.stdout.contains(&at), "missing {at:?}:\n{}", run.stdout);
     }
 }
+
+/// The README's "Running on Kubernetes" names every kind the renders emit, and the files and
+/// commands it shows are those of the output.
+#[test]
+fn the_readme_section_matches_the_output() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme.split("### Running on Kubernetes").nth(1).and_then(|s| s.split("\n## ").next()).unwrap();
+    assert!(section.contains("monstack render --target kubernetes          # writes build/kubernetes/"));
+    assert!(section.contains("kubectl apply --server-side -f build/kubernetes/"));
+    for (name, dir) in cases() {
+        let out = dir.join("out");
+        for (file, o) in objects(&out) {
+            let kind = o["kind"].as_str().unwrap();
+            assert!(section.contains(&format!("`{kind}`")), "{name}: the README does not name {kind} ({file})");
+            assert!(
+                file.starts_with(&format!("{}-shop", kind.to_ascii_lowercase())),
+                "{file}: not `<kind>-<name>.yaml`"
+            );
+        }
+    }
+    for example in ["prometheusrule-shop-node.yaml"] {
+        assert!(section.contains(example) && cases()[0].1.join("out").join(example).is_file(), "{example}");
+    }
+    for name in ["<project>-alertmanager-config", "<project>-alertmanager-secrets", "<project>-prometheus-secrets"] {
+        let real = name.replace("<project>", "shop");
+        assert!(section.contains(name), "{name}");
+        assert!(
+            cases().iter().any(|(_, d)| d.join("out").join(format!("secret-{real}.yaml")).is_file()),
+            "the README names {name}, which no render emits"
+        );
+    }
+}
