@@ -7,23 +7,20 @@
 //! pick up carry the labels they select (`kube/selector`, [`across`]).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::dashboard::{self, Datasources};
+mod content;
+mod select;
+
+pub use content::{CLIENT_APPLY_LIMIT, OBJECT_LIMIT};
+pub use select::{across, selects};
+
 use super::node::{self, pos, SourceNode, Tree};
-use super::problem::{Problem, Severity, Sink};
+use super::problem::{Problem, Sink};
 use super::rules::{self, RuleOptions};
 use crate::check::Check;
-use crate::diag::Pos;
 use crate::kube::schema;
 use crate::syntax::names::{dns1123_label_error, dns1123_subdomain_error};
-
-/// Size of a ConfigMap over which client-side `kubectl apply` fails: the object is copied into
-/// its `last-applied-configuration` annotation, and annotations may hold 256 KiB.
-pub const CLIENT_APPLY_LIMIT: usize = 262_144;
-
-/// Largest object etcd stores (1 MiB): a bigger ConfigMap cannot be created at all.
-pub const OBJECT_LIMIT: usize = 1_048_576;
 
 /// Kinds named by a DNS-1123 label rather than a subdomain (they become DNS names or pod names).
 const LABEL_NAMED: &[&str] = &["Namespace", "Service", "Prometheus", "Alertmanager"];
@@ -91,7 +88,7 @@ fn shift_tree(tree: &mut Tree, by: u64) {
     }
 }
 
-fn shift_problems(problems: Vec<Problem>, by: u64, sink: &mut Sink) {
+pub(super) fn shift_problems(problems: Vec<Problem>, by: u64, sink: &mut Sink) {
     sink.problems.extend(problems.into_iter().map(|mut p| {
         if let Some(at) = p.pos.as_mut() {
             at.line += by;
@@ -159,34 +156,10 @@ fn check_object(file: &Path, lines: &[&str], object: &Object, opts: &RuleOptions
             )
             .help("the operator adds a `namespace` matcher to its routes (prometheus-operator#3737): alerts of other namespaces, and alerts without the label, never reach it; route in the Alertmanager's own config Secret instead (monstack renders one), or set `alertmanagerConfigMatcherStrategy: {type: None}` on the Alertmanager");
         }
-        "ConfigMap" => configmap(file, lines, doc, sink),
-        "Deployment" | "DaemonSet" | "StatefulSet" | "ReplicaSet" => workload(doc, sink),
-        "Secret" => secret(file, lines, doc, sink),
+        "ConfigMap" => content::configmap(file, lines, doc, sink),
+        "Deployment" | "DaemonSet" | "StatefulSet" | "ReplicaSet" => select::workload(doc, sink),
+        "Secret" => content::secret(file, lines, doc, sink),
         _ => {}
-    }
-}
-
-/// The API server refuses a workload whose selector does not select its own pod template.
-fn workload(doc: &Tree, sink: &mut Sink) {
-    let Some(spec) = doc.value.get("spec") else { return };
-    let Some(selector) = spec.value.get("selector") else {
-        sink.error(Check::KubeSchema, Some(pos(spec)), "`spec.selector`: Required value".to_owned());
-        return;
-    };
-    let template = spec.value.get("template").and_then(|t| t.value.get("metadata")).and_then(|m| m.value.get("labels"));
-    let labels: BTreeMap<String, String> = match template.map(|l| &l.value) {
-        Some(SourceNode::Map(entries)) => {
-            entries.iter().map(|(k, v)| (k.value.clone(), v.value.as_str().unwrap_or_default())).collect()
-        }
-        _ => BTreeMap::new(),
-    };
-    if !selects(&selector.value, &labels) {
-        sink.error(
-            Check::KubeSchema,
-            Some(pos(selector)),
-            "`spec.selector` does not match the labels of `spec.template.metadata.labels`".to_owned(),
-        )
-        .help("the API server refuses it: give the pod template the labels the selector names");
     }
 }
 
@@ -267,245 +240,6 @@ fn label_value_error(value: &str) -> Option<String> {
     name_part_error(value)
 }
 
-/// The size Kubernetes counts for a ConfigMap: its keys and values.
-fn configmap(file: &Path, lines: &[&str], doc: &Tree, sink: &mut Sink) {
-    let mut size = 0;
-    for section in ["data", "binaryData"] {
-        let Some(SourceNode::Map(entries)) = doc.value.get(section).map(|d| &d.value) else { continue };
-        for (k, v) in entries {
-            let Some(value) = v.value.as_str() else { continue };
-            size += k.value.len() + value.len();
-            if section == "data" && k.value.ends_with(".json") && value.contains("\"panels\"") {
-                embedded(file, lines, v, &value, sink, |f, t, s| {
-                    dashboard::check(f, t, &Datasources::default(), s);
-                });
-            }
-        }
-    }
-    let name = doc.value.get("metadata").map(|m| m.value.text("name")).unwrap_or_default();
-    if size > OBJECT_LIMIT {
-        sink.error(
-            Check::KubeSize,
-            Some(pos(doc)),
-            format!("ConfigMap `{name}` holds {size} bytes, over Kubernetes' limit of 1 MiB ({OBJECT_LIMIT} bytes)"),
-        )
-        .help("split it (one dashboard per ConfigMap) or trim the dashboard");
-    } else if size > CLIENT_APPLY_LIMIT {
-        sink.warning(Check::KubeSize, Some(pos(doc)), format!("ConfigMap `{name}` holds {size} bytes: client-side `kubectl apply` fails over {CLIENT_APPLY_LIMIT} bytes"))
-            .help("apply with `kubectl apply --server-side` (its field manager keeps no copy in an annotation)");
-    }
-}
-
-/// A Secret's `alertmanager.yaml` is an Alertmanager config; its `*_file` paths point into the
-/// pod, so they are not looked for here.
-fn secret(file: &Path, lines: &[&str], doc: &Tree, sink: &mut Sink) {
-    if let Some(v) = doc.value.get("stringData").and_then(|d| d.value.get("alertmanager.yaml")) {
-        let value = v.value.as_str().unwrap_or_default();
-        embedded(file, lines, v, &value, sink, |f, t, s| {
-            super::alertmanager::check(f, t, true, s);
-        });
-    } else if let Some(v) = doc.value.get("data").and_then(|d| d.value.get("alertmanager.yaml")) {
-        let encoded = v.value.as_str().unwrap_or_default();
-        match base64_decode(&encoded).and_then(|b| String::from_utf8(b).ok()) {
-            Some(text) => {
-                let mut inner = Sink::new(file);
-                super::alertmanager::check(file, &text, true, &mut inner);
-                at_value(inner, pos(v), "in the base64 `data` of `alertmanager.yaml`", sink);
-            }
-            None => {
-                sink.error(
-                    Check::KubeSchema,
-                    Some(pos(v)),
-                    "`data.alertmanager.yaml` is not base64-encoded UTF-8 text".to_owned(),
-                );
-            }
-        }
-    }
-}
-
-/// Checks text held in the scalar `node` with `check`. When it is a literal block (`|`), whose
-/// lines are the text's lines indented, the check reads those lines where they are in the file,
-/// so its findings are at the file's line:col; otherwise they are reported at the value.
-fn embedded(
-    file: &Path,
-    lines: &[&str],
-    node: &Tree,
-    value: &str,
-    sink: &mut Sink,
-    check: impl Fn(&Path, &str, &mut Sink),
-) {
-    let mut inner = Sink::new(file);
-    match in_place(lines, node, value) {
-        Some((before, text)) => {
-            check(file, &text, &mut inner);
-            shift_problems(inner.problems, before, sink);
-        }
-        None => {
-            check(file, value, &mut inner);
-            at_value(inner, pos(node), "in this value", sink);
-        }
-    }
-}
-
-fn at_value(inner: Sink, at: Pos, whence: &str, sink: &mut Sink) {
-    for mut p in inner.problems {
-        if let Some(inner_at) = p.pos.take() {
-            p.message = format!("{} (line {} {whence})", p.message, inner_at.line);
-        }
-        p.pos = Some(at);
-        sink.problems.push(p);
-    }
-}
-
-/// The text of a literal block scalar as the lines of the file it is (still indented: YAML and
-/// JSON read it so, and columns stay the file's), with the number of lines before them.
-fn in_place(lines: &[&str], node: &Tree, value: &str) -> Option<(u64, String)> {
-    let line = usize::try_from(node.at.line).ok()?.checked_sub(1)?;
-    let col = usize::try_from(node.at.column).ok()?.checked_sub(1)?;
-    let literal = |l: &str| ["|", "|-", "|+"].iter().any(|i| l.trim_end().ends_with(&format!(" {i}")));
-    // The parser places a block scalar at its indicator or at its first line of content.
-    let first = if lines.get(line)?.get(col..)?.starts_with('|') && literal(lines[line]) {
-        line + 1
-    } else if line > 0 && literal(lines[line - 1]) {
-        line
-    } else {
-        return None;
-    };
-    let body: Vec<&str> =
-        lines[first..].iter().copied().take_while(|l| l.trim().is_empty() || l.starts_with(' ')).collect();
-    let indent = body.iter().find(|l| !l.trim().is_empty())?.chars().take_while(|&c| c == ' ').count();
-    let mut used = body.len();
-    while used > 0 && body[used - 1].trim().is_empty() {
-        used -= 1;
-    }
-    let body = &body[..used];
-    if body.iter().any(|l| !l.trim().is_empty() && l.chars().take_while(|&c| c == ' ').count() < indent) {
-        return None;
-    }
-    let dedented: Vec<&str> = body.iter().map(|l| l.get(indent..).unwrap_or("")).collect();
-    if dedented.join("\n").trim_end_matches('\n') != value.trim_end_matches('\n') {
-        return None;
-    }
-    Some((first as u64, body.join("\n")))
-}
-
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for c in s.bytes().filter(|c| !c.is_ascii_whitespace()) {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => continue,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
-/// Which objects each Prometheus and Alertmanager object picks up, and what it selects them by.
-const SELECTED: &[(&str, &str)] = &[
-    ("PrometheusRule", "ruleSelector"),
-    ("ScrapeConfig", "scrapeConfigSelector"),
-    ("Probe", "probeSelector"),
-    ("ServiceMonitor", "serviceMonitorSelector"),
-    ("PodMonitor", "podMonitorSelector"),
-];
-
-/// What must hold across the manifests checked together: every rule, scrape config, probe and
-/// monitor is selected by a Prometheus of the set (when the set has one), or carries `expected`
-/// labels (what the cluster's Prometheus selects, when known); an Alertmanager's `configSecret`
-/// is a Secret of the set.
-pub fn across(files: &[(PathBuf, Vec<Object>)], expected: Option<&BTreeMap<String, String>>) -> Vec<Problem> {
-    let mut out = Vec::new();
-    let all = || files.iter().flat_map(|(f, objects)| objects.iter().map(move |o| (f, o)));
-    let prometheuses: Vec<&Object> = all().filter(|(_, o)| o.kind() == "Prometheus").map(|(_, o)| o).collect();
-    for (file, object) in all() {
-        let kind = object.kind();
-        let Some((_, field)) = SELECTED.iter().find(|(k, _)| *k == kind) else { continue };
-        let labels = object.labels();
-        let at = object.tree.value.get("metadata").map_or(pos(&object.tree), pos);
-        let message = if !prometheuses.is_empty() {
-            let picked = prometheuses.iter().any(|p| {
-                let selector = p.tree.value.get("spec").and_then(|s| s.value.get(field));
-                selector.is_some_and(|s| selects(&s.value, &labels))
-            });
-            (!picked).then(|| {
-                format!("no Prometheus of these manifests selects {kind} `{}` by its labels (`{field}`)", object.name())
-            })
-        } else {
-            expected.filter(|want| !want.iter().all(|(k, v)| labels.get(k) == Some(v))).map(|want| {
-                format!(
-                    "{kind} `{}` lacks the selector labels {}, so the cluster's Prometheus ignores it",
-                    object.name(),
-                    show(want)
-                )
-            })
-        };
-        if let Some(message) = message {
-            let mut p = Problem::new(Check::KubeSelector, Severity::Warning, file, Some(at), message);
-            p.help("give it the labels the Prometheus object's selector matches (`kubernetes.selector_labels` in monstack.yaml; kube-prometheus-stack selects `release: <helm release>`)");
-            out.push(p);
-        }
-    }
-    let secrets: Vec<String> = all().filter(|(_, o)| o.kind() == "Secret").map(|(_, o)| o.name()).collect();
-    for (file, object) in all().filter(|(_, o)| o.kind() == "Alertmanager") {
-        let Some(cs) = object.tree.value.get("spec").and_then(|s| s.value.get("configSecret")) else { continue };
-        let name = cs.value.as_str().unwrap_or_default();
-        if !secrets.is_empty() && !secrets.contains(&name) {
-            let mut p = Problem::new(
-                Check::KubeSelector,
-                Severity::Warning,
-                file,
-                Some(pos(cs)),
-                format!("the configSecret `{name}` is not among these manifests' Secrets"),
-            );
-            p.help(
-                "the operator then runs Alertmanager with an empty config: name the Secret holding `alertmanager.yaml`",
-            );
-            out.push(p);
-        }
-    }
-    out
-}
-
-fn show(labels: &BTreeMap<String, String>) -> String {
-    labels.iter().map(|(k, v)| format!("`{k}: {v}`")).collect::<Vec<_>>().join(", ")
-}
-
-/// Whether a Kubernetes label selector (`matchLabels`, `matchExpressions`) matches `labels`. A
-/// null selector selects nothing; an empty one selects everything.
-pub fn selects(selector: &SourceNode, labels: &BTreeMap<String, String>) -> bool {
-    let SourceNode::Map(_) = selector else { return false };
-    if let Some(SourceNode::Map(want)) = selector.get("matchLabels").map(|m| &m.value) {
-        if !want.iter().all(|(k, v)| labels.get(&k.value) == v.value.as_str().as_ref()) {
-            return false;
-        }
-    }
-    selector.items("matchExpressions").iter().all(|e| {
-        let key = e.value.text("key");
-        let values: Vec<String> = e.value.items("values").iter().filter_map(|v| v.value.as_str()).collect();
-        let have = labels.get(&key);
-        match e.value.text("operator").as_str() {
-            "In" => have.is_some_and(|h| values.contains(h)),
-            "NotIn" => have.is_none_or(|h| !values.contains(h)),
-            "Exists" => have.is_some(),
-            "DoesNotExist" => have.is_none(),
-            _ => false,
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -568,7 +302,7 @@ mod tests {
         let mut sink = Sink::new("m.yaml");
         check(Path::new("m.yaml"), &text, &RuleOptions::default(), &mut sink);
         assert_eq!(sink.problems.len(), 20_000);
-        assert_eq!(sink.problems.last().unwrap().pos, Some(Pos { line: 80_000 - 1, column: 18 }));
+        assert_eq!(sink.problems.last().unwrap().pos, Some(crate::diag::Pos { line: 80_000 - 1, column: 18 }));
     }
 
     #[test]
