@@ -51,7 +51,7 @@ fn self_scrape(env: &Env, server: &str) -> Object {
 }
 
 fn selector(env: &Env) -> Emit {
-    map([("matchLabels", string_map(&env.spec.kubernetes.selector_labels))])
+    map([("matchLabels", string_map(&crate::spec::label_strings(&env.spec.kubernetes.selector_labels)))])
 }
 
 fn prometheus(env: &Env) -> Result<(Object, Option<Object>), RenderError> {

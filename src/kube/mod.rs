@@ -60,7 +60,7 @@ struct Env<'a> {
 
 impl Env<'_> {
     fn object(&self, api_version: &'static str, kind: &'static str, name: String) -> Object {
-        let mut labels = self.spec.kubernetes.selector_labels.clone();
+        let mut labels = crate::spec::label_strings(&self.spec.kubernetes.selector_labels);
         labels.insert("app.kubernetes.io/part-of".into(), self.prefix.clone());
         labels.insert("app.kubernetes.io/managed-by".into(), "monstack".into());
         Object {

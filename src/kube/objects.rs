@@ -163,7 +163,7 @@ fn dashboards(env: &Env) -> Vec<Object> {
         let text = String::from_utf8_lossy(&file.contents)
             .replace(&format!("\"{DATASOURCE_UID}\""), &format!("\"{CLUSTER_DATASOURCE_UID}\""));
         let mut o = env.object("v1", "ConfigMap", env.name(&format!("dashboard-{stem}")));
-        o.labels.extend(env.spec.kubernetes.dashboards_label.clone());
+        o.labels.extend(crate::spec::label_strings(&env.spec.kubernetes.dashboards_label));
         o.annotations.insert("grafana_folder".into(), env.spec.project.as_str().to_owned());
         o.body.push(("data".into(), Emit::Map(vec![(key.to_owned(), s(text))])));
         o.from = file.from.clone();

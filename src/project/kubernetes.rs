@@ -30,7 +30,7 @@ pub fn render_checked(project: &Project, out: &Path) -> Result<(Rendered, Outcom
         kind: Some(Kind::Kubernetes),
         // In `content` mode the cluster's Prometheus selects by these; in `full` mode the
         // Prometheus object among the manifests says what it selects.
-        kube_labels: (k.mode == KubeMode::Content).then(|| k.selector_labels.clone()),
+        kube_labels: (k.mode == KubeMode::Content).then(|| crate::spec::label_strings(&k.selector_labels)),
         ..opts
     };
     let texts =

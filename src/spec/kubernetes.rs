@@ -78,6 +78,59 @@ impl fmt::Display for Quantity {
 }
 crate::syntax::string_value!(Quantity, Quantity::parse, "a storage size such as `50Gi`");
 
+/// A Kubernetes label key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LabelKey(String);
+
+impl LabelKey {
+    fn parse(s: &str) -> Result<Self, String> {
+        match crate::syntax::names::kube_label_key_error(s) {
+            None => Ok(LabelKey(s.to_owned())),
+            Some(why) => Err(format!("invalid Kubernetes label key `{s}`: {why}")),
+        }
+    }
+
+    /// The key.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for LabelKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+crate::syntax::string_value!(LabelKey, LabelKey::parse, "a Kubernetes label key such as `release`");
+
+/// A Kubernetes label value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LabelValue(String);
+
+impl LabelValue {
+    fn parse(s: &str) -> Result<Self, String> {
+        match crate::syntax::names::kube_label_value_error(s) {
+            None => Ok(LabelValue(s.to_owned())),
+            Some(why) => Err(format!("invalid Kubernetes label value `{s}`: {why}")),
+        }
+    }
+}
+
+impl fmt::Display for LabelValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+crate::syntax::string_value!(LabelValue, LabelValue::parse, "a Kubernetes label value such as `monstack`");
+
+/// Kubernetes labels as the spec gives them.
+pub type Labels = BTreeMap<LabelKey, LabelValue>;
+
+/// Labels as strings, as objects carry them.
+pub fn label_strings(labels: &Labels) -> BTreeMap<String, String> {
+    labels.iter().map(|(k, v)| (k.0.clone(), v.0.clone())).collect()
+}
+
 /// The `kubernetes:` section.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -88,9 +141,9 @@ pub struct Kubernetes {
     pub mode: KubeMode,
     /// Labels on every object, which the Prometheus and Alertmanager objects select on
     /// (kube-prometheus-stack selects `release: <helm release>`).
-    pub selector_labels: BTreeMap<String, String>,
+    pub selector_labels: Labels,
     /// The label Grafana's dashboard sidecar looks for on ConfigMaps.
-    pub dashboards_label: BTreeMap<String, String>,
+    pub dashboards_label: Labels,
     /// Prometheus pods (`full`).
     pub prometheus_replicas: u32,
     /// Alertmanager pods, one gossip cluster (`full`).
@@ -104,8 +157,8 @@ impl Default for Kubernetes {
         Kubernetes {
             namespace: Namespace("monitoring".into()),
             mode: KubeMode::Content,
-            selector_labels: BTreeMap::from([("release".into(), "monstack".into())]),
-            dashboards_label: BTreeMap::from([("grafana_dashboard".into(), "1".into())]),
+            selector_labels: Labels::from([(LabelKey("release".into()), LabelValue("monstack".into()))]),
+            dashboards_label: Labels::from([(LabelKey("grafana_dashboard".into()), LabelValue("1".into()))]),
             prometheus_replicas: 2,
             alertmanager_replicas: 3,
             storage_size: None,

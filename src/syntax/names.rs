@@ -67,6 +67,38 @@ pub fn dns1123_subdomain_error(name: &str) -> Option<String> {
     name.split('.').find_map(|part| dns1123_label_error(part).map(|why| format!("`{part}`: {why}")))
 }
 
+/// Why `s` is not the name part of a label key, or `None`.
+fn name_part_error(s: &str) -> Option<String> {
+    let ok = |c: char| c.is_ascii_alphanumeric();
+    if s.len() > 63 {
+        Some(format!("it is {} characters long, at most 63 are allowed", s.len()))
+    } else if let Some(c) = s.chars().find(|&c| !ok(c) && !"-_.".contains(c)) {
+        Some(format!("it holds `{c}`; only letters, digits, `-`, `_` and `.` are allowed"))
+    } else if !s.is_empty() && (!s.starts_with(ok) || !s.ends_with(ok)) {
+        Some("it must start and end with a letter or a digit".into())
+    } else {
+        None
+    }
+}
+
+/// Why `key` is not a Kubernetes label key (`[prefix/]name`, the prefix a DNS-1123 subdomain, the
+/// name up to 63 letters, digits, `-`, `_`, `.`, alphanumeric at both ends), or `None`.
+pub fn kube_label_key_error(key: &str) -> Option<String> {
+    let (prefix, name) = match key.rsplit_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, key),
+    };
+    if name.is_empty() {
+        return Some("the name part is empty".into());
+    }
+    prefix.and_then(dns1123_subdomain_error).or_else(|| name_part_error(name))
+}
+
+/// Why `value` is not a Kubernetes label value (empty, or as a key's name part), or `None`.
+pub fn kube_label_value_error(value: &str) -> Option<String> {
+    name_part_error(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

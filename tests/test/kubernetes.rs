@@ -351,6 +351,11 @@ fn the_kubernetes_section_is_checked_like_the_others() {
         .stderr_has("did you mean `namespace`?");
     p.write("monstack.yaml", &spec.replace("namespace: monitoring", "namespace: Monitoring"));
     p.run(&["render", "--target", "kubernetes"]).status(2).stderr_has("invalid namespace `Monitoring`");
+    p.write("monstack.yaml", &spec.replace("  mode: content", "  mode: content\n  selector_labels: { \"team!\": a }"));
+    p.run(&["render", "--target", "kubernetes"]).status(2).stderr_has("invalid Kubernetes label key `team!`");
+    p.write("monstack.yaml", &spec.replace("  mode: content", "  mode: content\n  dashboards_label: { grafana_dashboard: 1 }"));
+    p.run(&["render", "--target", "kubernetes"]).status(0);
+    assert!(p.read("build/kubernetes/configmap-shop-dashboard-node.yaml").contains("grafana_dashboard: \"1\""));
     p.write("monstack.yaml", &spec.replace("mode: content", "mode: helm"));
     p.run(&["render", "--target", "kubernetes"]).status(2).stderr_has("mode");
 }

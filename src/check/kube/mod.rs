@@ -20,7 +20,9 @@ use super::problem::{Problem, Sink};
 use super::rules::{self, RuleOptions};
 use crate::check::Check;
 use crate::kube::schema;
-use crate::syntax::names::{dns1123_label_error, dns1123_subdomain_error};
+use crate::syntax::names::{
+    dns1123_label_error, dns1123_subdomain_error, kube_label_key_error, kube_label_value_error,
+};
 
 /// Kinds named by a DNS-1123 label rather than a subdomain (they become DNS names or pod names).
 const LABEL_NAMED: &[&str] = &["Namespace", "Service", "Prometheus", "Alertmanager"];
@@ -194,7 +196,7 @@ fn names(doc: &Tree, kind: &str, sink: &mut Sink) {
     }
     if let Some(SourceNode::Map(labels)) = meta.value.get("labels").map(|l| &l.value) {
         for (k, v) in labels {
-            if let Some(why) = label_key_error(&k.value) {
+            if let Some(why) = kube_label_key_error(&k.value) {
                 sink.error(Check::KubeName, Some(pos(k)), format!("label key `{}` is invalid: {why}", k.value));
             }
             let value = v.value.as_str().unwrap_or_default();
@@ -205,39 +207,11 @@ fn names(doc: &Tree, kind: &str, sink: &mut Sink) {
                     format!("label `{}` has {} as its value", k.value, v.value.kind()),
                 )
                 .help("label values are strings: quote it");
-            } else if let Some(why) = label_value_error(&value) {
+            } else if let Some(why) = kube_label_value_error(&value) {
                 sink.error(Check::KubeName, Some(pos(v)), format!("label value `{value}` is invalid: {why}"));
             }
         }
     }
-}
-
-fn name_part_error(s: &str) -> Option<String> {
-    let ok = |c: char| c.is_ascii_alphanumeric();
-    if s.len() > 63 {
-        Some(format!("it is {} characters long, at most 63 are allowed", s.len()))
-    } else if let Some(c) = s.chars().find(|&c| !ok(c) && !"-_.".contains(c)) {
-        Some(format!("it holds `{c}`; only letters, digits, `-`, `_` and `.` are allowed"))
-    } else if !s.is_empty() && (!s.starts_with(ok) || !s.ends_with(ok)) {
-        Some("it must start and end with a letter or a digit".into())
-    } else {
-        None
-    }
-}
-
-fn label_key_error(key: &str) -> Option<String> {
-    let (prefix, name) = match key.rsplit_once('/') {
-        Some((p, n)) => (Some(p), n),
-        None => (None, key),
-    };
-    if name.is_empty() {
-        return Some("the name part is empty".into());
-    }
-    prefix.and_then(dns1123_subdomain_error).or_else(|| name_part_error(name))
-}
-
-fn label_value_error(value: &str) -> Option<String> {
-    name_part_error(value)
 }
 
 #[cfg(test)]
