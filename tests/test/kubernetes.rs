@@ -353,7 +353,10 @@ fn the_kubernetes_section_is_checked_like_the_others() {
     p.run(&["render", "--target", "kubernetes"]).status(2).stderr_has("invalid namespace `Monitoring`");
     p.write("monstack.yaml", &spec.replace("  mode: content", "  mode: content\n  selector_labels: { \"team!\": a }"));
     p.run(&["render", "--target", "kubernetes"]).status(2).stderr_has("invalid Kubernetes label key `team!`");
-    p.write("monstack.yaml", &spec.replace("  mode: content", "  mode: content\n  dashboards_label: { grafana_dashboard: 1 }"));
+    p.write(
+        "monstack.yaml",
+        &spec.replace("  mode: content", "  mode: content\n  dashboards_label: { grafana_dashboard: 1 }"),
+    );
     p.run(&["render", "--target", "kubernetes"]).status(0);
     assert!(p.read("build/kubernetes/configmap-shop-dashboard-node.yaml").contains("grafana_dashboard: \"1\""));
     p.write("monstack.yaml", &spec.replace("mode: content", "mode: helm"));
@@ -422,4 +425,17 @@ fn the_readme_section_matches_the_output() {
             "the README names {name}, which no render emits"
         );
     }
+}
+
+/// Names monstack builds are checked like any other: one too long for Kubernetes (from a
+/// dashboard's file name) stops render, which writes nothing.
+#[test]
+fn a_name_too_long_for_kubernetes_is_refused() {
+    let p = Project::copy_of(&cases()[1].1.join("in"));
+    let long = "a".repeat(245);
+    p.write(&format!("dashboards/{long}.json"), r#"{"uid": "long", "title": "Long", "panels": []}"#);
+    let run = p.run(&["render", "--target", "kubernetes"]);
+    run.status(2).stderr_has("refusing to render");
+    assert!(run.stdout.contains("kube/name") && run.stdout.contains("at most 253"), "{}", run.stdout);
+    assert!(!p.path().join("build/kubernetes").exists());
 }
