@@ -313,7 +313,7 @@ fn selector_mismatch_namespace_matcher_size_and_names_are_reported() {
     p.write(
         "build/kubernetes/extra.yaml",
         &format!(
-            "apiVersion: monitoring.coreos.com/v1alpha1\nkind: AlertmanagerConfig\nmetadata:\n  name: team\n  namespace: shop-monitoring\nspec: {{}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Big_Dashboard\ndata:\n  big.json: '{{\"title\": \"big\", \"uid\": \"big\", \"panels\": [], \"pad\": \"{}\"}}'\n",
+            "apiVersion: monitoring.coreos.com/v1alpha1\nkind: AlertmanagerConfig\nmetadata:\n  name: team\n  namespace: shop-monitoring\nspec: {{}}\n---\napiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: elsewhere\n  namespace: apps\n  labels: {{monitoring: other}}\nspec: {{groups: []}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Big_Dashboard\ndata:\n  big.json: '{{\"title\": \"big\", \"uid\": \"big\", \"panels\": [], \"pad\": \"{}\"}}'\n",
             "x".repeat(300_000)
         ),
     );
@@ -323,6 +323,7 @@ fn selector_mismatch_namespace_matcher_size_and_names_are_reported() {
             "no Prometheus of these manifests selects PrometheusRule `shop-node` by its labels (`ruleSelector`)",
         )
         .stdout_has("AlertmanagerConfig `team` only ever sees alerts whose `namespace` label")
+        .stdout_has("PrometheusRule `elsewhere` is in namespace `apps`, where no Prometheus that selects its labels looks (`ruleNamespaceSelector` unset")
         .stdout_has("ConfigMap `Big_Dashboard` holds 300")
         .stdout_has("client-side `kubectl apply` fails over 262144 bytes")
         .stdout_has("ConfigMap name `Big_Dashboard` is invalid");

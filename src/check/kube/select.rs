@@ -55,13 +55,26 @@ pub fn across(files: &[(PathBuf, Vec<Object>)], expected: Option<&BTreeMap<Strin
         let labels = object.labels();
         let at = object.tree.value.get("metadata").map_or(pos(&object.tree), pos);
         let message = if !prometheuses.is_empty() {
-            let picked = prometheuses.iter().any(|p| {
+            let by_labels = |p: &&&Object| {
                 let selector = p.tree.value.get("spec").and_then(|s| s.value.get(field));
                 selector.is_some_and(|s| selects(&s.value, &labels))
-            });
-            (!picked).then(|| {
-                format!("no Prometheus of these manifests selects {kind} `{}` by its labels (`{field}`)", object.name())
-            })
+            };
+            let labelled: Vec<&&Object> = prometheuses.iter().filter(by_labels).collect();
+            if labelled.is_empty() {
+                Some(format!(
+                    "no Prometheus of these manifests selects {kind} `{}` by its labels (`{field}`)",
+                    object.name()
+                ))
+            } else if !labelled.iter().any(|p| in_namespaces(p, field, object)) {
+                let ns_field = field.replace("Selector", "NamespaceSelector");
+                Some(format!(
+                    "{kind} `{}` is in namespace `{}`, where no Prometheus that selects its labels looks (`{ns_field}` unset: its own namespace only)",
+                    object.name(),
+                    namespace(object)
+                ))
+            } else {
+                None
+            }
         } else {
             expected.filter(|want| !want.iter().all(|(k, v)| labels.get(k) == Some(v))).map(|want| {
                 format!(
@@ -96,6 +109,23 @@ pub fn across(files: &[(PathBuf, Vec<Object>)], expected: Option<&BTreeMap<Strin
         }
     }
     out
+}
+
+fn namespace(o: &Object) -> String {
+    o.tree.value.get("metadata").map(|m| m.value.text("namespace")).unwrap_or_default()
+}
+
+/// Whether `p` looks for objects of `field` in `object`'s namespace: without a namespace selector,
+/// only in its own; with one, possibly anywhere (namespaces' labels are not known here). Objects
+/// without a namespace are applied to whichever namespace `kubectl` is given: not judged.
+fn in_namespaces(p: &Object, field: &str, object: &Object) -> bool {
+    let ns_field = field.replace("Selector", "NamespaceSelector");
+    let selector = p.tree.value.get("spec").and_then(|s| s.value.get(&ns_field));
+    let (mine, theirs) = (namespace(p), namespace(object));
+    selector.is_some_and(|s| !matches!(s.value, SourceNode::Null))
+        || mine.is_empty()
+        || theirs.is_empty()
+        || mine == theirs
 }
 
 fn show(labels: &BTreeMap<String, String>) -> String {
