@@ -220,3 +220,26 @@ impl SecretKeys {
         o
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_made_dns_labels() {
+        assert_eq!(dns_label("shop"), "shop");
+        assert_eq!(dns_label("My_Shop.eu"), "my-shop-eu");
+        assert_eq!(dns_label("_x_"), "x");
+    }
+
+    #[test]
+    fn every_object_kind_emitted_has_a_schema_or_is_core() {
+        let core = ["v1", "apps/v1", "rbac.authorization.k8s.io/v1"];
+        for crd in schema::crds() {
+            assert!(!core.contains(&crd.api_version.as_str()), "{}", crd.kind);
+        }
+        for kind in ["PrometheusRule", "ScrapeConfig", "Probe", "Prometheus", "Alertmanager"] {
+            assert!(schema::crd(kind).is_some(), "{kind} has no vendored schema");
+        }
+    }
+}
