@@ -29,33 +29,50 @@ pub struct Crd {
     schema: Value,
 }
 
-const VENDORED: &[&str] = &[
-    include_str!("crds/alertmanager.json"),
-    include_str!("crds/alertmanagerconfig.json"),
-    include_str!("crds/podmonitor.json"),
-    include_str!("crds/probe.json"),
-    include_str!("crds/prometheus.json"),
-    include_str!("crds/prometheusrule.json"),
-    include_str!("crds/scrapeconfig.json"),
-    include_str!("crds/servicemonitor.json"),
-];
+/// The CRDs' schemas, with the subschemas they repeat stored once (`{"$r": i}` names the i-th
+/// of `shared`): see `scripts/vendor-crds`.
+const VENDORED: &str = include_str!("crds/schemas.json");
+
+struct Vendored {
+    crds: Vec<Crd>,
+    shared: Vec<Value>,
+}
+
+fn vendored() -> &'static Vendored {
+    static VENDORED_SCHEMAS: OnceLock<Vendored> = OnceLock::new();
+    VENDORED_SCHEMAS.get_or_init(|| {
+        let mut v: Value = serde_json::from_str(VENDORED).expect("vendored CRD schemas are JSON");
+        let crds = v["crds"]
+            .as_array_mut()
+            .map(|list| {
+                list.iter_mut()
+                    .map(|c| Crd {
+                        api_version: c["apiVersion"].as_str().unwrap_or_default().to_owned(),
+                        kind: c["kind"].as_str().unwrap_or_default().to_owned(),
+                        schema: c["schema"].take(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let shared = match v["shared"].take() {
+            Value::Array(items) => items,
+            _ => Vec::new(),
+        };
+        Vendored { crds, shared }
+    })
+}
 
 /// The vendored CRDs, parsed once.
 pub fn crds() -> &'static [Crd] {
-    static CRDS: OnceLock<Vec<Crd>> = OnceLock::new();
-    CRDS.get_or_init(|| {
-        VENDORED
-            .iter()
-            .map(|text| {
-                let mut v: Value = serde_json::from_str(text).expect("vendored CRD schemas are JSON");
-                Crd {
-                    api_version: v["apiVersion"].as_str().unwrap_or_default().to_owned(),
-                    kind: v["kind"].as_str().unwrap_or_default().to_owned(),
-                    schema: v["schema"].take(),
-                }
-            })
-            .collect()
-    })
+    &vendored().crds
+}
+
+/// `schema` itself, or the shared subschema it refers to.
+fn resolve(schema: &Value) -> &Value {
+    match schema.get("$r").and_then(Value::as_u64) {
+        Some(i) => vendored().shared.get(i as usize).unwrap_or(schema),
+        None => schema,
+    }
 }
 
 /// The CRD of `kind`, if monstack vendors it.
@@ -96,6 +113,7 @@ impl Validator<'_> {
     }
 
     fn node(&mut self, schema: &Value, node: &Tree, path: &str, at: Pos) {
+        let schema = resolve(schema);
         let at = if node.at.line == 0 { at } else { node.at };
         if matches!(node.value, SourceNode::Null) {
             // A null is dropped by the API server for fields that are not nullable: as absent.
@@ -313,6 +331,8 @@ mod tests {
 
     #[test]
     fn every_vendored_crd_loads() {
+        let shared = &vendored().shared;
+        assert!(shared.len() > 100 && shared.iter().all(|s| s.get("$r").is_none()), "shared subschemas are not refs");
         let kinds: Vec<&str> = crds().iter().map(|c| c.kind.as_str()).collect();
         assert_eq!(kinds.len(), 8, "{kinds:?}");
         assert!(crds()
