@@ -178,7 +178,8 @@ impl Validator<'_> {
     }
 
     fn object(&mut self, schema: &Value, entries: &[(crate::check::node::Located<String>, Tree)], path: &str, at: Pos) {
-        let props = keyword(schema, "properties").and_then(Value::as_object);
+        // A `properties` map the CRDs repeat is shared too.
+        let props = keyword(schema, "properties").map(resolve).and_then(Value::as_object);
         let extra = keyword(schema, "additionalProperties");
         let preserve = keyword(schema, "x-kubernetes-preserve-unknown-fields").and_then(Value::as_bool) == Some(true);
         let mut seen = Vec::new();
@@ -355,6 +356,15 @@ mod tests {
         assert!(got.iter().any(|e| e == "6:23: `spec.externalLabels.a`: expected a string, found a number"), "{got:?}");
         let required = "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: p}\nspec:\n  groups:\n  - rules: []\n";
         assert!(errors(required).iter().any(|e| e.contains("`spec.groups[0].name`: Required value")));
+        // Through shared subschemas (TLS configs, relabelings are stored once).
+        let deep = "apiVersion: monitoring.coreos.com/v1alpha1\nkind: ScrapeConfig\nmetadata: {name: s}\nspec:\n  tlsConfig: {insecureSkipVerifyy: true}\n  relabelings: [{action: keepp}]\n  staticConfigs: [{targets: []}]\n";
+        let got = errors(deep);
+        assert!(got.iter().any(|e| e.contains("`spec.tlsConfig.insecureSkipVerifyy`: unknown field")), "{got:?}");
+        assert!(got.iter().any(|e| e.contains("`spec.relabelings[0].action`: unsupported value `keepp`")), "{got:?}");
+        assert!(
+            got.iter().any(|e| e.contains("`spec.staticConfigs[0].targets`: should have at least 1 item")),
+            "{got:?}"
+        );
         let version = "apiVersion: monitoring.coreos.com/v1\nkind: ScrapeConfig\nmetadata: {name: p}\n";
         assert!(errors(version)[0].contains("expected `monitoring.coreos.com/v1alpha1`"));
     }
