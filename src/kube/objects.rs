@@ -158,14 +158,17 @@ fn dashboards(env: &Env) -> Vec<Object> {
     let mut out = Vec::new();
     let prefix = layout::DASHBOARDS;
     for (rel, file) in env.docker.range(prefix.to_owned()..).take_while(|(r, _)| r.starts_with(prefix)) {
-        let key = &rel[prefix.len()..];
-        let stem = key.trim_end_matches(".json");
+        let file_name = &rel[prefix.len()..];
+        // ConfigMap keys are `[-._a-zA-Z0-9]+`; Grafana's sidecar writes the key as the file name.
+        let key: String =
+            file_name.chars().map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' }).collect();
+        let stem = file_name.trim_end_matches(".json");
         let text = String::from_utf8_lossy(&file.contents)
             .replace(&format!("\"{DATASOURCE_UID}\""), &format!("\"{CLUSTER_DATASOURCE_UID}\""));
         let mut o = env.object("v1", "ConfigMap", env.name(&format!("dashboard-{stem}")));
         o.labels.extend(crate::spec::label_strings(&env.spec.kubernetes.dashboards_label));
         o.annotations.insert("grafana_folder".into(), env.spec.project.as_str().to_owned());
-        o.body.push(("data".into(), Emit::Map(vec![(key.to_owned(), s(text))])));
+        o.body.push(("data".into(), Emit::Map(vec![(key, s(text))])));
         o.from = file.from.clone();
         out.push(o);
     }

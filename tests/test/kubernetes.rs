@@ -440,3 +440,14 @@ fn a_name_too_long_for_kubernetes_is_refused() {
     assert!(run.stdout.contains("kube/name") && run.stdout.contains("at most 253"), "{}", run.stdout);
     assert!(!p.path().join("build/kubernetes").exists());
 }
+
+/// A dashboard file name that is not a valid ConfigMap key (a space) becomes one.
+#[test]
+fn dashboard_file_names_become_valid_configmap_keys() {
+    let p = Project::copy_of(&cases()[0].1.join("in"));
+    p.write("dashboards/My Board.json", r#"{"uid": "mine", "title": "Mine", "panels": []}"#);
+    p.run(&["render", "--target", "kubernetes"]).status(0);
+    let cm = p.read("build/kubernetes/configmap-shop-dashboard-my-board.yaml");
+    assert!(cm.contains("\n  My_Board.json: "), "{cm}");
+    p.run(&["check", "build/kubernetes"]).status(0);
+}

@@ -22,6 +22,7 @@ pub(super) fn configmap(file: &Path, lines: &[&str], doc: &Tree, sink: &mut Sink
     for section in ["data", "binaryData"] {
         let Some(SourceNode::Map(entries)) = doc.value.get(section).map(|d| &d.value) else { continue };
         for (k, v) in entries {
+            key_ok(k, section, sink);
             let Some(value) = v.value.as_str() else { continue };
             size += k.value.len() + value.len();
             if section == "data" && k.value.ends_with(".json") && value.contains("\"panels\"") {
@@ -45,9 +46,29 @@ pub(super) fn configmap(file: &Path, lines: &[&str], doc: &Tree, sink: &mut Sink
     }
 }
 
+/// Keys of a ConfigMap's or Secret's data become file names: `[-._a-zA-Z0-9]+`, at most 253.
+fn key_ok(k: &crate::check::node::Located<String>, section: &str, sink: &mut Sink) {
+    let bad = k.value.chars().find(|c| !(c.is_ascii_alphanumeric() || "-._".contains(*c)));
+    let why = if k.value.is_empty() || k.value == "." || k.value == ".." {
+        Some("it is not a file name".to_owned())
+    } else if k.value.len() > 253 {
+        Some(format!("it is {} characters long, at most 253 are allowed", k.value.len()))
+    } else {
+        bad.map(|c| format!("it holds `{c}`; only letters, digits, `-`, `_` and `.` are allowed"))
+    };
+    if let Some(why) = why {
+        sink.error(Check::KubeName, Some(pos(k)), format!("`{section}` key `{}` is invalid: {why}", k.value));
+    }
+}
+
 /// A Secret's `alertmanager.yaml` is an Alertmanager config; its `*_file` paths point into the
 /// pod, so they are not looked for here.
 pub(super) fn secret(file: &Path, lines: &[&str], doc: &Tree, sink: &mut Sink) {
+    for section in ["data", "stringData"] {
+        if let Some(SourceNode::Map(entries)) = doc.value.get(section).map(|d| &d.value) {
+            entries.iter().for_each(|(k, _)| key_ok(k, section, sink));
+        }
+    }
     if let Some(v) = doc.value.get("stringData").and_then(|d| d.value.get("alertmanager.yaml")) {
         let value = v.value.as_str().unwrap_or_default();
         embedded(file, lines, v, &value, sink, |f, t, s| {

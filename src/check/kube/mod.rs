@@ -260,6 +260,8 @@ mod tests {
             "x".repeat(1_100_000)
         );
         assert!(findings(&huge).iter().any(|f| f.starts_with("kube/size 1:1 ConfigMap `d` holds 1100005 bytes, over")));
+        let keys = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  my key: x\n";
+        assert!(findings(keys).iter().any(|f| f.starts_with("kube/name 5:3 `stringData` key `my key` is invalid")));
         let deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: b}}\n";
         let got = findings(deploy);
         assert!(got.iter().any(|f| f.starts_with("kube/schema 5:13 `spec.selector` does not match")), "{got:?}");
