@@ -212,4 +212,17 @@ pub struct RenderArgs {
     /// Overwrite files in the output folder that render did not write.
     #[arg(long)]
     pub force: bool,
+    /// What to render for: the Docker stack, or Prometheus Operator objects (default output
+    /// folder DIR/build/kubernetes).
+    #[arg(long, value_enum, default_value = "docker")]
+    pub target: Target,
+}
+
+/// What `render` renders for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    /// Files for the Docker stack `up` runs.
+    Docker,
+    /// Prometheus Operator objects, from the spec's `kubernetes:` section.
+    Kubernetes,
 }

@@ -13,6 +13,7 @@ pub mod diag;
 pub mod difftext;
 pub mod fsutil;
 pub mod gotemplate;
+pub mod kube;
 pub mod paths;
 pub mod probe;
 pub mod project;

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod deep;
 mod discover;
 pub mod httpconfig;
+pub mod kube;
 pub mod lint;
 pub mod node;
 pub mod problem;

@@ -97,6 +97,9 @@ checks! {
     DashboardExpr => "dashboard/expr", Error, "Panel queries parse as PromQL once variables are substituted.";
     ExactPromtool => "exact/promtool", Error, "What the pinned Prometheus image's promtool says.";
     ExactAmtool => "exact/amtool", Error, "What the pinned Alertmanager image's amtool says.";
+    KubeSchema => "kube/schema", Error, "Operator objects match their CRD schemas; objects name apiVersion, kind, metadata.name.";
+    KubeName => "kube/name", Error, "Object names, namespaces and labels are valid DNS-1123 names and label syntax.";
+    KubeSize => "kube/size", Error, "ConfigMaps stay under 1 MiB (and 256 KiB for client-side apply, a warning).";
     RulesDuplicate => "rules/duplicate", Lint, "The same rule twice in a file.";
     RulesSeverity => "rules/severity", Lint, "An alert without a `severity` label.";
     RulesSummary => "rules/summary", Lint, "An alert without a `summary` annotation.";
@@ -107,6 +110,8 @@ checks! {
     ProjectMetric => "project/metric", Lint, "A metric read that nothing scrapes or records.";
     DashboardGrid => "dashboard/grid", Lint, "Overlapping panels.";
     DashboardPanelType => "dashboard/panel-type", Lint, "A panel type Grafana 12 removed (AngularJS plugins).";
+    KubeSelector => "kube/selector", Lint, "An object no Prometheus selects by its labels, or a configSecret not given.";
+    KubeNamespaceMatcher => "kube/namespace-matcher", Lint, "An AlertmanagerConfig, whose routes the operator confines to its namespace.";
     LintSuppression => "lint/suppression", Lint, "A suppression that is malformed, names no known check, or expired.";
 }
 

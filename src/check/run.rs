@@ -24,6 +24,8 @@ pub enum Kind {
     Alertmanager,
     /// A Grafana dashboard (JSON with `panels`).
     Dashboard,
+    /// Kubernetes manifests (`apiVersion:` and `kind:`), several documents per file.
+    Kubernetes,
 }
 
 /// Options of a check run.
@@ -39,6 +41,9 @@ pub struct Options {
     pub datasources: Datasources,
     /// What the lints may know beyond each file.
     pub lint: LintOptions,
+    /// The labels the cluster's Prometheus selects Kubernetes objects by, when known (project
+    /// mode); otherwise only Prometheus objects among the manifests say what they select.
+    pub kube_labels: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Why a run could not check everything it was given.
@@ -54,7 +59,7 @@ pub enum CheckError {
         source: std::io::Error,
     },
     /// The kind of a file is not known.
-    #[error("cannot tell what `{}` is\n  = help: pass `--kind rules|prometheus|alertmanager|dashboard`", printable(&path.display().to_string()))]
+    #[error("cannot tell what `{}` is\n  = help: pass `--kind rules|prometheus|alertmanager|dashboard|kubernetes`", printable(&path.display().to_string()))]
     UnknownKind {
         /// The file.
         path: PathBuf,
@@ -89,9 +94,10 @@ pub fn detect(path: &Path, text: &str) -> Option<Kind> {
                 kind.or(Some(Kind::Prometheus))
             }
             "route" | "receivers" | "inhibit_rules" | "templates" | "time_intervals" => Some(Kind::Alertmanager),
+            "apiVersion" | "kind" => Some(Kind::Kubernetes),
             _ => kind,
         };
-        if kind == Some(Kind::Rules) || kind == Some(Kind::Alertmanager) {
+        if matches!(kind, Some(Kind::Rules | Kind::Alertmanager | Kind::Kubernetes)) {
             break;
         }
     }
@@ -136,6 +142,10 @@ fn check_one(
         Kind::Prometheus => super::prometheus::check(path, text, opts.syntax_only, &mut sink),
         Kind::Alertmanager => super::alertmanager::check(path, text, opts.syntax_only, &mut sink),
         Kind::Dashboard => dashboard::check(path, text, &opts.datasources, &mut sink),
+        Kind::Kubernetes => {
+            super::kube::check(path, text, &rule_opts, &mut sink);
+            None
+        }
     };
     super::lint::suppress::apply(text, &mut sink);
     // Dashboards' trees are kept anyway: uid and title uniqueness is checked across them.
@@ -197,11 +207,29 @@ fn check_all(
         .filter_map(|(((p, _), _), t)| Some((p, t.as_ref()?)))
         .collect();
     problems.extend(dashboard::across(&dashboards));
+    problems.extend(kube_across(&jobs, &opts.kube_labels));
     if !keep {
         trees.clear();
     }
     problems.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
     Ok((Outcome { files, problems }, trees))
+}
+
+/// The selector checks across the Kubernetes manifests of a run (parsed again: a manifest's
+/// trees are per document, and the set is small).
+fn kube_across(
+    jobs: &[(&(PathBuf, String), Kind)],
+    labels: &Option<std::collections::BTreeMap<String, String>>,
+) -> Vec<super::Problem> {
+    let parsed: Vec<(PathBuf, Vec<super::kube::Object>)> = jobs
+        .iter()
+        .filter(|(_, k)| *k == Kind::Kubernetes)
+        .map(|((path, text), _)| (path.clone(), super::kube::parse(path, text, &mut Sink::new(path))))
+        .collect();
+    if parsed.is_empty() {
+        return Vec::new();
+    }
+    super::kube::across(&parsed, labels.as_ref())
 }
 
 /// Reads the files at `paths` (folders recursively) and checks them. Files found in folders whose
@@ -244,6 +272,7 @@ mod tests {
             conf.join("alertmanager-config"),
             root.join("dashboards"),
             root.join("alerts"),
+            root.join("tests/fixtures/kubernetes/full/out"),
         ] {
             let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
             for e in entries.flatten() {
@@ -253,7 +282,7 @@ mod tests {
             }
         }
         assert!(inputs.len() > 250, "only {} inputs", inputs.len());
-        let kinds = [Kind::Rules, Kind::Prometheus, Kind::Alertmanager, Kind::Dashboard];
+        let kinds = [Kind::Rules, Kind::Prometheus, Kind::Alertmanager, Kind::Dashboard, Kind::Kubernetes];
         let opts = Options::default();
         for (name, text, kind, bounded) in deep_shapes() {
             let path = Path::new(name);

@@ -5,17 +5,27 @@ use std::path::Path;
 use anyhow::{bail, Context as _};
 
 use crate::check::report;
-use crate::cli::RenderArgs;
+use crate::cli::{RenderArgs, Target};
 use crate::project::write::{self, Change, WritePlan};
-use crate::project::{errors, provenance, render_checked, Project};
+use crate::project::{errors, kubernetes, provenance, render_checked, Project};
 use crate::render::Rendered;
 use crate::{difftext, Status};
 
 /// Runs `monstack render`.
 pub fn run(args: &RenderArgs) -> anyhow::Result<Status> {
     let project = Project::load(&args.dir)?;
-    let out = args.out.clone().unwrap_or_else(|| project.out_dir());
-    let (files, outcome) = render_checked(&project, &out)?;
+    let (out, (files, outcome)) = match args.target {
+        Target::Docker => {
+            let out = args.out.clone().unwrap_or_else(|| project.out_dir());
+            let rendered = render_checked(&project, &out)?;
+            (out, rendered)
+        }
+        Target::Kubernetes => {
+            let out = args.out.clone().unwrap_or_else(|| kubernetes::out_dir(&project));
+            let rendered = kubernetes::render_checked(&project, &out)?;
+            (out, rendered)
+        }
+    };
     // What Prometheus, Alertmanager or Grafana would refuse never reaches the output folder.
     if let Some(errors) = errors(&outcome) {
         print!("{}", report::render(&errors, report::Format::Human));

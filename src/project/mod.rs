@@ -3,6 +3,7 @@
 //! adapters over this layer and never call each other.
 
 mod check;
+pub mod kubernetes;
 pub mod layout;
 pub mod snapshot;
 pub mod write;

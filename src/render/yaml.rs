@@ -11,6 +11,8 @@ pub enum Emit {
     Str(String),
     /// An integer scalar.
     Int(i64),
+    /// A boolean scalar (Kubernetes objects have typed fields).
+    Bool(bool),
     /// A sequence.
     Seq(Vec<Emit>),
     /// A mapping, in the given key order.
@@ -100,6 +102,7 @@ fn inline(out: &mut String, node: &Emit, indent: usize) {
         }
         Emit::Str(s) => out.push_str(&scalar(s)),
         Emit::Int(n) => out.push_str(&n.to_string()),
+        Emit::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Emit::Seq(_) => out.push_str("[]"),
         Emit::Map(_) => out.push_str("{}"),
     }

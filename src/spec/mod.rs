@@ -4,6 +4,7 @@
 
 mod alertmanager;
 mod exporters;
+mod kubernetes;
 mod model;
 mod validate;
 pub mod values;
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 pub use alertmanager::*;
 pub use exporters::*;
+pub use kubernetes::*;
 pub use model::*;
 
 use crate::diag::{Diagnostic, Diagnostics, Pos};

@@ -61,6 +61,9 @@ pub struct Spec {
     /// Which dashboard files to provision besides the bundled ones.
     #[serde(default)]
     pub dashboards: Dashboards,
+    /// How `render --target kubernetes` emits the project.
+    #[serde(default)]
+    pub kubernetes: super::kubernetes::Kubernetes,
 }
 
 fn loopback() -> IpAddr {

@@ -6,6 +6,7 @@ mod findings;
 mod golden;
 mod hostile;
 mod init;
+mod kubernetes;
 mod layers;
 mod lifecycle;
 mod oracle;

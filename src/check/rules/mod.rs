@@ -50,6 +50,12 @@ fn whole(file: &Path, text: &str, opts: &RuleOptions, sink: &mut Sink) -> Option
     Some(doc)
 }
 
+/// Checks a tree holding `groups:`, e.g. the `spec` of a `PrometheusRule` inside a manifest, whose
+/// positions are the manifest's.
+pub fn check_tree(doc: &Tree, opts: &RuleOptions, sink: &mut Sink) {
+    check_doc(doc, opts, sink);
+}
+
 fn check_doc(doc: &Tree, opts: &RuleOptions, sink: &mut Sink) {
     let Some(list) = groups(doc, sink) else { return };
     let mut names = BTreeSet::new();
