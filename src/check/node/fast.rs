@@ -17,10 +17,16 @@ fn maybe_special(t: &str) -> bool {
     let b = t.as_bytes();
     let first = b.first().copied().unwrap_or(b' ');
     let numeric = first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.');
+    // Letters in a number are an exponent's `e` or come after a `0x`, `0o` or `0b` prefix: `1d`
+    // and `7d`, durations real rule files write, are strings.
+    let unsigned = t.trim_start_matches(['-', '+']).as_bytes();
+    let radix =
+        unsigned.len() > 1 && unsigned[0] == b'0' && matches!(unsigned[1], b'x' | b'X' | b'o' | b'O' | b'b' | b'B');
     let numberish = numeric
         && t.bytes().all(|c| {
             c.is_ascii_hexdigit() || matches!(c, b'-' | b'+' | b'.' | b'_' | b':' | b'x' | b'o' | b'X' | b'O')
         })
+        && (radix || t.bytes().all(|c| !c.is_ascii_alphabetic() || matches!(c, b'e' | b'E')))
         || matches!(t.trim_start_matches(['-', '+']), ".inf" | ".Inf" | ".INF" | ".nan" | ".NaN" | ".NAN");
     let wordish = matches!(
         t,
