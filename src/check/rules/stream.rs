@@ -154,15 +154,17 @@ fn cuts(text: &str, per_piece: usize) -> Option<Vec<(usize, usize)>> {
     let mut seen_groups = false;
     let mut indent: Option<usize> = None;
     for (n, line) in text.split_inclusive('\n').enumerate() {
+        // Every line of the file passes here, before any piece is checked: trimmed once.
         let body = line.trim_end();
-        let lead = body.len() - body.trim_start().len();
-        if !body.trim_start().is_empty() && !body.trim_start().starts_with('#') {
+        let start = body.trim_start();
+        let lead = body.len() - start.len();
+        if !start.is_empty() && !start.starts_with('#') {
             if lead == 0 && !body.starts_with('-') {
                 if seen_groups || body != "groups:" {
                     return None;
                 }
                 seen_groups = true;
-            } else if seen_groups && body.trim_start().starts_with("- ") && *indent.get_or_insert(lead) == lead {
+            } else if seen_groups && start.starts_with("- ") && *indent.get_or_insert(lead) == lead {
                 items.push((offset, n));
             } else if !seen_groups {
                 return None;
