@@ -44,7 +44,7 @@ small=tests/fixtures/render/full/out/prometheus/rules/node.yml
 # Both tools accept every input: a benchmark of an error path would measure nothing useful.
 for f in "$work/big.yml" "$work/real.yml"; do
   "$bin" check --kind rules "$f" >/dev/null
-  promtool check rules "$f" >/dev/null
+  promtool check rules "$f" >/dev/null 2>&1  # it warns of the duplicates the ×20 copies make; exit 0
 done
 corpus=$(find tests/upstream/realworld-rules -name '*.y*ml' | sort | paste -sd, -)
 
