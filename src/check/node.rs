@@ -286,6 +286,7 @@ mod tests {
             root.join("tests/fixtures/render/full/out/prometheus/rules"),
             root.join("tests/fixtures/render/full/out/alertmanager"),
         ];
+        let dirs = dirs.into_iter().chain(realworld_dirs());
         let (mut fast_count, mut total) = (0, 0);
         for dir in dirs {
             for entry in std::fs::read_dir(&dir).unwrap().flatten() {
@@ -302,6 +303,36 @@ mod tests {
         assert!(fast_count * 10 >= total * 6, "only {fast_count} of {total} took the fast path");
     }
 
+    /// The folders of the public real-world rule files (`tests/upstream/realworld-rules/`).
+    fn realworld_dirs() -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/upstream/realworld-rules");
+        let (mut dirs, mut todo) = (Vec::new(), vec![root]);
+        while let Some(dir) = todo.pop() {
+            todo.extend(std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+            dirs.push(dir);
+        }
+        dirs
+    }
+
+    /// Rule files as people write them are all plainly written: none should need serde-saphyr
+    /// (whose path is several times slower).
+    #[test]
+    fn real_world_rule_files_take_the_fast_path() {
+        let mut files = 0;
+        for dir in realworld_dirs() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if !path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                    continue;
+                }
+                files += 1;
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert!(fast::parse(&text).is_some(), "{} left the fast path", path.display());
+            }
+        }
+        assert_eq!(files, 120);
+    }
+
     #[test]
     fn scalars_the_fast_path_leaves_alone() {
         for t in [
@@ -315,10 +346,26 @@ mod tests {
             "<<: {a: 1}",
             "a: 1\na: 2",
             "a: 012",
+            "a: 0x1d",
+            "a: 0b1",
+            "a: -1E5",
+            "a: 1_000",
         ] {
             assert!(fast::parse(t).is_none(), "{t}");
         }
-        for t in ["a: 15s", "a: 1.5", "a: -3", "a: ~", "a: 'yes'", "a: [1, x]", "a: {b: c}", "a: |\n  x\n"] {
+        for t in [
+            "a: 15s",
+            "a: 1.5",
+            "a: -3",
+            "a: ~",
+            "a: 'yes'",
+            "a: [1, x]",
+            "a: {b: c}",
+            "a: |\n  x\n",
+            "a: 1d",
+            "a: 7d",
+            "1d: x",
+        ] {
             assert_eq!(fast::parse(t), Some(slow(t).unwrap()), "{t}");
         }
     }

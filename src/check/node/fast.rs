@@ -17,10 +17,16 @@ fn maybe_special(t: &str) -> bool {
     let b = t.as_bytes();
     let first = b.first().copied().unwrap_or(b' ');
     let numeric = first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.');
+    // Letters in a number are an exponent's `e` or come after a `0x`, `0o` or `0b` prefix: `1d`
+    // and `7d`, durations real rule files write, are strings.
+    let unsigned = t.trim_start_matches(['-', '+']).as_bytes();
+    let radix =
+        unsigned.len() > 1 && unsigned[0] == b'0' && matches!(unsigned[1], b'x' | b'X' | b'o' | b'O' | b'b' | b'B');
     let numberish = numeric
         && t.bytes().all(|c| {
             c.is_ascii_hexdigit() || matches!(c, b'-' | b'+' | b'.' | b'_' | b':' | b'x' | b'o' | b'X' | b'O')
         })
+        && (radix || t.bytes().all(|c| !c.is_ascii_alphabetic() || matches!(c, b'e' | b'E')))
         || matches!(t.trim_start_matches(['-', '+']), ".inf" | ".Inf" | ".INF" | ".nan" | ".NaN" | ".NAN");
     let wordish = matches!(
         t,
@@ -52,12 +58,21 @@ fn maybe_special(t: &str) -> bool {
     numberish || wordish
 }
 
-/// A plain scalar's value, when it is unambiguous.
-fn resolve(t: &str) -> Option<SourceNode> {
+/// What a plain scalar is, told without copying it.
+enum Plain {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Str,
+    /// Some YAML schema may read it as something else: serde-saphyr decides.
+    Ambiguous,
+}
+
+fn classify(t: &str) -> Plain {
     match t {
-        "" | "null" | "~" => return Some(SourceNode::Null),
-        "true" => return Some(SourceNode::Bool(true)),
-        "false" => return Some(SourceNode::Bool(false)),
+        "" | "null" | "~" => return Plain::Null,
+        "true" => return Plain::Bool(true),
+        "false" => return Plain::Bool(false),
         _ => {}
     }
     let digits = t.strip_prefix('-').unwrap_or(t);
@@ -68,12 +83,23 @@ fn resolve(t: &str) -> Option<SourceNode> {
         && (int == "0" || !int.starts_with('0'));
     let plain_frac = frac.is_none_or(|f| !f.is_empty() && f.len() <= 15 && f.bytes().all(|c| c.is_ascii_digit()));
     if plain_int && plain_frac {
-        return t.parse::<f64>().ok().map(SourceNode::Number);
+        return t.parse::<f64>().map_or(Plain::Ambiguous, Plain::Number);
     }
     if maybe_special(t) {
-        return None;
+        return Plain::Ambiguous;
     }
-    Some(SourceNode::Str(t.to_owned()))
+    Plain::Str
+}
+
+/// A plain scalar's value, when it is unambiguous.
+fn resolve(t: std::borrow::Cow<'_, str>) -> Option<SourceNode> {
+    match classify(&t) {
+        Plain::Null => Some(SourceNode::Null),
+        Plain::Bool(b) => Some(SourceNode::Bool(b)),
+        Plain::Number(n) => Some(SourceNode::Number(n)),
+        Plain::Str => Some(SourceNode::Str(t.into_owned())),
+        Plain::Ambiguous => None,
+    }
 }
 
 /// The tree of `text`, or `None` when it needs serde-saphyr's rules (or has errors).
@@ -104,9 +130,8 @@ pub(super) fn parse(text: &str) -> Option<Tree> {
                 }
                 let plain = style == ScalarStyle::Plain;
                 if awaiting_key {
-                    if plain
-                        && (maybe_special(&value) || resolve(&value).is_none_or(|n| !matches!(n, SourceNode::Str(_))))
-                    {
+                    // Keys are strings here; any other plain key goes to serde-saphyr.
+                    if plain && !matches!(classify(&value), Plain::Str) {
                         return None;
                     }
                     if let Some(Frame::Map(_, _, pending)) = stack.last_mut() {
@@ -114,7 +139,7 @@ pub(super) fn parse(text: &str) -> Option<Tree> {
                     }
                     continue;
                 }
-                let node = if plain { resolve(&value)? } else { SourceNode::Str(value.into_owned()) };
+                let node = if plain { resolve(value)? } else { SourceNode::Str(value.into_owned()) };
                 Located { value: node, at }
             }
             Event::SequenceStart(_, anchor, tag) | Event::MappingStart(_, anchor, tag)

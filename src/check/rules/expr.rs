@@ -38,4 +38,22 @@ mod tests {
         check("sum(", Pos::default(), &mut sink);
         assert!(sink.problems[0].message.contains("parse error"), "{:?}", sink.problems);
     }
+
+    /// promql-parser (vendored) compiles each distinct regex once per process: a pattern seen
+    /// again matches as the first time, and bad or empty-matching patterns stay errors each time.
+    #[test]
+    fn repeated_regex_matchers_keep_their_verdicts() {
+        use promql_parser::label::MatchOp;
+        use promql_parser::parser::{parse, Expr};
+        for _ in 0..3 {
+            let Ok(Expr::VectorSelector(v)) = parse(r#"x{a=~"b.*", c!~"d|e", f=~"b"}"#) else { panic!() };
+            let ops: Vec<&MatchOp> = v.matchers.matchers.iter().map(|m| &m.op).collect();
+            let [MatchOp::Re(a), MatchOp::NotRe(c), MatchOp::Re(f)] = ops[..] else { panic!("{ops:?}") };
+            assert!(a.is_match("bcd") && !a.is_match("xb"), "anchored");
+            assert!(c.is_match("d") && !c.is_match("de"));
+            assert!(f.is_match("b") && !f.is_match("bb"), "`b` is not `b.*`");
+            assert!(parse(r#"x{a=~"("}"#).is_err());
+            assert!(parse(r#"{a=~".*"}"#).is_err(), "a selector matching the empty string");
+        }
+    }
 }
