@@ -14,6 +14,7 @@ pub mod difftext;
 pub mod fsutil;
 pub mod gotemplate;
 pub mod kube;
+pub mod out;
 pub mod paths;
 pub mod probe;
 pub mod project;
@@ -54,6 +55,7 @@ pub fn run() -> i32 {
         }
     };
     match commands::dispatch(cli) {
+        Ok(_) if out::failed() => Status::Error as i32,
         Ok(status) => status as i32,
         Err(err) => {
             if let Some(interrupted) = err.downcast_ref::<commands::Interrupted>() {

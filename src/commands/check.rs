@@ -3,6 +3,7 @@
 use crate::check::report::{self, Outcome};
 use crate::check::run::{self, Options};
 use crate::cli::CheckArgs;
+use crate::out::out;
 use crate::project::{check_rendered, check_secrets, lint_options, Project};
 use crate::stack::exact;
 use crate::Status;
@@ -23,9 +24,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         run::check_paths(&args.paths, &opts)?
     };
     if args.quiet {
-        print!("{}", report::summary(&outcome));
+        out!("{}", report::summary(&outcome));
     } else {
-        print!("{}", report::render(&outcome, args.format));
+        out!("{}", report::render(&outcome, args.format));
     }
     let failing = outcome.problems.iter().any(|p| p.severity >= args.fail_on);
     Ok(if failing { Status::Findings } else { Status::Ok })

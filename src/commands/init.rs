@@ -1,5 +1,6 @@
 //! `monstack init`: scaffold a project.
 
+use crate::out::outln;
 use anyhow::Context as _;
 
 use crate::cli::InitArgs;
@@ -13,8 +14,8 @@ pub fn run(args: &InitArgs) -> anyhow::Result<Status> {
     let files = scaffold::files(&name, &args.with, password)?;
     scaffold::write(&args.dir, &files, args.force)?;
     for f in &files {
-        println!("created {}", args.dir.join(f.rel).display());
+        outln!("created {}", args.dir.join(f.rel).display());
     }
-    println!("project `{name}` is ready: edit monstack.yaml, then run `monstack render -C {}`", args.dir.display());
+    outln!("project `{name}` is ready: edit monstack.yaml, then run `monstack render -C {}`", args.dir.display());
     Ok(Status::Ok)
 }

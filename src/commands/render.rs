@@ -1,5 +1,6 @@
 //! `monstack render`: spec + templates → files for Prometheus, Alertmanager, blackbox, Grafana.
 
+use crate::out::{out, outln};
 use std::path::Path;
 
 use anyhow::{bail, Context as _};
@@ -28,7 +29,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Status> {
     };
     // What Prometheus, Alertmanager or Grafana would refuse never reaches the output folder.
     if let Some(errors) = errors(&outcome) {
-        print!("{}", report::render(&errors, report::Format::Human));
+        out!("{}", report::render(&errors, report::Format::Human));
         for note in provenance(&errors, &files, &out, &project) {
             eprintln!("note: {note}");
         }
@@ -42,7 +43,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Status> {
     if args.check {
         return Ok(print_drift(&out, &files, &plan));
     }
-    println!("{}", write::commit(&out, &files, &plan, args.force)?);
+    outln!("{}", write::commit(&out, &files, &plan, args.force)?);
     Ok(Status::Ok)
 }
 
@@ -50,28 +51,28 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Status> {
 fn print_drift(out: &Path, files: &Rendered, plan: &WritePlan) -> Status {
     for change in &plan.changes {
         match change {
-            Change::Create(rel) => println!("would create {}", out.join(rel).display()),
-            Change::Remove(rel) => println!("would remove {}", out.join(rel).display()),
+            Change::Create(rel) => outln!("would create {}", out.join(rel).display()),
+            Change::Remove(rel) => outln!("would remove {}", out.join(rel).display()),
             Change::Update(rel) => {
-                println!("would change {}", out.join(rel).display());
+                outln!("would change {}", out.join(rel).display());
                 let file = &files[rel];
                 if file.secret {
-                    println!("  (holds a secret: contents not shown)");
+                    outln!("  (holds a secret: contents not shown)");
                     continue;
                 }
                 let old = std::fs::read(out.join(rel)).unwrap_or_default();
                 let diff =
                     difftext::diff(&String::from_utf8_lossy(&old), &String::from_utf8_lossy(&file.contents), 2, 40);
                 for line in diff.lines() {
-                    println!("  {line}");
+                    outln!("  {line}");
                 }
             }
         }
     }
     if plan.changes.is_empty() {
-        println!("{} is up to date ({} files)", out.display(), files.len());
+        outln!("{} is up to date ({} files)", out.display(), files.len());
         return Status::Ok;
     }
-    println!("{} would change: run `monstack render` to update it", write::plural(plan.changes.len(), "file"));
+    outln!("{} would change: run `monstack render` to update it", write::plural(plan.changes.len(), "file"));
     Status::Findings
 }

@@ -2,6 +2,7 @@
 //! ([`crate::routing`]), in the project's rendered Alertmanager config or a given one; and, with
 //! `--test`, routing test files.
 
+use crate::out::{out, outln};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context};
@@ -66,12 +67,12 @@ fn route(args: &RoutesArgs) -> anyhow::Result<Status> {
     let slug = decision.receivers_slug();
     if args.tree {
         let muted = |r: &routing::Route| at.is_some_and(|t| config.muted(r, t));
-        println!("Matching routes:\n{}\n", routing::route::matching_tree(&config.route, &labels, &muted));
+        outln!("Matching routes:\n{}\n", routing::route::matching_tree(&config.route, &labels, &muted));
     }
-    println!("{slug}");
+    outln!("{slug}");
     if let Some(t) = at {
         for (r, _) in decision.routes.iter().zip(&decision.muted).filter(|(_, m)| **m) {
-            println!(
+            outln!(
                 "muted at {}: {} ({})",
                 t.rfc3339(),
                 r.opts.receiver,
@@ -80,7 +81,7 @@ fn route(args: &RoutesArgs) -> anyhow::Result<Status> {
         }
     }
     if verify.is_some_and(|v| v != slug) {
-        println!("WARNING: Expected receivers did not match resolved receivers.");
+        outln!("WARNING: Expected receivers did not match resolved receivers.");
         return Ok(Status::Findings);
     }
     Ok(Status::Ok)
@@ -105,7 +106,7 @@ fn tests(args: &RoutesArgs) -> anyhow::Result<Status> {
             }
         };
         let report = routing::tests::run(&file, config)?;
-        print!("{}", routing::tests::render(&report));
+        out!("{}", routing::tests::render(&report));
         failed |= !report.passed();
     }
     Ok(if failed { Status::Findings } else { Status::Ok })

@@ -1,5 +1,6 @@
 //! `monstack down`, `status`, `logs` and `restart`: thin adapters over [`crate::stack`].
 
+use crate::out::{out, outln};
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
@@ -39,7 +40,7 @@ pub fn down(args: &DownArgs) -> anyhow::Result<Status> {
             eprintln!("  = help: remove the containers that use them, then run `monstack down --volumes` again");
             return Ok(Status::Error);
         }
-        println!(
+        outln!(
             "project `{}` is down{}",
             plan.project,
             if args.volumes { "" } else { " (data volumes kept; `--volumes` removes them)" }
@@ -60,9 +61,9 @@ pub fn status(args: &StatusArgs) -> anyhow::Result<Status> {
             status::gather(&engine, &plan, &probe, &out).await?
         };
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            outln!("{}", serde_json::to_string_pretty(&report)?);
         } else {
-            print!("{}", status::render_human(&report));
+            out!("{}", status::render_human(&report));
         }
         if let Some(why) = &report.prometheus_error {
             eprintln!("error: cannot ask Prometheus for its targets: {why}\n  = help: `monstack logs prometheus` says why it is down; `monstack up` starts it");
@@ -105,7 +106,7 @@ pub fn logs(args: &LogsArgs) -> anyhow::Result<Status> {
                 engine
                     .stream_logs(&id, args.follow, args.tail, |chunk| {
                         for line in chunk.lines() {
-                            println!("{prefix}{line}");
+                            outln!("{prefix}{line}");
                         }
                     })
                     .await

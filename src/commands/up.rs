@@ -1,5 +1,6 @@
 //! `monstack up`: render, then converge the Docker stack to the spec.
 
+use crate::out::{out, outln};
 use std::io::Write;
 use std::time::Instant;
 
@@ -21,7 +22,7 @@ pub fn run(args: &UpArgs) -> anyhow::Result<Status> {
     // Render once, in memory; check it before anything is written or reloaded.
     let (files, outcome) = render_checked(&project, &out)?;
     if let Some(errors) = errors(&outcome) {
-        print!("{}", report::render(&errors, report::Format::Human));
+        out!("{}", report::render(&errors, report::Format::Human));
         for note in provenance(&errors, &files, &out, &project) {
             eprintln!("note: {note}");
         }
@@ -42,7 +43,7 @@ pub fn run(args: &UpArgs) -> anyhow::Result<Status> {
         // What the services were given, put back for any that refuses the new files.
         let folders: Vec<&str> = plan.containers.iter().flat_map(|c| &c.config_dirs).map(String::as_str).collect();
         let given = Snapshot::take(&out, &folders).with_context(|| format!("failed to read `{}`", out.display()))?;
-        println!("{}", write::commit(&out, &files, &changes, false)?);
+        outln!("{}", write::commit(&out, &files, &changes, false)?);
         let engine = super::connect(Some(args.timeout)).await?;
         let report = up::up(&engine, &plan, &abs_out, &opts, &mut stdout).await?;
         super::print_readiness(&report, args.timeout);
@@ -65,7 +66,7 @@ pub fn run(args: &UpArgs) -> anyhow::Result<Status> {
         // The services with a UI of their own: the core ones, which `init --with` does not name.
         let with_ui = |name: &str| services::by_name(name).is_some_and(|s| s.init.is_none());
         for c in plan.containers.iter().filter(|c| with_ui(&c.service)) {
-            println!("{:<13} {}/", c.service, c.base_url());
+            outln!("{:<13} {}/", c.service, c.base_url());
         }
         std::io::stdout().flush().ok();
         Ok(if report.ok() { Status::Ok } else { Status::Findings })

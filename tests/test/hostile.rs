@@ -196,3 +196,23 @@ fn routes_on_hostile_input_answer_in_words_never_a_crash() {
     run.status(1);
     assert!(!run.stdout.contains('\u{1b}'), "{}", run.stdout);
 }
+
+/// A reader that goes away (`monstack check | head -1`) ends the output, not the process with a
+/// panic: the exit status is still check's own.
+#[test]
+fn a_closed_stdout_pipe_is_no_panic() {
+    use std::process::Stdio;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_monstack"));
+    cmd.args(["check", "--fail-on", "warning", "--kind", "rules", "tests/upstream/kube-prometheus"]).current_dir(root);
+    for (k, v) in TEST_ENV {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    // Closing our end before monstack writes makes its first write fail with EPIPE.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "a warning in kube-prometheus' rules makes check exit 1:\n{stderr}");
+}
