@@ -6,6 +6,7 @@ pub mod check;
 pub mod init;
 pub mod render;
 pub mod stack;
+pub mod test;
 pub mod up;
 
 use std::time::Duration;
@@ -21,6 +22,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
         Command::Init(args) => init::run(&args),
         Command::Render(args) => render::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Test(args) => test::run(&args),
         Command::Up(args) => up::run(&args),
         Command::Down(args) => stack::down(&args),
         Command::Status(args) => stack::status(&args),

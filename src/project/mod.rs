@@ -5,6 +5,7 @@
 mod check;
 pub mod layout;
 pub mod snapshot;
+pub mod tests;
 pub mod write;
 
 use std::path::{Path, PathBuf};

@@ -15,6 +15,7 @@ mod require;
 mod services;
 mod stack;
 mod stack_support;
+mod unit_tests;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

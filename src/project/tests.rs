@@ -1,0 +1,37 @@
+//! A project's rule unit tests: `tests/*.yml`, run against the rule files `render` would write,
+//! named as under `build/prometheus/rules/`, rendered in memory (nothing is written).
+
+use std::path::{Path, PathBuf};
+
+use crate::test::RuleSource;
+
+/// Folder of a project's test files.
+pub const TESTS_DIR: &str = "tests";
+
+/// Where rendered rule files are, relative to the output folder.
+const RULES_DIR: &str = "prometheus/rules/";
+
+/// The project's test files and the rendered rule files they may name.
+pub fn collect(dir: &Path) -> anyhow::Result<(Vec<PathBuf>, RuleSource)> {
+    let project = super::Project::load(dir)?;
+    let out = project.out_dir();
+    let files = project.render_for_check(&out)?;
+    let rendered = files
+        .iter()
+        .filter_map(|(name, f)| {
+            let rel = name.strip_prefix(RULES_DIR)?;
+            Some((PathBuf::from(rel), String::from_utf8_lossy(&f.contents).into_owned()))
+        })
+        .collect();
+    let tests_dir = project.shown(&project.dir().join(TESTS_DIR));
+    let mut tests: Vec<PathBuf> = match std::fs::read_dir(&tests_dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(anyhow::anyhow!("cannot read `{}`: {e}", tests_dir.display())),
+    };
+    tests.sort();
+    Ok((tests, RuleSource { rendered }))
+}
