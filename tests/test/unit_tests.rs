@@ -228,3 +228,22 @@ fn generated_cases_agree_with_promtool() {
     assert!(failing > 5 && failing < total, "the generated cases should both pass and fail: {failing}/{total} fail");
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+/// Project mode: `tests/*.yml` against the rules render would write, nothing written; `init`'s
+/// example test passes, and a broken expectation fails it.
+#[test]
+fn project_mode_runs_the_scaffolded_example() {
+    let p = Project::empty();
+    p.run(&["init", "shop"]).status(0);
+    let dir = p.path().join("shop");
+    p.run(&["test", "-C", "shop"])
+        .status(0)
+        .stdout_has("example.yml")
+        .stdout_has("ok   a flapping target fires once it has flapped for 5 minutes");
+    assert!(!dir.join("build").exists(), "project mode must not write build/");
+    let test = p.read("shop/tests/example.yml").replace("eval_time: 3m", "eval_time: 11m");
+    std::fs::write(dir.join("tests/example.yml"), test).unwrap();
+    p.run(&["test", "-C", "shop"]).status(1).stdout_has("alert `ExampleTargetFlapping` at eval_time 11m");
+    std::fs::write(dir.join("tests/other.yml"), "rule_files: [nosuch.yml]\ntests: []\n").unwrap();
+    p.run(&["test", "-C", "shop"]).status(2).stdout_has("no rule file matches `nosuch.yml`");
+}
