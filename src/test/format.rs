@@ -502,6 +502,17 @@ impl Reader<'_> {
     }
 }
 
+/// A scalar as Go's YAML decoder gives it to a string field: as written (`y` and `0x10` stay
+/// text; YAML 1.1 would read them as `true` and 16). Empty for null, lists and mappings.
+pub fn scalar_text(text: &str, t: &Tree) -> String {
+    match &t.value {
+        SourceNode::Number(_) | SourceNode::Bool(_) => {
+            raw_scalar(text, pos(t)).unwrap_or_else(|| t.value.as_str().unwrap_or_default())
+        }
+        v => v.as_str().unwrap_or_default(),
+    }
+}
+
 /// The plain scalar written at `at`: up to a space, a comment or a flow delimiter.
 fn raw_scalar(text: &str, at: Pos) -> Option<String> {
     let line = text.lines().nth(at.line.checked_sub(1)? as usize)?;

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::check::node::{pos, SourceNode, Tree};
+use super::format::scalar_text;
 use crate::check::{Check, Severity, Sink};
 use crate::diag::Diagnostic;
 use crate::promql::Query;
@@ -95,7 +96,7 @@ pub fn load_text(file: &Path, text: &str, ignore_unknown_fields: bool) -> Result
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(tree.map(|t| groups(file, &t)).unwrap_or_default())
+    Ok(tree.map(|t| groups(file, text, &t)).unwrap_or_default())
 }
 
 fn millis(t: Option<&Tree>) -> i64 {
@@ -104,27 +105,30 @@ fn millis(t: Option<&Tree>) -> i64 {
         .map_or(0, |d| i64::try_from(d.millis()).unwrap_or(i64::MAX))
 }
 
-fn pairs(t: Option<&Tree>) -> Vec<(String, String)> {
+fn pairs(text: &str, t: Option<&Tree>) -> Vec<(String, String)> {
     match t.map(|t| &t.value) {
-        Some(SourceNode::Map(entries)) => {
-            entries.iter().map(|(k, v)| (k.value.clone(), v.value.as_str().unwrap_or_default())).collect()
-        }
+        Some(SourceNode::Map(entries)) => entries.iter().map(|(k, v)| (k.value.clone(), scalar_text(text, v))).collect(),
         _ => Vec::new(),
     }
 }
 
+/// The string at `key` of a mapping, as Go's decoder reads it into a string field.
+fn field(text: &str, v: &SourceNode, key: &str) -> String {
+    v.get(key).map(|t| scalar_text(text, t)).unwrap_or_default()
+}
+
 /// The groups of a tree the checks accepted.
-fn groups(file: &Path, doc: &Tree) -> Vec<Group> {
+fn groups(file: &Path, text: &str, doc: &Tree) -> Vec<Group> {
     doc.value
         .items("groups")
         .iter()
         .map(|g| {
             let v = &g.value;
-            let group_labels = pairs(v.get("labels"));
-            let rules = v.items("rules").iter().filter_map(|r| rule(r, &group_labels)).collect();
+            let group_labels = pairs(text, v.get("labels"));
+            let rules = v.items("rules").iter().filter_map(|r| rule(text, r, &group_labels)).collect();
             Group {
                 file: file.to_path_buf(),
-                name: v.text("name"),
+                name: field(text, v, "name"),
                 limit: match v.get("limit").map(|l| &l.value) {
                     Some(SourceNode::Number(n)) if *n > 0.0 => *n as usize,
                     _ => 0,
@@ -136,24 +140,24 @@ fn groups(file: &Path, doc: &Tree) -> Vec<Group> {
         .collect()
 }
 
-fn rule(r: &Tree, group_labels: &[(String, String)]) -> Option<Rule> {
+fn rule(text: &str, r: &Tree, group_labels: &[(String, String)]) -> Option<Rule> {
     let v = &r.value;
-    let expr = v.text("expr");
+    let expr = field(text, v, "expr");
     let query = Query::parse(&expr).ok()?;
     let mut labels: Vec<(String, String)> = group_labels.to_vec();
-    for (k, val) in pairs(v.get("labels")) {
+    for (k, val) in pairs(text, v.get("labels")) {
         labels.retain(|(n, _)| *n != k);
         labels.push((k, val));
     }
     labels.sort();
-    let alert = v.text("alert");
+    let alert = field(text, v, "alert");
     let (name, kind) = if alert.is_empty() {
-        (v.text("record"), Kind::Record)
+        (field(text, v, "record"), Kind::Record)
     } else {
         let kind = Kind::Alert {
             hold: millis(v.get("for")),
             keep_firing_for: millis(v.get("keep_firing_for")),
-            annotations: pairs(v.get("annotations")),
+            annotations: pairs(text, v.get("annotations")),
         };
         (alert, kind)
     };
