@@ -1,5 +1,6 @@
 //! A project's rule unit tests: `tests/*.yml`, run against the rule files `render` would write,
-//! named as under `build/prometheus/rules/`, rendered in memory (nothing is written).
+//! named as under `build/prometheus/rules/`, rendered in memory (nothing is written); and the
+//! bundled alerts' own tests, rendered with the project's thresholds and overrides.
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +17,7 @@ pub fn collect(dir: &Path) -> anyhow::Result<(Vec<PathBuf>, RuleSource)> {
     let project = super::Project::load(dir)?;
     let out = project.out_dir();
     let files = project.render_for_check(&out)?;
+    let bundled = crate::render::tests::bundled_tests(&project.spec, &project.doc, &out, &files)?;
     let rendered = files
         .iter()
         .filter_map(|(name, f)| {
@@ -33,5 +35,5 @@ pub fn collect(dir: &Path) -> anyhow::Result<(Vec<PathBuf>, RuleSource)> {
         Err(e) => return Err(anyhow::anyhow!("cannot read `{}`: {e}", tests_dir.display())),
     };
     tests.sort();
-    Ok((tests, RuleSource { rendered }))
+    Ok((tests, RuleSource { rendered, tests: bundled }))
 }

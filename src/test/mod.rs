@@ -16,7 +16,7 @@ use std::time::Duration;
 use crate::diag::Diagnostic;
 use crate::promql::Labels;
 
-pub use run::run_file;
+pub use run::{run_file, run_text};
 
 /// Options of a run.
 #[derive(Debug, Clone, Default)]
@@ -33,6 +33,8 @@ pub struct Options {
 pub struct RuleSource {
     /// Rendered rule files: the path a test file names (relative to the rules folder) and text.
     pub rendered: Vec<(PathBuf, String)>,
+    /// Test files held in memory (the bundled alerts' tests, rendered): path shown and text.
+    pub tests: Vec<(PathBuf, String)>,
 }
 
 /// What kind of file a path holds, told by its content. Rule unit tests have `tests:`; routing
@@ -170,7 +172,8 @@ pub enum Failure {
 
 /// Runs every test file; the outcomes in the order given.
 pub fn run_files(files: &[PathBuf], opts: &Options, source: &RuleSource) -> Vec<FileOutcome> {
-    files.iter().map(|f| run_file(f, opts, source)).collect()
+    let on_disk = files.iter().map(|f| run_file(f, opts, source));
+    on_disk.chain(source.tests.iter().map(|(f, text)| run_text(f, text, opts, source))).collect()
 }
 
 /// Formats milliseconds as Prometheus writes durations (`1h30m`, `0s`, `2m59s999ms`).

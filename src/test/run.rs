@@ -24,15 +24,19 @@ pub const MAX_STEPS: i64 = 5_000_000;
 /// Runs one test file. Rule files come from disk, relative to the test file, or from `source`
 /// when it holds rendered ones.
 pub fn run_file(file: &Path, opts: &Options, source: &RuleSource) -> FileOutcome {
-    let started = Instant::now();
-    let text = match std::fs::read_to_string(file) {
-        Ok(t) => t,
+    match std::fs::read_to_string(file) {
+        Ok(text) => run_text(file, &text, opts, source),
         Err(e) => {
             let d = Diagnostic::new(file, "", None, format!("cannot read test file `{}`: {e}", file.display()));
-            return FileOutcome::stopped(file, vec![d], started);
+            FileOutcome::stopped(file, vec![d], Instant::now())
         }
-    };
-    let tf = match format::parse(file, &text, opts.ignore_unknown_fields) {
+    }
+}
+
+/// Runs a test file whose text is `text` (`file` is the name shown).
+pub fn run_text(file: &Path, text: &str, opts: &Options, source: &RuleSource) -> FileOutcome {
+    let started = Instant::now();
+    let tf = match format::parse(file, text, opts.ignore_unknown_fields) {
         Ok(tf) => tf,
         Err(errors) => return FileOutcome::stopped(file, errors, started),
     };
@@ -42,7 +46,7 @@ pub fn run_file(file: &Path, opts: &Options, source: &RuleSource) -> FileOutcome
         if !seen.insert(name.value.as_str()) {
             errors.push(Diagnostic::new(
                 file,
-                &text,
+                text,
                 Some(name.at),
                 format!("group name repeated in evaluation order: `{}`", name.value),
             ));
@@ -52,7 +56,7 @@ pub fn run_file(file: &Path, opts: &Options, source: &RuleSource) -> FileOutcome
     for pattern in &tf.rule_files {
         match resolve(file, &pattern.value, source) {
             Ok(found) if found.is_empty() => errors.push(
-                Diagnostic::new(file, &text, Some(pattern.at), format!("no rule file matches `{}`", pattern.value))
+                Diagnostic::new(file, text, Some(pattern.at), format!("no rule file matches `{}`", pattern.value))
                     .with_help(if source.rendered.is_empty() {
                         "rule_files are relative to the test file's folder".to_string()
                     } else {
@@ -71,7 +75,7 @@ pub fn run_file(file: &Path, opts: &Options, source: &RuleSource) -> FileOutcome
                     }
                 }
             }
-            Err(e) => errors.push(Diagnostic::new(file, &text, Some(pattern.at), e)),
+            Err(e) => errors.push(Diagnostic::new(file, text, Some(pattern.at), e)),
         }
     }
     if !errors.is_empty() {
