@@ -247,3 +247,42 @@ fn project_mode_runs_the_scaffolded_example() {
     std::fs::write(dir.join("tests/other.yml"), "rule_files: [nosuch.yml]\ntests: []\n").unwrap();
     p.run(&["test", "-C", "shop"]).status(2).stdout_has("no rule file matches `nosuch.yml`");
 }
+
+/// The bundled alerts' tests, rendered for the `full` fixture, as files promtool can run: each
+/// written beside the rendered rule files it names.
+fn rendered_bundled_tests(p: &Project) -> Vec<PathBuf> {
+    p.run(&["render"]).status(0);
+    let (spec, doc) = monstack::spec::Spec::load(p.path()).unwrap();
+    let out = p.path().join("build");
+    let files = monstack::render::render(&spec, &doc, &out, monstack::render::SecretValues::Placeholder).unwrap();
+    let tests = monstack::render::tests::bundled_tests(&spec, &doc, &out, &files).unwrap();
+    assert!(tests.len() >= 2, "the full fixture renders the bundled tests");
+    tests
+        .into_iter()
+        .map(|(name, text)| {
+            let path = out.join("prometheus/rules").join(format!("test-{}", name.file_name().unwrap().to_string_lossy()));
+            std::fs::write(&path, text).unwrap();
+            path
+        })
+        .collect()
+}
+
+/// Debian's promtool 2.42 passes every bundled test rendered for the `full` fixture, so their
+/// expectations (annotations included) are promtool's, not only monstack's.
+#[test]
+fn bundled_tests_pass_under_promtool() {
+    if !require::tool("promtool") {
+        return;
+    }
+    let p = Project::copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render/full/in"));
+    for test in rendered_bundled_tests(&p) {
+        let out = std::process::Command::new("promtool").arg("test").arg("rules").arg(&test).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}:\n{}{}",
+            test.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
