@@ -12,6 +12,7 @@ pub mod commands;
 pub mod diag;
 pub mod difftext;
 pub mod fsutil;
+pub mod gotemplate;
 pub mod paths;
 pub mod probe;
 pub mod project;

@@ -1,11 +1,11 @@
 //! Deeply nested input, which promtool and amtool accept (Go's stacks grow to 1 GB), must not
-//! overflow ours: promql-parser, gtmpl and serde-saphyr recurse once per level of nesting, and so
+//! overflow ours: promql-parser, Go template parsing and serde-saphyr recurse once per level of nesting, and so
 //! do the walks over what they build, and dropping it.
 //!
 //! Two measures together: every check runs on a thread with a [`STACK`]-byte stack (virtual
 //! memory: only the pages a deep input touches cost anything), and each recursive reader has an
 //! explicit bound that keeps its deepest input well inside that stack — PromQL here
-//! ([`promql`]), Go templates in [`super::gotemplate`], YAML in `syntax::yaml::MAX_DEPTH`.
+//! ([`promql`]), Go templates in `crate::gotemplate::MAX_DEPTH`, YAML in `syntax::yaml::MAX_DEPTH`.
 
 use std::thread::{Scope, ScopedJoinHandle};
 

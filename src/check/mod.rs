@@ -6,7 +6,6 @@ pub mod alertmanager;
 pub mod dashboard;
 pub mod deep;
 mod discover;
-pub mod gotemplate;
 pub mod httpconfig;
 pub mod lint;
 pub mod node;

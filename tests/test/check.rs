@@ -257,3 +257,40 @@ fn project_mode_checks_what_render_would_write() {
     p.write("alerts/mine.yml", "groups:\n  - name: mine\n    rules:\n      - alert: Mine\n        expr: up ==\n");
     p.run(&["check"]).status(1).stdout_has("build/prometheus/rules/mine.yml:5:15").stdout_has("rules/expr");
 }
+
+#[test]
+fn rule_templates_follow_go_grammar_and_errors() {
+    // Real-world annotation (issue 14): assigning to a declared variable is Go since 1.11.
+    let p = Project::empty();
+    let annotation = r#"'{{ $s := "" }}{{ if gt $value 1.0 }}{{ $s = "s" }}{{ end }}{{ $value }} target{{ $s }} down'"#;
+    p.write(
+        "r.yml",
+        &format!("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        annotations:\n          summary: {annotation}\n"),
+    );
+    p.run(&["check", "r.yml"]).status(0);
+    // Go's errors, each where its template is, with Go's message and Go's line in the template.
+    let rule = |key: &str, text: &str| {
+        format!("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        annotations:\n          {key}: {text}\n")
+    };
+    // Reported at the annotation's value (a block scalar's starts on its first line).
+    for (text, at, says) in [
+        ("'{{ $x }}'", "r.yml:7:20", "template: __alert_A:1: undefined variable \"$x\""),
+        ("'{{ nosuch 1 }}'", "r.yml:7:20", "function \"nosuch\" not defined"),
+        ("'{{ break }}'", "r.yml:7:20", "{{break}} outside {{range}}"),
+        ("'{{ end }}'", "r.yml:7:20", "unexpected {{end}}"),
+        ("'{{ if 1 }}'", "r.yml:7:20", "unexpected EOF"),
+        ("'{{ printf \"%s\" 3`x` }}'", "r.yml:7:20", "unexpected \"`x`\" in operand"),
+        ("'{{ 1.E }}'", "r.yml:7:20", "illegal number syntax"),
+        ("'{{ \"a\".b }}'", "r.yml:7:20", "unexpected . after term"),
+        ("'{{ $labels | 1 }}'", "r.yml:7:20", "non executable command in pipeline stage 2"),
+        ("'{{ if 1 }}{{ else }}{{ else }}{{ end }}'", "r.yml:7:20", "expected end; found {{else}}"),
+        (
+            "|\n            line one\n            {{ $value }}\n            {{ nosuch }}",
+            "r.yml:8:13",
+            "template: __alert_A:3: function \"nosuch\"",
+        ),
+    ] {
+        p.write("r.yml", &rule("summary", text));
+        p.run(&["check", "r.yml"]).status(1).stdout_has(&format!("error[rules/template]: {at}")).stdout_has(says);
+    }
+}

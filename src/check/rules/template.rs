@@ -5,52 +5,32 @@
 use crate::check::problem::Sink;
 use crate::check::Check;
 use crate::diag::Pos;
+use crate::gotemplate::{self, funcs, Options};
 
-const HEADER: &str =
-    "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}";
+/// The variables Prometheus' header declares before every label and annotation template
+/// (`rules/alerting.go`: `{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}…`); the
+/// header has no newline, so Go's line numbers are the text's own.
+const VARS: &[&str] = &["$labels", "$externalLabels", "$externalURL", "$value"];
 
-/// Template functions Prometheus adds to Go's (`template.go`); Go's own come with gtmpl.
-const FUNCS: &[&str] = &[
-    "query",
-    "first",
-    "label",
-    "value",
-    "strvalue",
-    "args",
-    "reReplaceAll",
-    "safeHtml",
-    "match",
-    "title",
-    "toUpper",
-    "toLower",
-    "graphLink",
-    "tableLink",
-    "sortByLabel",
-    "humanize",
-    "humanize1024",
-    "humanizeDuration",
-    "humanizePercentage",
-    "humanizeTimestamp",
-    "toTime",
-    "toDuration",
-    "pathPrefix",
-    "externalURL",
-    "parseDuration",
-    "stripPort",
-    "stripDomain",
-    "now",
-    "urlQueryEscape",
-];
+const OPTIONS: Options<'static> = Options {
+    funcs: &[funcs::BUILTINS, funcs::PROMETHEUS],
+    vars: VARS,
+    max_depth: gotemplate::MAX_DEPTH,
+    skip_func_check: false,
+};
 
 /// Parses the template `text` of `field` in alert `alert`.
 pub fn check(alert: &str, field: &str, text: &str, at: Pos, sink: &mut Sink) {
     if !text.contains("{{") {
         return;
     }
-    let vars = ["$labels", "$externalLabels", "$externalURL", "$value"];
-    if let Err(e) = crate::check::gotemplate::parse_after(&format!("__alert_{alert}"), HEADER, &vars, text, FUNCS) {
-        sink.error(Check::RulesTemplate, Some(at), format!("error parsing template {field}: {e}"))
-            .help("Prometheus defines $labels, $externalLabels, $externalURL and $value, e.g. {{ $labels.instance }}");
+    if let Err(e) = gotemplate::parse(&format!("__alert_{alert}"), text, &OPTIONS) {
+        let help = if e.message.ends_with("depth exceeded") {
+            "monstack parses templates nested up to 1000 levels (Go: 10,000); no real template comes near"
+        } else {
+            "Prometheus defines $labels, $externalLabels, $externalURL and $value, e.g. {{ $labels.instance }}"
+        };
+        sink.error(Check::RulesTemplate, Some(at), format!("error parsing template {field}: {e}")).help(help);
     }
 }
 

@@ -178,7 +178,7 @@ fn templates(receiver: &str, cfg: &Tree, cx: &mut Ctx<'_>) {
             if !text.contains("{{") {
                 continue;
             }
-            if let Err(e) = crate::check::gotemplate::parse(&format!("{receiver}.{}", k.value), &text, AM_FUNCS) {
+            if let Err(e) = crate::gotemplate::parse(&format!("{receiver}.{}", k.value), &text, &AM_OPTIONS) {
                 cx.err(
                     Check::AlertmanagerTemplate,
                     Some(pos(at)),
@@ -190,26 +190,10 @@ fn templates(receiver: &str, cfg: &Tree, cx: &mut Ctx<'_>) {
     }
 }
 
-/// Functions Alertmanager's templates have besides Go's (which come with gtmpl).
-const AM_FUNCS: &[&str] = &[
-    "toUpper",
-    "toLower",
-    "title",
-    "trimSpace",
-    "join",
-    "match",
-    "safeHtml",
-    "safeUrl",
-    "urlUnescape",
-    "reReplaceAll",
-    "stringSlice",
-    "date",
-    "tz",
-    "since",
-    "humanizeDuration",
-    "toJson",
-    "list",
-    "append",
-    "dict",
-    "template",
-];
+/// Alertmanager parses notification templates with Go's functions and its own.
+const AM_OPTIONS: crate::gotemplate::Options<'static> = crate::gotemplate::Options {
+    funcs: &[crate::gotemplate::funcs::BUILTINS, crate::gotemplate::funcs::ALERTMANAGER],
+    vars: &[],
+    max_depth: crate::gotemplate::MAX_DEPTH,
+    skip_func_check: false,
+};
