@@ -196,33 +196,28 @@ fn alert(
 ) -> Result<Vec<Sample>, String> {
     let Kind::Alert { hold, keep_firing_for, annotations } = &rule.kind else { return Ok(Vec::new()) };
     let result = query(engine, storage, &rule.query, t)?;
+    let run_query = |q: &str| {
+        let parsed = crate::promql::Query::parse(q).map_err(|e| e.to_string())?;
+        query(engine, storage, &parsed, ctx.ts).map(template::samples)
+    };
+    let templated = rule.labels.iter().chain(annotations).any(|(_, v)| template::has_actions(v));
+    let funcs = templated.then(|| template::funcs(ctx.external_url, ctx.ts, &run_query));
     let mut fresh: HashMap<Labels, Alert> = HashMap::with_capacity(result.len());
     for s in &result {
-        let data = Data {
-            labels: &s.metric,
-            value: s.f,
-            external_labels: ctx.external_labels,
-            external_url: ctx.external_url,
-            time: ctx.ts,
-        };
-        let mut run_query = |q: &str| {
-            let parsed = crate::promql::Query::parse(q).map_err(|e| e.to_string())?;
-            query(engine, storage, &parsed, ctx.ts)
-        };
-        let mut expand = |text: &str| match template::expand(&rule.name, text, &data, &mut run_query) {
-            Ok(s) => Ok(s),
-            Err(template::Error::Template(e)) => Ok(format!("<error expanding template: {e}>")),
-            Err(template::Error::Unavailable) => Err(template::UNAVAILABLE.to_string()),
+        let data = Data { labels: &s.metric, value: s.f, external_labels: ctx.external_labels, external_url: ctx.external_url };
+        let expand = |text: &str| match &funcs {
+            Some(f) => template::expand(&rule.name, text, &data, f),
+            None => text.to_string(),
         };
         let mut labels = s.metric.clone();
         labels.remove(METRIC_NAME);
         for (k, v) in &rule.labels {
-            labels.set(k, &expand(v)?);
+            labels.set(k, &expand(v));
         }
         labels.set("alertname", &rule.name);
         let mut ann = Labels::new();
         for (k, v) in annotations {
-            ann.set(k, &expand(v)?);
+            ann.set(k, &expand(v));
         }
         if fresh.contains_key(&labels) {
             return Err("vector contains metrics with the same labelset after applying alert labels".into());

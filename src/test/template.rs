@@ -1,8 +1,12 @@
-//! Alert label and annotation templates, expanded as Prometheus expands them. One function, so
-//! the Go template executor (`src/gotemplate/`, being written on its own branch) plugs in here
-//! and nowhere else.
+//! Alert label and annotation templates, expanded as Prometheus expands them: by
+//! [`crate::gotemplate::prometheus`] (Go's text/template with Prometheus' functions), its `query`
+//! running on the native engine through a callback. One home, so the runner calls nothing else.
 
-use crate::promql::Labels;
+use std::collections::BTreeMap;
+
+use crate::gotemplate::prometheus::{self as gp, AlertData, QueryFn, QuerySample};
+use crate::gotemplate::Funcs;
+use crate::promql::{Labels, Sample};
 
 /// What a template sees: `$labels`, `$value`, `$externalLabels`, `$externalURL`.
 pub struct Data<'a> {
@@ -14,36 +18,36 @@ pub struct Data<'a> {
     pub external_labels: &'a [(String, String)],
     /// `$externalURL`.
     pub external_url: &'a str,
-    /// Evaluation time (milliseconds), when `query` runs.
-    pub time: i64,
 }
 
-/// Why a template gave no text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Error {
-    /// The template failed as Prometheus' would; Prometheus then uses
-    /// `<error expanding template: …>` as the value.
-    Template(String),
-    /// This build cannot execute templates with actions: the test cannot be judged.
-    Unavailable,
+/// Whether `text` needs the executor (text without actions expands to itself).
+pub fn has_actions(text: &str) -> bool {
+    text.contains("{{")
 }
 
-/// Message of [`Error::Unavailable`].
-pub const UNAVAILABLE: &str = "template expansion not available yet: label and annotation templates with `{{ … }}` \
-     cannot be executed by this build, so alerts using them cannot be compared";
+/// Prometheus' template functions for one evaluation at `time` (milliseconds), `query` running
+/// there.
+pub fn funcs<'q>(external_url: &str, time: i64, query: &'q QueryFn<'q>) -> Funcs<'q> {
+    gp::funcs(&gp::Context { external_url: external_url.to_string(), now: time as f64 / 1000.0, query: Some(query) })
+}
 
-/// Expands `text` for the alert rule `rule`. `query` runs a PromQL query at the evaluation time
-/// (the `query` template function).
-pub fn expand(
-    _rule: &str,
-    text: &str,
-    _data: &Data<'_>,
-    _query: &mut dyn FnMut(&str) -> Result<Vec<crate::promql::Sample>, String>,
-) -> Result<String, Error> {
-    if !text.contains("{{") {
-        return Ok(text.to_string());
+/// A query result as templates see it.
+pub fn samples(v: Vec<Sample>) -> Vec<QuerySample> {
+    v.into_iter()
+        .map(|s| QuerySample { labels: s.metric.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), value: s.f })
+        .collect()
+}
+
+/// Expands `text` for the alert rule `rule`; a failing template gives Prometheus' own
+/// `<error expanding template: …>` text, as the alert then carries.
+pub fn expand(rule: &str, text: &str, data: &Data<'_>, funcs: &Funcs<'_>) -> String {
+    if !has_actions(text) {
+        return text.to_string();
     }
-    Err(Error::Unavailable)
+    let labels: BTreeMap<String, String> = data.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let external: BTreeMap<String, String> = data.external_labels.iter().cloned().collect();
+    let d = AlertData { labels: &labels, external_labels: &external, external_url: data.external_url, value: data.value };
+    gp::expand(rule, text, &d, funcs)
 }
 
 #[cfg(test)]
@@ -51,11 +55,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn plain_text_is_kept_and_actions_are_refused_explicitly() {
-        let labels = Labels::new();
-        let data = Data { labels: &labels, value: 1.0, external_labels: &[], external_url: "", time: 0 };
-        let mut q = |_: &str| Ok(Vec::new());
-        assert_eq!(expand("A", "plain", &data, &mut q), Ok("plain".into()));
-        assert_eq!(expand("A", "{{ $value }}", &data, &mut q), Err(Error::Unavailable));
+    fn labels_value_and_query() {
+        let labels = Labels::from_pairs([("__name__", "up"), ("instance", "a:1")]);
+        let ext = [("cluster".to_string(), "eu".to_string())];
+        let data = Data { labels: &labels, value: 1234567.0, external_labels: &ext, external_url: "http://p/" };
+        let q = |e: &str| -> Result<Vec<QuerySample>, String> {
+            Ok(vec![QuerySample { labels: BTreeMap::new(), value: e.len() as f64 }])
+        };
+        let f = funcs("http://p/", 60_000, &q);
+        assert_eq!(expand("A", "plain", &data, &f), "plain");
+        let text = "{{ $labels.instance }} {{ $value | humanize }} {{ $externalLabels.cluster }} {{ with query \"abc\" }}{{ . | first | value }}{{ end }}";
+        assert_eq!(expand("A", text, &data, &f), "a:1 1.235M eu 3");
+        assert!(expand("A", "{{ .Nope.x }", &data, &f).starts_with("<error expanding template: "));
     }
 }
