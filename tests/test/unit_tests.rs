@@ -48,6 +48,7 @@ fn a_failure_shows_the_diff_the_time_and_the_rule() {
     run.status(1)
         .stdout_has("FAIL Failing alert test")
         .stdout_has("alert `AlwaysFiring` at eval_time 5m (failing.yml:36; rule rules.yml:14)")
+        .stdout_has("      + {alertname=\"InstanceDown\", job=\"test\", severity=\"page\"}\n        annotations: description: \" of job test has been down for more than 5 minutes.\", summary: \"Instance  down\"\n")
         .stdout_has("      + {alertname=\"AlwaysFiring\"}\n")
         .stdout_has("expr `test` at eval_time 0s (failing.yml:13)")
         .stdout_has("      - {__name__=\"test\"} 1\n      + {__name__=\"test\"} 0\n")
@@ -79,7 +80,12 @@ fn formats() {
     assert_eq!(v["summary"]["failed"], 3);
     let alert = &v["files"][0]["groups"][1]["failures"][0];
     assert_eq!(alert["kind"], "alert");
-    assert_eq!(alert["got"][0]["labels"]["alertname"], "AlwaysFiring");
+    assert_eq!(alert["eval_time"], "5m");
+    assert_eq!(alert["rules"][0]["line"], 6);
+    assert_eq!(alert["got"][0]["labels"]["alertname"], "InstanceDown");
+    // Annotations are expanded as Prometheus does: `instance` is missing, so it is empty.
+    assert_eq!(alert["got"][0]["annotations"]["summary"], "Instance  down");
+    assert_eq!(v["files"][0]["groups"][1]["failures"][1]["got"][0]["labels"]["alertname"], "AlwaysFiring");
     let junit = monstack(&dir, &["test", "--format", "junit", "rules_run.yml"]);
     junit.status(1).stdout_has("<testsuite name=\"rules_run.yml\" tests=\"2\" failures=\"1\" errors=\"0\"");
     junit.stdout_has("<testcase classname=\"rules_run.yml\" name=\"correct test\"");
