@@ -1,6 +1,7 @@
 //! The bundled alerts' unit tests (`alerts/tests/<component>.yml`, beside the rules they test),
 //! rendered as the rules are: with the project's thresholds, and with an `alerts` map of each
-//! rendered alert's effective `for` and `severity`, so that they test the project's configuration.
+//! rendered alert's effective `for` (`for`, `for_minutes`), `severity` and labels (`exp_labels`,
+//! YAML flow entries), so that they test the project's configuration.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,7 +44,13 @@ pub fn bundled_tests(spec: &Spec, doc: &Document, out_dir: &Path, files: &Render
             for rule in parsed.groups.iter().flatten().flat_map(|g| g.rules.iter().flatten()) {
                 let Some(name) = &rule.alert else { continue };
                 let for_ = rule.for_.clone().unwrap_or_else(|| "0s".into());
-                let severity = rule.labels.iter().flat_map(|l| l.iter()).find(|(k, _)| *k == "severity").map(|(_, v)| v.clone());
+                let labels: Vec<(&String, &String)> = rule.labels.iter().flat_map(|l| l.iter()).collect();
+                let severity = labels.iter().find(|(k, _)| *k == "severity").map(|(_, v)| (*v).clone());
+                // The rule's own labels as YAML flow entries, overrides included, for `exp_labels`.
+                let exp_labels: Vec<String> = labels
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", serde_json::to_string(v).unwrap_or_default()))
+                    .collect();
                 let for_minutes = millis(&for_).div_ceil(60_000);
                 alerts.insert(
                     name.clone(),
@@ -51,6 +58,7 @@ pub fn bundled_tests(spec: &Spec, doc: &Document, out_dir: &Path, files: &Render
                         for => for_,
                         for_minutes => for_minutes,
                         severity => severity.unwrap_or_default(),
+                        exp_labels => exp_labels.join(", "),
                     },
                 );
             }

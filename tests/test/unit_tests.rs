@@ -273,15 +273,34 @@ fn rendered_bundled_tests(p: &Project) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Debian's promtool 2.42 passes every bundled test rendered for the `full` fixture, so their
-/// expectations (annotations included) are promtool's, not only monstack's.
+fn fixture(name: &str) -> Project {
+    Project::copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render").join(name).join("in"))
+}
+
+/// Every bundled alert ships with tests: in the `full` fixture (every component) and with the
+/// `overrides` fixture's thresholds, `for`, severity, labels and disabled alerts, they pass and
+/// cover every bundled rule.
+#[test]
+fn bundled_alerts_are_fully_covered_in_their_configuration() {
+    for name in ["full", "overrides", "default"] {
+        let p = fixture(name);
+        let run = p.run(&["test", "--min-coverage", "100", "--format", "json"]);
+        run.status(0);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(v["coverage"]["percent"], 100.0, "{name}");
+        let rules = v["coverage"]["rules"].as_array().unwrap().len();
+        assert!(rules >= if name == "full" { 28 } else { 14 }, "{name}: {rules} rules");
+    }
+}
+
+/// Debian's promtool 2.42 passes every bundled test rendered for the `full` and `overrides`
+/// fixtures, so their expectations (annotations included) are promtool's, not only monstack's.
 #[test]
 fn bundled_tests_pass_under_promtool() {
     if !require::tool("promtool") {
         return;
     }
-    let p = Project::copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render/full/in"));
-    for test in rendered_bundled_tests(&p) {
+    for test in rendered_bundled_tests(&fixture("full")).into_iter().chain(rendered_bundled_tests(&fixture("overrides"))) {
         let out = std::process::Command::new("promtool").arg("test").arg("rules").arg(&test).output().unwrap();
         assert!(
             out.status.success(),
