@@ -1,17 +1,17 @@
-//! `monstack test`: rule unit tests, offline, on the native engine.
+//! `monstack test`: rule unit tests, offline, on the native engine; with `--exact`, also
+//! `promtool test rules` from the pinned Prometheus image, and where the two disagree.
+
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 use crate::cli::TestArgs;
 use crate::test::coverage::Coverage;
-use crate::test::{report, run_files, Options, RuleSource};
+use crate::test::{exact, report, run_files, FileOutcome, Options, RuleSource};
 use crate::Status;
 
 /// Runs `monstack test`.
 pub fn run(args: &TestArgs) -> anyhow::Result<Status> {
-    if args.exact {
-        anyhow::bail!("`--exact` is not available yet for `monstack test`: run `promtool test rules` yourself");
-    }
     let run = if args.run.is_empty() {
         None
     } else {
@@ -28,6 +28,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<Status> {
     let wants_coverage = args.coverage || args.min_coverage.is_some();
     let coverage = wants_coverage.then(|| Coverage::merge(outcomes.iter().map(|o| &o.coverage)));
     print!("{}", report::render(&outcomes, coverage.as_ref(), args.format));
+    let disagree = if args.exact { compare_with_promtool(&args.project.dir, &files, &source, &outcomes)? } else { 0 };
     if outcomes.iter().any(|o| !o.errors.is_empty()) {
         return Ok(Status::Error);
     }
@@ -42,5 +43,39 @@ pub fn run(args: &TestArgs) -> anyhow::Result<Status> {
             args.min_coverage.unwrap_or_default()
         );
     }
-    Ok(if below || outcomes.iter().any(|o| !o.passed()) { Status::Findings } else { Status::Ok })
+    let failed = below || disagree > 0 || outcomes.iter().any(|o| !o.passed());
+    Ok(if failed { Status::Findings } else { Status::Ok })
+}
+
+/// The Prometheus image whose promtool `--exact` runs: the project's pin, or Prometheus' default.
+fn image(dir: &Path) -> anyhow::Result<String> {
+    if dir.join("monstack.yaml").is_file() {
+        return Ok(crate::project::Project::load(dir)?.spec.prometheus.image.to_string());
+    }
+    Ok(crate::services::prometheus::SERVICE.image.to_string())
+}
+
+/// Runs promtool on every test file and prints where it disagrees; how many files disagree.
+fn compare_with_promtool(
+    dir: &Path,
+    files: &[PathBuf],
+    source: &RuleSource,
+    outcomes: &[FileOutcome],
+) -> anyhow::Result<usize> {
+    let image = image(dir)?;
+    let jobs = exact::jobs(files, source);
+    let input: Vec<(String, Vec<(String, Vec<u8>)>)> = jobs.iter().map(|j| (j.path.clone(), j.files.clone())).collect();
+    let results = super::block_on("", async {
+        let engine = super::connect(None).await?;
+        anyhow::Ok(crate::stack::exact::test_rules(&engine, &image, &input).await?)
+    })?;
+    let mut disagree = 0;
+    for ((job, (code, output)), outcome) in jobs.iter().zip(&results).zip(outcomes) {
+        if let Some(d) = exact::disagreement(outcome, *code, output) {
+            disagree += 1;
+            println!("exact: {}: {d}", crate::diag::printable(&job.file.display().to_string()));
+        }
+    }
+    println!("exact: promtool test rules from `{image}` agrees on {} of {} files", jobs.len() - disagree, jobs.len());
+    Ok(disagree)
 }

@@ -4,6 +4,7 @@
 
 pub mod coverage;
 mod eval;
+pub mod exact;
 pub mod format;
 pub mod report;
 pub mod rules;

@@ -94,7 +94,7 @@ pub fn run_text(file: &Path, text: &str, opts: &Options, source: &RuleSource) ->
 
 /// The rule files a `rule_files` entry names: from `source` when it has rendered ones (with
 /// their text), else from disk relative to the test file (text read later).
-fn resolve(test_file: &Path, pattern: &str, source: &RuleSource) -> Result<Vec<(PathBuf, Option<String>)>, String> {
+pub(crate) fn resolve(test_file: &Path, pattern: &str, source: &RuleSource) -> Result<Vec<(PathBuf, Option<String>)>, String> {
     if !source.rendered.is_empty() {
         let p = glob::Pattern::new(pattern).map_err(|e| format!("bad rule file pattern `{pattern}`: {e}"))?;
         return Ok(source

@@ -311,3 +311,36 @@ fn bundled_tests_pass_under_promtool() {
         );
     }
 }
+
+/// `--exact`: promtool from the project's pinned image (the local Debian 2.42 build) runs every
+/// test file in a no-network container; the bundled tests and upstream's files agree, and a file
+/// using a newer feature (`histogram` in `exp_samples`) is reported as a disagreement (exit 1).
+#[test]
+fn exact_runs_promtool_from_the_pinned_image() {
+    if !require::images() {
+        return;
+    }
+    let image = require::image_tags().iter().find(|t| t.contains("/prometheus:")).unwrap().clone();
+    let p = fixture("full");
+    let spec = p.read("monstack.yaml");
+    let pinned = match spec.find("\nprometheus:\n") {
+        Some(_) => spec.replacen("\nprometheus:\n", &format!("\nprometheus:\n  image: {image}\n"), 1),
+        None => format!("{spec}\nprometheus:\n  image: {image}\n"),
+    };
+    std::fs::write(p.path().join("monstack.yaml"), pinned).unwrap();
+    p.run(&["test", "--exact"])
+        .status(0)
+        .stdout_has(&format!("exact: promtool test rules from `{image}` agrees on 8 of 8 files"));
+    let dir = suite();
+    let files = ["failing.yml", "rules_run.yml", "unittest.yml"];
+    let dir_arg = p.path().to_string_lossy().into_owned();
+    let mut args = vec!["test", "--exact", "-C", dir_arg.as_str()];
+    args.extend(files);
+    monstack(&dir, &args)
+        .status(1)
+        .stdout_has("exact: unittest.yml: promtool fails (")
+        .stdout_has("agrees on 2 of 3 files");
+    let left =
+        std::process::Command::new("docker").args(["ps", "-aq", "--filter", "label=io.monstack.tool=test"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&left.stdout).trim().is_empty(), "tool containers were left behind");
+}
