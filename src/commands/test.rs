@@ -16,7 +16,10 @@ pub fn run(args: &TestArgs) -> anyhow::Result<Status> {
         None
     } else {
         let joined = args.run.join("|");
-        Some(regex::Regex::new(&joined).with_context(|| format!("`--run {joined}` is not a valid regular expression"))?)
+        Some(
+            regex::Regex::new(&joined)
+                .with_context(|| format!("`--run {joined}` is not a valid regular expression"))?,
+        )
     };
     let opts = Options { run, ignore_unknown_fields: args.ignore_unknown_fields };
     let (files, source) = if args.files.is_empty() {
@@ -64,7 +67,7 @@ fn compare_with_promtool(
 ) -> anyhow::Result<usize> {
     let image = image(dir)?;
     let jobs = exact::jobs(files, source);
-    let input: Vec<(String, Vec<(String, Vec<u8>)>)> = jobs.iter().map(|j| (j.path.clone(), j.files.clone())).collect();
+    let input: Vec<(String, crate::stack::exact::ToolFiles)> = jobs.iter().map(|j| (j.path.clone(), j.files.clone())).collect();
     let results = super::block_on("", async {
         let engine = super::connect(None).await?;
         anyhow::Ok(crate::stack::exact::test_rules(&engine, &image, &input).await?)

@@ -106,7 +106,12 @@ pub struct Engine {
 
 impl Default for Engine {
     fn default() -> Self {
-        Engine { lookback: 300_000, budget: 500_000_000, max_steps: 1_000_000, subquery_step: eval::DEFAULT_SUBQUERY_STEP }
+        Engine {
+            lookback: 300_000,
+            budget: 500_000_000,
+            max_steps: 1_000_000,
+            subquery_step: eval::DEFAULT_SUBQUERY_STEP,
+        }
     }
 }
 

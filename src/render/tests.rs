@@ -21,7 +21,12 @@ fn millis(d: &str) -> u64 {
 
 /// The test files of the bundled rule files this project renders (and does not replace), as
 /// (path shown, text). A project file `alerts/tests/<component>.yml` replaces the bundled one.
-pub fn bundled_tests(spec: &Spec, doc: &Document, out_dir: &Path, files: &Rendered) -> Result<Vec<(PathBuf, String)>, RenderError> {
+pub fn bundled_tests(
+    spec: &Spec,
+    doc: &Document,
+    out_dir: &Path,
+    files: &Rendered,
+) -> Result<Vec<(PathBuf, String)>, RenderError> {
     let assets = Assets::new(&doc.dir);
     let engine = Templates::new();
     let out_dir = crate::paths::absolute(out_dir);

@@ -97,12 +97,15 @@ pub async fn run(engine: &Daemon, runs: &[Run], files: &Rendered, out: &Path) ->
     Ok(problems)
 }
 
+/// Files copied into a tool's container: (path under `/`, contents).
+pub type ToolFiles = Vec<(String, Vec<u8>)>;
+
 /// `monstack test --exact`: runs `promtool test rules PATH` from `image` on `files` (paths
 /// relative to the container's root), once per test file; exit code and output of each.
 pub async fn test_rules(
     engine: &Daemon,
     image: &str,
-    jobs: &[(String, Vec<(String, Vec<u8>)>)],
+    jobs: &[(String, ToolFiles)],
 ) -> Result<Vec<(i64, String)>, ExactError> {
     if !engine.has_image(image).await? {
         return Err(ExactError::MissingImage(image.to_owned()));

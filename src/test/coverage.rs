@@ -56,9 +56,9 @@ fn name_matcher(ms: &[Matcher]) -> Option<&Matcher> {
 }
 
 fn compatible(labels: &[(String, String)], ms: &[Matcher]) -> bool {
-    ms.iter().filter(|m| m.name != METRIC_NAME && m.name != "alertname").all(|m| {
-        labels.iter().find(|(k, _)| *k == m.name).is_none_or(|(_, v)| m.is_match(v))
-    })
+    ms.iter()
+        .filter(|m| m.name != METRIC_NAME && m.name != "alertname")
+        .all(|m| labels.iter().find(|(k, _)| *k == m.name).is_none_or(|(_, v)| m.is_match(v)))
 }
 
 impl FileCoverage {

@@ -204,7 +204,12 @@ fn alert(
     let funcs = templated.then(|| template::funcs(ctx.external_url, ctx.ts, &run_query));
     let mut fresh: HashMap<Labels, Alert> = HashMap::with_capacity(result.len());
     for s in &result {
-        let data = Data { labels: &s.metric, value: s.f, external_labels: ctx.external_labels, external_url: ctx.external_url };
+        let data = Data {
+            labels: &s.metric,
+            value: s.f,
+            external_labels: ctx.external_labels,
+            external_url: ctx.external_url,
+        };
         let expand = |text: &str| match &funcs {
             Some(f) => template::expand(&rule.name, text, &data, f),
             None => text.to_string(),

@@ -102,7 +102,9 @@ pub fn our_failures(o: &FileOutcome) -> BTreeSet<String> {
     }
     for f in o.groups.iter().flat_map(|g| &g.failures) {
         out.insert(match f {
-            Failure::Alert { alertname, eval_time, .. } => format!("alert {alertname} at {}", format_duration(*eval_time)),
+            Failure::Alert { alertname, eval_time, .. } => {
+                format!("alert {alertname} at {}", format_duration(*eval_time))
+            }
             Failure::Expr { expr, eval_time, .. } => format!("expr {expr} at {}", format_duration(*eval_time)),
             Failure::Error { .. } => "error".into(),
         });
@@ -120,9 +122,16 @@ pub fn disagreement(o: &FileOutcome, code: i64, output: &str) -> Option<String> 
     if verdicts_agree && details_agree {
         return None;
     }
-    let list = |s: &BTreeSet<String>| if s.is_empty() { "nothing".to_string() } else { s.iter().cloned().collect::<Vec<_>>().join("; ") };
+    let list = |s: &BTreeSet<String>| {
+        if s.is_empty() {
+            "nothing".to_string()
+        } else {
+            s.iter().cloned().collect::<Vec<_>>().join("; ")
+        }
+    };
     // A failure promtool words otherwise (a file it refuses) is shown as it said it.
-    let said: Vec<&str> = output.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("Unit Testing")).take(3).collect();
+    let said: Vec<&str> =
+        output.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("Unit Testing")).take(3).collect();
     let theirs_text = if theirs.is_empty() && code != 0 { said.join(" / ") } else { list(&theirs) };
     Some(format!(
         "promtool {} ({}), monstack {} ({})",

@@ -302,7 +302,11 @@ impl Reader<'_> {
                 "fuzzy_compare" => match v.value {
                     SourceNode::Bool(b) => out.fuzzy_compare = b,
                     SourceNode::Null => {}
-                    _ => self.error(pos(v), format!("`fuzzy_compare` must be true or false, not {}", v.value.kind()), None),
+                    _ => self.error(
+                        pos(v),
+                        format!("`fuzzy_compare` must be true or false, not {}", v.value.kind()),
+                        None,
+                    ),
                 },
                 _ => {
                     for (i, item) in self.list(v, "tests").iter().enumerate() {
@@ -477,8 +481,12 @@ impl Reader<'_> {
                 "eval_time" => e.eval_time = self.duration(v, key),
                 _ => {
                     for item in self.list(v, key) {
-                        let mut s =
-                            ExpSample { labels: String::new(), labels_at: pos(item), value: 0.0, histogram: String::new() };
+                        let mut s = ExpSample {
+                            labels: String::new(),
+                            labels_at: pos(item),
+                            value: 0.0,
+                            histogram: String::new(),
+                        };
                         for (k, f) in self.map(item, "an expected sample", SAMPLE_KEYS) {
                             match k {
                                 "labels" => {
@@ -489,7 +497,11 @@ impl Reader<'_> {
                                 _ => match f.value {
                                     SourceNode::Number(n) => s.value = n,
                                     SourceNode::Null => {}
-                                    _ => self.error(pos(f), format!("`value` must be a number, not {}", f.value.kind()), None),
+                                    _ => self.error(
+                                        pos(f),
+                                        format!("`value` must be a number, not {}", f.value.kind()),
+                                        None,
+                                    ),
                                 },
                             }
                         }
@@ -517,7 +529,8 @@ pub fn scalar_text(text: &str, t: &Tree) -> String {
 fn raw_scalar(text: &str, at: Pos) -> Option<String> {
     let line = text.lines().nth(at.line.checked_sub(1)? as usize)?;
     let rest: String = line.chars().skip(at.column.checked_sub(1)? as usize).collect();
-    let token: String = rest.chars().take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}' | '#')).collect();
+    let token: String =
+        rest.chars().take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}' | '#')).collect();
     (!token.is_empty() && !token.starts_with(['"', '\'', '&', '*', '!'])).then_some(token)
 }
 
@@ -585,7 +598,8 @@ mod tests {
         assert!(e[0].contains("\n4 |         values: '1 2 3x 4'\n  |                      ^"), "{e:?}");
         let e = errors("tests:\n  - input_series:\n      - series: 'up{job=\"a\"'\n");
         assert!(e[0].starts_with("t.yml:3:17: bad series"), "{e:?}");
-        let f = parse(Path::new("t.yml"), "tests:\n  - input_series:\n      - series: up\n        values: 0x10\n", false);
+        let f =
+            parse(Path::new("t.yml"), "tests:\n  - input_series:\n      - series: up\n        values: 0x10\n", false);
         assert_eq!(f.unwrap().tests[0].input_series[0].values.len(), 11);
         let e = errors("evaluation_interval: 60\n");
         assert!(e[0].contains("`evaluation_interval` is not a duration: `60`"), "{e:?}");

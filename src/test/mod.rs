@@ -187,9 +187,15 @@ pub fn format_duration(ms: i64) -> String {
         out.push('-');
     }
     let mut rest = ms.unsigned_abs();
-    for (unit, size) in
-        [("y", 31_536_000_000u64), ("w", 604_800_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)]
-    {
+    for (unit, size) in [
+        ("y", 31_536_000_000u64),
+        ("w", 604_800_000),
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1_000),
+        ("ms", 1),
+    ] {
         if rest >= size {
             out.push_str(&format!("{}{unit}", rest / size));
             rest %= size;

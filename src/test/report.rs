@@ -75,9 +75,13 @@ fn alert_diff(expected: &[AlertSeen], got: &[AlertSeen], out: &mut String) {
     }
     for (e, g) in changed {
         let _ = writeln!(out, "      ~ {} (annotations differ)", e.labels);
-        let keys: std::collections::BTreeSet<&str> = e.annotations.iter().chain(g.annotations.iter()).map(|(k, _)| k).collect();
+        let keys: std::collections::BTreeSet<&str> =
+            e.annotations.iter().chain(g.annotations.iter()).map(|(k, _)| k).collect();
         for k in keys {
-            let (a, b) = (e.annotations.has(k).then(|| e.annotations.get(k)), g.annotations.has(k).then(|| g.annotations.get(k)));
+            let (a, b) = (
+                e.annotations.has(k).then(|| e.annotations.get(k)),
+                g.annotations.has(k).then(|| g.annotations.get(k)),
+            );
             if a == b {
                 continue;
             }
@@ -130,8 +134,16 @@ pub fn failure_text(file: &std::path::Path, f: &Failure) -> String {
     match f {
         Failure::Alert { alertname, eval_time, line, rules, expected, got, note } => {
             let rules: Vec<String> = rules.iter().map(|(f, l)| format!("{}:{l}", f.display())).collect();
-            let rule = if rules.is_empty() { "no alerting rule has this name".into() } else { format!("rule {}", rules.join(", ")) };
-            let _ = writeln!(out, "    alert `{alertname}` at eval_time {} ({file}:{line}; {rule})", format_duration(*eval_time));
+            let rule = if rules.is_empty() {
+                "no alerting rule has this name".into()
+            } else {
+                format!("rule {}", rules.join(", "))
+            };
+            let _ = writeln!(
+                out,
+                "    alert `{alertname}` at eval_time {} ({file}:{line}; {rule})",
+                format_duration(*eval_time)
+            );
             let _ = writeln!(out, "      (- expected, not firing; + firing, not expected)");
             alert_diff(expected, got, &mut out);
             if let Some(n) = note {
@@ -192,7 +204,13 @@ fn human(files: &[FileOutcome], coverage: Option<&Coverage>) -> String {
         }
     }
     let (nfiles, groups, failed, broken) = counts(files);
-    let _ = write!(out, "\n{nfiles} file{}, {groups} test group{}: {} passed, {failed} failed", plural(nfiles), plural(groups), groups - failed);
+    let _ = write!(
+        out,
+        "\n{nfiles} file{}, {groups} test group{}: {} passed, {failed} failed",
+        plural(nfiles),
+        plural(groups),
+        groups - failed
+    );
     if broken > 0 {
         let _ = write!(out, "; {broken} file{} could not be run", plural(broken));
     }
@@ -223,7 +241,12 @@ fn coverage_table(c: &Coverage) -> String {
                 (true, false) => "never fired in a test",
                 (false, false) => "never read by an asserted expression",
             };
-            (format!("{}:{}", r.file.display(), r.line), r.name.clone(), if r.alert { "alert" } else { "record" }, status)
+            (
+                format!("{}:{}", r.file.display(), r.line),
+                r.name.clone(),
+                if r.alert { "alert" } else { "record" },
+                status,
+            )
         })
         .collect();
     let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0).max(4);
@@ -247,7 +270,9 @@ fn float_json(v: f64) -> Json {
 
 fn failure_json(f: &Failure) -> Json {
     let alerts = |v: &[AlertSeen]| -> Json {
-        v.iter().map(|a| json!({"labels": labels_json(&a.labels), "annotations": labels_json(&a.annotations)})).collect()
+        v.iter()
+            .map(|a| json!({"labels": labels_json(&a.labels), "annotations": labels_json(&a.annotations)}))
+            .collect()
     };
     let samples = |v: &[SampleSeen]| -> Json {
         v.iter()
@@ -359,7 +384,12 @@ fn junit(files: &[FileOutcome]) -> String {
             );
         }
         for g in &f.groups {
-            let _ = write!(out, "    <testcase classname=\"{name}\" name=\"{}\" time=\"{}\"", xml(&g.name), seconds(g.duration));
+            let _ = write!(
+                out,
+                "    <testcase classname=\"{name}\" name=\"{}\" time=\"{}\"",
+                xml(&g.name),
+                seconds(g.duration)
+            );
             if g.failures.is_empty() {
                 out.push_str("/>\n");
                 continue;
@@ -421,7 +451,12 @@ fn github(files: &[FileOutcome], coverage: Option<&Coverage>) -> String {
         }
     }
     let (nfiles, groups, failed, _) = counts(files);
-    let _ = writeln!(out, "{nfiles} file{}, {groups} test groups: {} passed, {failed} failed", plural(nfiles), groups - failed);
+    let _ = writeln!(
+        out,
+        "{nfiles} file{}, {groups} test groups: {} passed, {failed} failed",
+        plural(nfiles),
+        groups - failed
+    );
     if let Some(c) = coverage {
         out.push_str(&coverage_table(c));
     }

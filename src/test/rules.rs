@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::check::node::{pos, SourceNode, Tree};
 use super::format::scalar_text;
+use crate::check::node::{pos, SourceNode, Tree};
 use crate::check::{Check, Severity, Sink};
 use crate::diag::Diagnostic;
 use crate::promql::Query;
@@ -107,7 +107,9 @@ fn millis(t: Option<&Tree>) -> i64 {
 
 fn pairs(text: &str, t: Option<&Tree>) -> Vec<(String, String)> {
     match t.map(|t| &t.value) {
-        Some(SourceNode::Map(entries)) => entries.iter().map(|(k, v)| (k.value.clone(), scalar_text(text, v))).collect(),
+        Some(SourceNode::Map(entries)) => {
+            entries.iter().map(|(k, v)| (k.value.clone(), scalar_text(text, v))).collect()
+        }
         _ => Vec::new(),
     }
 }

@@ -89,12 +89,22 @@ pub fn run_text(file: &Path, text: &str, opts: &Options, source: &RuleSource) ->
         tf.tests.iter().filter(|t| opts.run.as_ref().is_none_or(|re| re.is_match(&t.name))).collect();
     let mut coverage = FileCoverage::new(&groups, &selected);
     let outcomes = selected.iter().map(|t| run_group(&tf, t, &ordered, &mut coverage)).collect();
-    FileOutcome { file: file.to_path_buf(), errors: Vec::new(), groups: outcomes, duration: started.elapsed(), coverage }
+    FileOutcome {
+        file: file.to_path_buf(),
+        errors: Vec::new(),
+        groups: outcomes,
+        duration: started.elapsed(),
+        coverage,
+    }
 }
 
 /// The rule files a `rule_files` entry names: from `source` when it has rendered ones (with
 /// their text), else from disk relative to the test file (text read later).
-pub(crate) fn resolve(test_file: &Path, pattern: &str, source: &RuleSource) -> Result<Vec<(PathBuf, Option<String>)>, String> {
+pub(crate) fn resolve(
+    test_file: &Path,
+    pattern: &str,
+    source: &RuleSource,
+) -> Result<Vec<(PathBuf, Option<String>)>, String> {
     if !source.rendered.is_empty() {
         let p = glob::Pattern::new(pattern).map_err(|e| format!("bad rule file pattern `{pattern}`: {e}"))?;
         return Ok(source
@@ -236,13 +246,7 @@ fn run_group_into(
         if !errs.is_empty() {
             for e in errs {
                 failures.push(Failure::Error {
-                    message: format!(
-                        "{} `{}` failed at {}: {}",
-                        e.rule,
-                        e.name,
-                        format_duration(ts),
-                        e.message
-                    ),
+                    message: format!("{} `{}` failed at {}: {}", e.rule, e.name, format_duration(ts), e.message),
                     line: None,
                     rule: Some(e.at),
                 });
@@ -267,7 +271,9 @@ fn run_group_into(
                         labels.set("alertname", &test.alertname);
                         AlertSeen {
                             labels,
-                            annotations: Labels::from_pairs(e.annotations.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+                            annotations: Labels::from_pairs(
+                                e.annotations.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                            ),
                         }
                     })
                     .collect();
@@ -309,7 +315,8 @@ fn run_group_into(
                 continue;
             }
         };
-        let mut got: Vec<(Labels, f64, Option<Arc<Histogram>>)> = got.into_iter().map(|s| (s.metric, s.f, s.h)).collect();
+        let mut got: Vec<(Labels, f64, Option<Arc<Histogram>>)> =
+            got.into_iter().map(|s| (s.metric, s.f, s.h)).collect();
         let mut expected = Vec::with_capacity(test.exp_samples.len());
         let mut bad = None;
         for s in &test.exp_samples {
@@ -427,7 +434,8 @@ mod semantics {
         let failures = run(rules, &test_file("1 1 1 1 1 0 0 0 0 0", &asserts));
         assert!(failures.is_empty(), "{failures:?}");
         // Without keep_firing_for it resolves at once.
-        let failures = run(&rules.replace("        keep_firing_for: 3m\n", ""), &test_file("1 1 1 1 1 0 0 0 0 0", &asserts));
+        let failures =
+            run(&rules.replace("        keep_firing_for: 3m\n", ""), &test_file("1 1 1 1 1 0 0 0 0 0", &asserts));
         let times: Vec<i64> = failures
             .iter()
             .map(|f| match f {

@@ -34,7 +34,10 @@ pub fn funcs<'q>(external_url: &str, time: i64, query: &'q QueryFn<'q>) -> Funcs
 /// A query result as templates see it.
 pub fn samples(v: Vec<Sample>) -> Vec<QuerySample> {
     v.into_iter()
-        .map(|s| QuerySample { labels: s.metric.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), value: s.f })
+        .map(|s| QuerySample {
+            labels: s.metric.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            value: s.f,
+        })
         .collect()
 }
 
@@ -46,7 +49,8 @@ pub fn expand(rule: &str, text: &str, data: &Data<'_>, funcs: &Funcs<'_>) -> Str
     }
     let labels: BTreeMap<String, String> = data.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let external: BTreeMap<String, String> = data.external_labels.iter().cloned().collect();
-    let d = AlertData { labels: &labels, external_labels: &external, external_url: data.external_url, value: data.value };
+    let d =
+        AlertData { labels: &labels, external_labels: &external, external_url: data.external_url, value: data.value };
     gp::expand(rule, text, &d, funcs)
 }
 

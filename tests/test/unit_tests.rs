@@ -25,7 +25,8 @@ fn agrees(expect: i32, status: i32, file: &str) -> bool {
 fn promtool_tests_every_row_agrees() {
     let dir = suite();
     let text = std::fs::read_to_string(dir.join("expectations.tsv")).unwrap();
-    let rows: Vec<Vec<&str>> = text.lines().skip(1).filter(|l| !l.trim().is_empty()).map(|l| l.split('\t').collect()).collect();
+    let rows: Vec<Vec<&str>> =
+        text.lines().skip(1).filter(|l| !l.trim().is_empty()).map(|l| l.split('\t').collect()).collect();
     assert_eq!(rows.len(), 18, "the 18 rows of upstream's test table");
     let mut disagreements = Vec::new();
     for row in &rows {
@@ -35,7 +36,8 @@ fn promtool_tests_every_row_agrees() {
         args.push(file);
         let run = monstack(&dir, &args);
         if !agrees(expect, run.status, file) {
-            disagreements.push(format!("{file} {flags}: want {expect}, got {}\n{}{}", run.status, run.stdout, run.stderr));
+            disagreements
+                .push(format!("{file} {flags}: want {expect}, got {}\n{}{}", run.status, run.stdout, run.stderr));
         }
     }
     require::say(&format!("promtool-tests: {}/{} rows agree", rows.len() - disagreements.len(), rows.len()));
@@ -58,7 +60,11 @@ fn a_failure_shows_the_diff_the_time_and_the_rule() {
 #[test]
 fn bad_input_points_at_the_value() {
     let p = Project::empty();
-    std::fs::write(p.path().join("t.yml"), "tests:\n  - input_series:\n      - series: up\n        values: '1 2 3y 4'\n").unwrap();
+    std::fs::write(
+        p.path().join("t.yml"),
+        "tests:\n  - input_series:\n      - series: up\n        values: '1 2 3y 4'\n",
+    )
+    .unwrap();
     monstack(p.path(), &["test", "t.yml"])
         .status(2)
         .stdout_has("t.yml:4:22: bad values")
@@ -135,7 +141,10 @@ fn generated_case(rng: &mut Lcg) -> (String, String) {
         "groups:\n  - name: g\n    rules:\n      - record: job:m:sum\n        expr: sum by (job) (m)\n      - alert: High\n        expr: job:m:sum > {threshold}\n        for: {hold}\n        keep_firing_for: {keep}\n        labels:\n          severity: warning\n        annotations:\n          summary: sum too high\n      - alert: Each\n        expr: m > {threshold}\n        for: {hold}\n        labels:\n          team: x\n      - alert: Gone\n        expr: absent(m{{job=\"b\"}})\n        for: 2m\n"
     );
     let series = [
-        ("m{job=\"a\", instance=\"1\"}", rng.pick(&["0+1x20", "1 2 3 4 5 6 7 8 9 10 0x10", "5x3 _x4 5x15", "10 stale 10x5 0x15", "0x30"])),
+        (
+            "m{job=\"a\", instance=\"1\"}",
+            rng.pick(&["0+1x20", "1 2 3 4 5 6 7 8 9 10 0x10", "5x3 _x4 5x15", "10 stale 10x5 0x15", "0x30"]),
+        ),
         ("m{job=\"a\", instance=\"2\"}", rng.pick(&["3x30", "0+2x10 0x10", "_x5 8x20", "1 stale"])),
         ("m{job=\"b\", instance=\"3\"}", rng.pick(&["1x2 stale", "12x5 stale", "_x3 2x3 stale 2x20"])),
     ];
@@ -160,7 +169,8 @@ fn generated_case(rng: &mut Lcg) -> (String, String) {
     test.push_str("    promql_expr_test:\n");
     for _ in 0..rng.next(2) {
         let time = rng.pick(&["1m", "3m", "7m", "15m"]);
-        let expr = rng.pick(&["job:m:sum", "count(ALERTS{alertstate=\"firing\"})", "ALERTS_FOR_STATE{alertname=\"High\"}"]);
+        let expr =
+            rng.pick(&["job:m:sum", "count(ALERTS{alertstate=\"firing\"})", "ALERTS_FOR_STATE{alertname=\"High\"}"]);
         let value = rng.pick(&["1", "3", "60", "0"]);
         test.push_str(&format!(
             "      - expr: '{expr}'\n        eval_time: {time}\n        exp_samples:\n          - labels: '{{job=\"a\"}}'\n            value: {value}\n"
@@ -219,17 +229,29 @@ fn generated_cases_agree_with_promtool() {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("rules.yml"), rules).unwrap();
         std::fs::write(dir.join("test.yml"), &test).unwrap();
-        let oracle = std::process::Command::new("promtool").args(["test", "rules", "test.yml"]).current_dir(&dir).output().unwrap();
-        let oracle_text = format!("{}{}", String::from_utf8_lossy(&oracle.stdout), String::from_utf8_lossy(&oracle.stderr));
+        let oracle = std::process::Command::new("promtool")
+            .args(["test", "rules", "test.yml"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let oracle_text =
+            format!("{}{}", String::from_utf8_lossy(&oracle.stdout), String::from_utf8_lossy(&oracle.stderr));
         let ours = monstack(&dir, &["test", "--format", "json", "test.yml"]);
         let (want, got) = (promtool_failures(&oracle_text), monstack_failures(&ours.stdout));
         total += 1;
         failing += usize::from(!want.is_empty());
         if oracle.status.code() != Some(ours.status) || want != got {
-            disagreements.push(format!("case{i}: promtool {:?} {want:?}, monstack {} {got:?}\n{test}", oracle.status.code(), ours.status));
+            disagreements.push(format!(
+                "case{i}: promtool {:?} {want:?}, monstack {} {got:?}\n{test}",
+                oracle.status.code(),
+                ours.status
+            ));
         }
     }
-    require::say(&format!("promtool 2.42 oracle: {}/{total} generated files agree ({failing} failing)", total - disagreements.len()));
+    require::say(&format!(
+        "promtool 2.42 oracle: {}/{total} generated files agree ({failing} failing)",
+        total - disagreements.len()
+    ));
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
     assert!(failing > 5 && failing < total, "the generated cases should both pass and fail: {failing}/{total} fail");
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
@@ -266,7 +288,8 @@ fn rendered_bundled_tests(p: &Project) -> Vec<PathBuf> {
     tests
         .into_iter()
         .map(|(name, text)| {
-            let path = out.join("prometheus/rules").join(format!("test-{}", name.file_name().unwrap().to_string_lossy()));
+            let path =
+                out.join("prometheus/rules").join(format!("test-{}", name.file_name().unwrap().to_string_lossy()));
             std::fs::write(&path, text).unwrap();
             path
         })
@@ -300,7 +323,9 @@ fn bundled_tests_pass_under_promtool() {
     if !require::tool("promtool") {
         return;
     }
-    for test in rendered_bundled_tests(&fixture("full")).into_iter().chain(rendered_bundled_tests(&fixture("overrides"))) {
+    for test in
+        rendered_bundled_tests(&fixture("full")).into_iter().chain(rendered_bundled_tests(&fixture("overrides")))
+    {
         let out = std::process::Command::new("promtool").arg("test").arg("rules").arg(&test).output().unwrap();
         assert!(
             out.status.success(),
@@ -340,7 +365,9 @@ fn exact_runs_promtool_from_the_pinned_image() {
         .status(1)
         .stdout_has("exact: unittest.yml: promtool fails (")
         .stdout_has("agrees on 2 of 3 files");
-    let left =
-        std::process::Command::new("docker").args(["ps", "-aq", "--filter", "label=io.monstack.tool=test"]).output().unwrap();
+    let left = std::process::Command::new("docker")
+        .args(["ps", "-aq", "--filter", "label=io.monstack.tool=test"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&left.stdout).trim().is_empty(), "tool containers were left behind");
 }
