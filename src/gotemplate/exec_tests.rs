@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use super::tests::say;
 use super::*;
 
 fn ints(v: &[i64]) -> Value {
@@ -196,7 +197,7 @@ fn go_exec_tests_agree() {
             disagree.push(format!("{name}: {text}: want {want:?}, got {got:?}"));
         }
     }
-    eprintln!("go template exec: {}/{} rows agree", rows.len() - disagree.len(), rows.len());
+    say(&format!("go template exec: {}/{} rows agree", rows.len() - disagree.len(), rows.len()));
     assert!(disagree.is_empty(), "{}", disagree.join("\n"));
 }
 

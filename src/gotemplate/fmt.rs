@@ -255,7 +255,7 @@ mod tests {
             ("%x", vec![s("hi")], "6869"),
             ("%g", vec![Value::Float(0.5)], "0.5"),
             ("%e", vec![Value::Float(1234.5678)], "1.234568e+03"),
-            ("%5.1f|", vec![Value::Float(3.14159)], "  3.1|"),
+            ("%5.1f|", vec![Value::Float(12.345)], " 12.3|"),
             ("%-10s|", vec![s("ab")], "ab        |"),
             ("%05d", vec![Value::Int(-42)], "-0042"),
             ("%d", vec![s("x")], "%!d(string=x)"),

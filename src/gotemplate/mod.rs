@@ -17,6 +17,7 @@ mod builtins;
 mod exec;
 pub mod fmt;
 pub mod funcs;
+mod humanize;
 mod lex;
 mod number;
 mod parse;

@@ -7,6 +7,12 @@ use super::*;
 const PARSE_TESTS: &str = include_str!("../../tests/upstream/gotemplate/parse_tests.txt");
 const NUMBER_TESTS: &str = include_str!("../../tests/upstream/gotemplate/number_tests.txt");
 
+/// A line for the test log even when the test passes (the harness captures `eprintln!`).
+pub(super) fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
     text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).map(|l| l.split('\t').collect())
 }
@@ -37,7 +43,7 @@ fn go_parse_tests_agree() {
             disagree.push(format!("{table}/{name}: {input:?}: want {verdict} {rest:?}, got {got:?}"));
         }
     }
-    eprintln!("go template parse: {}/{total} rows agree", total - disagree.len());
+    say(&format!("go template parse: {}/{total} rows agree", total - disagree.len()));
     assert!(disagree.is_empty(), "{}", disagree.join("\n"));
 }
 
@@ -79,7 +85,7 @@ fn go_number_tests_agree() {
             disagree.push(format!("{text}: got {got:?}"));
         }
     }
-    eprintln!("go template numbers: {}/{total} rows agree", total - disagree.len());
+    say(&format!("go template numbers: {}/{total} rows agree", total - disagree.len()));
     assert!(disagree.is_empty(), "{}", disagree.join("\n"));
 }
 
@@ -130,5 +136,107 @@ fn deep_nesting_is_an_error_not_a_crash() {
         assert_eq!(parse("t", &parens, &Options::default()).unwrap_err().message, "max expression depth exceeded");
         let huge = format!("{}x{}", "{{ if true }}".repeat(100_000), "{{ end }}".repeat(100_000));
         assert!(parse("t", &huge, &Options::default()).is_err());
+        // What parses executes: the executor's recursion follows the parser's bound.
+        let deepest = nest(MAX_DEPTH, "{{ with . }}");
+        let out = execute("t", &deepest, &Value::Int(1), &[], &Funcs::new(), MissingKey::Zero);
+        assert_eq!(out.as_deref(), Ok("x"));
+        let parens = format!("{{{{ {}1{} }}}}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert_eq!(execute("t", &parens, &Value::Nil, &[], &Funcs::new(), MissingKey::Zero).as_deref(), Ok("1"));
+    });
+}
+
+/// Random texts made of template fragments, parsed and expanded as Prometheus would: results or
+/// errors, never a panic (a cheap stand-in for the fuzz target in every test run).
+#[test]
+fn random_templates_never_panic() {
+    use super::prometheus::{self, AlertData, Context, QuerySample};
+    use std::collections::BTreeMap;
+    const PIECES: &[&str] = &[
+        "{{",
+        "}}",
+        "{{-",
+        " -}}",
+        " ",
+        "\n",
+        "$x",
+        "$",
+        ":=",
+        "=",
+        "|",
+        "(",
+        ")",
+        ".",
+        ".A",
+        "$labels",
+        "$value",
+        "if",
+        "else",
+        "end",
+        "range",
+        "with",
+        "break",
+        "continue",
+        "define",
+        "template",
+        "block",
+        "\"s\"",
+        "`r`",
+        "'c'",
+        "1",
+        "-2.5",
+        "0x_1p4",
+        "1e400",
+        "nil",
+        "true",
+        "printf",
+        "\"%d %s %v %5.2f\"",
+        "index",
+        "slice",
+        "len",
+        "eq",
+        "lt",
+        "and",
+        "or",
+        "not",
+        "print",
+        "html",
+        "js",
+        "humanize",
+        "query",
+        "first",
+        "value",
+        "toTime",
+        "humanizeDuration",
+        "/*",
+        "*/",
+        ",",
+        "\"x\"",
+        "9223372036854775808",
+        "reReplaceAll",
+        "\"(\"",
+    ];
+    on_stack(|| {
+        let labels: BTreeMap<String, String> = [("a".to_owned(), "b".to_owned())].into();
+        let q = |_: &str| Ok(vec![QuerySample { labels: labels.clone(), value: 1.0 }]);
+        let f = prometheus::funcs(&Context { external_url: "http://p/".into(), now: 0.0, query: Some(&q) });
+        let data = AlertData { labels: &labels, external_labels: &labels, external_url: "", value: 3.0 };
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut parsed_ok = 0;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            for _ in 0..(state % 24) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+            }
+            let opts = Options { funcs: &[funcs::BUILTINS, funcs::PROMETHEUS], ..Options::default() };
+            parsed_ok += usize::from(parse("t", &text, &opts).is_ok());
+            let _ = prometheus::expand("A", &text, &data, &f);
+        }
+        assert!(parsed_ok > 100, "the generator should make some valid templates: {parsed_ok}");
     });
 }

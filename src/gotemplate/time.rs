@@ -167,8 +167,12 @@ impl Object for Time {
         Some(Ok(match (name, args) {
             ("Format", [Value::Str(layout)]) => Value::from(self.format(layout)),
             ("Unix", []) => Value::Int(self.secs),
-            ("UnixMilli", []) => Value::Int(self.secs * 1000 + i64::from(self.nanos / 1_000_000)),
-            ("UnixNano", []) => Value::Int(self.secs.saturating_mul(1_000_000_000) + i64::from(self.nanos)),
+            ("UnixMilli", []) => {
+                Value::Int(self.secs.saturating_mul(1000).saturating_add(i64::from(self.nanos / 1_000_000)))
+            }
+            ("UnixNano", []) => {
+                Value::Int(self.secs.saturating_mul(1_000_000_000).saturating_add(i64::from(self.nanos)))
+            }
             ("UTC", []) => Time { offset: 0, zone: "UTC".into(), ..self.clone() }.value(),
             ("String", []) => Value::from(self.print()),
             ("IsZero", []) => Value::Bool(self.secs == -62_135_596_800 && self.nanos == 0),

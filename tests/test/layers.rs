@@ -31,7 +31,7 @@ fn commands_never_import_each_other() {
 
 #[test]
 fn offline_modules_never_reach_docker() {
-    for dir in ["check", "spec", "render", "syntax", "services", "project", "promql"] {
+    for dir in ["check", "spec", "render", "syntax", "services", "project", "promql", "gotemplate"] {
         for (file, text) in sources(dir) {
             for needle in ["bollard", "crate::stack::engine", "crate::stack::exact", "tokio::"] {
                 assert!(!text.contains(needle), "src/{dir}/{file} uses `{needle}`, but {dir}/ works offline");
@@ -48,6 +48,24 @@ fn the_promql_engine_stands_alone() {
                 assert!(
                     !text.contains(&needle),
                     "src/promql/{file} uses `{needle}`, but the engine depends on nothing of monstack"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_go_template_module_stands_alone() {
+    let others = [
+        "render", "check", "stack", "project", "services", "spec", "commands", "promql", "syntax", "diag", "probe",
+        "secrets", "scaffold", "assets", "fsutil", "paths", "difftext", "cli",
+    ];
+    for (file, text) in sources("gotemplate") {
+        for module in others {
+            for needle in [format!("crate::{module}::"), format!("crate::{module};"), format!("crate::{module}}}")] {
+                assert!(
+                    !text.contains(&needle),
+                    "src/gotemplate/{file} uses `{needle}`, but Go templates depend on nothing of monstack"
                 );
             }
         }
