@@ -445,7 +445,7 @@ fn github(files: &[FileOutcome], coverage: Option<&Coverage>) -> String {
                     "::error file={},line={line},title={}::{}",
                     gh_escape(&file, true),
                     gh_escape(&format!("test group {}", g.name), true),
-                    gh_escape(failure_text(&f.file, failure).trim_end(), false)
+                    gh_escape(failure_text(&f.file, failure).trim(), false)
                 );
             }
         }

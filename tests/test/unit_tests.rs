@@ -371,3 +371,33 @@ fn exact_runs_promtool_from_the_pinned_image() {
         .unwrap();
     assert!(String::from_utf8_lossy(&left.stdout).trim().is_empty(), "tool containers were left behind");
 }
+
+/// Durations vary from run to run; the golden files hold `N` in their place.
+fn without_durations(s: &str) -> String {
+    let s = regex::Regex::new(r"\(\d+ ms\)").unwrap().replace_all(s, "(N ms)");
+    let s = regex::Regex::new(r#""duration_ms": \d+"#).unwrap().replace_all(&s, r#""duration_ms": N"#);
+    regex::Regex::new(r#"time="[0-9.]+""#).unwrap().replace_all(&s, r#"time="N""#).into_owned()
+}
+
+/// Golden outputs, one per format, of upstream's failing files, a passing one and coverage:
+/// `tests/fixtures/test/golden.*` (`UPDATE_GOLDEN=1` rewrites them; review the diff).
+#[test]
+fn golden_outputs_per_format() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/test");
+    let files = ["failing.yml", "rules_run.yml", "bad-rules-error-test.yml", "bad-input-series.yml"];
+    for (format, ext) in [("human", "txt"), ("json", "json"), ("junit", "xml"), ("github", "github.txt")] {
+        let mut args = vec!["test", "--coverage", "--format", format];
+        args.extend(files);
+        let run = monstack(&suite(), &args);
+        run.status(2);
+        let got = without_durations(&run.stdout);
+        let path = golden.join(format!("golden.{ext}"));
+        if std::env::var("UPDATE_GOLDEN").is_ok() {
+            std::fs::create_dir_all(&golden).unwrap();
+            std::fs::write(&path, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(got, want, "{format} output differs from {}", path.display());
+    }
+}
