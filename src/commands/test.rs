@@ -67,7 +67,8 @@ fn compare_with_promtool(
 ) -> anyhow::Result<usize> {
     let image = image(dir)?;
     let jobs = exact::jobs(files, source);
-    let input: Vec<(String, crate::stack::exact::ToolFiles)> = jobs.iter().map(|j| (j.path.clone(), j.files.clone())).collect();
+    let input: Vec<(String, crate::stack::exact::ToolFiles)> =
+        jobs.iter().map(|j| (j.path.clone(), j.files.clone())).collect();
     let results = super::block_on("", async {
         let engine = super::connect(None).await?;
         anyhow::Ok(crate::stack::exact::test_rules(&engine, &image, &input).await?)

@@ -2,9 +2,11 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{json, Value as Json};
+mod github;
+mod json;
+mod junit;
 
-use super::coverage::{Coverage, RuleCoverage};
+use super::coverage::Coverage;
 use super::{format_duration, AlertSeen, Failure, FileOutcome, SampleSeen};
 use crate::diag::printable;
 use crate::promql::Labels;
@@ -29,9 +31,9 @@ pub const JSON_SCHEMA: u32 = 1;
 pub fn render(files: &[FileOutcome], coverage: Option<&Coverage>, format: Format) -> String {
     match format {
         Format::Human => human(files, coverage),
-        Format::Json => serde_json::to_string_pretty(&json_value(files, coverage)).unwrap_or_default() + "\n",
-        Format::Junit => junit(files),
-        Format::Github => github(files, coverage),
+        Format::Json => serde_json::to_string_pretty(&json::value(files, coverage)).unwrap_or_default() + "\n",
+        Format::Junit => junit::render(files),
+        Format::Github => github::render(files, coverage),
     }
 }
 
@@ -257,208 +259,5 @@ fn coverage_table(c: &Coverage) -> String {
     }
     let covered = c.rules.iter().filter(|r| r.covered()).count();
     let _ = writeln!(out, "coverage: {:.1}% ({covered} of {} rules)", c.percent(), c.rules.len());
-    out
-}
-
-fn labels_json(l: &Labels) -> Json {
-    Json::Object(l.iter().map(|(k, v)| (k.to_string(), Json::String(v.to_string()))).collect())
-}
-
-fn float_json(v: f64) -> Json {
-    serde_json::Number::from_f64(v).map_or_else(|| Json::String(number(v)), Json::Number)
-}
-
-fn failure_json(f: &Failure) -> Json {
-    let alerts = |v: &[AlertSeen]| -> Json {
-        v.iter()
-            .map(|a| json!({"labels": labels_json(&a.labels), "annotations": labels_json(&a.annotations)}))
-            .collect()
-    };
-    let samples = |v: &[SampleSeen]| -> Json {
-        v.iter()
-            .map(|s| json!({"labels": labels_json(&s.labels), "value": float_json(s.value), "histogram": s.histogram}))
-            .collect()
-    };
-    match f {
-        Failure::Alert { alertname, eval_time, line, rules, expected, got, note } => json!({
-            "kind": "alert", "alertname": alertname, "eval_time": format_duration(*eval_time), "line": line,
-            "rules": rules.iter().map(|(f, l)| json!({"file": f.display().to_string(), "line": l})).collect::<Vec<_>>(),
-            "expected": alerts(expected), "got": alerts(got), "note": note,
-        }),
-        Failure::Expr { expr, eval_time, line, expected, got, note } => json!({
-            "kind": "expr", "expr": expr, "eval_time": format_duration(*eval_time), "line": line,
-            "expected": samples(expected), "got": samples(got), "note": note,
-        }),
-        Failure::Error { message, line, rule } => json!({
-            "kind": "error", "message": message, "line": line,
-            "rule": rule.as_ref().map(|(f, l)| json!({"file": f.display().to_string(), "line": l})),
-        }),
-    }
-}
-
-fn rule_json(r: &RuleCoverage) -> Json {
-    json!({"file": r.file.display().to_string(), "line": r.line, "group": r.group, "name": r.name,
-           "kind": if r.alert { "alert" } else { "record" }, "covered": r.covered()})
-}
-
-fn json_value(files: &[FileOutcome], coverage: Option<&Coverage>) -> Json {
-    let (nfiles, groups, failed, broken) = counts(files);
-    let files_json: Vec<Json> = files
-        .iter()
-        .map(|f| {
-            json!({
-                "file": f.file.display().to_string(),
-                "passed": f.passed(),
-                "duration_ms": ms(f.duration) as u64,
-                "errors": f.errors.iter().map(|e| json!({
-                    "file": e.file.display().to_string(),
-                    "line": e.pos.map(|p| p.line), "column": e.pos.map(|p| p.column),
-                    "message": e.message, "help": e.help,
-                })).collect::<Vec<_>>(),
-                "groups": f.groups.iter().map(|g| json!({
-                    "name": g.name, "line": g.line, "passed": g.failures.is_empty(),
-                    "duration_ms": ms(g.duration) as u64,
-                    "failures": g.failures.iter().map(failure_json).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let coverage_json = coverage.map(|c| {
-        json!({
-            "percent": c.percent(),
-            "rules": c.rules.iter().map(rule_json).collect::<Vec<_>>(),
-            "never_named": c.never_named().into_iter().map(rule_json).collect::<Vec<_>>(),
-            "never_fired": c.never_fired().into_iter().map(rule_json).collect::<Vec<_>>(),
-            "never_read": c.never_read().into_iter().map(rule_json).collect::<Vec<_>>(),
-        })
-    });
-    json!({
-        "schema": JSON_SCHEMA,
-        "files": files_json,
-        "summary": {"files": nfiles, "groups": groups, "passed": groups - failed, "failed": failed, "files_not_run": broken},
-        "coverage": coverage_json,
-    })
-}
-
-/// XML-escaped; control characters, which XML 1.0 forbids, written as `\u{…}`.
-fn xml(s: &str) -> String {
-    printable_keeping_lines(s)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
-}
-
-fn seconds(d: std::time::Duration) -> String {
-    format!("{:.3}", d.as_secs_f64())
-}
-
-fn junit(files: &[FileOutcome]) -> String {
-    let (_, groups, failed, broken) = counts(files);
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let total: std::time::Duration = files.iter().map(|f| f.duration).sum();
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"monstack test\" tests=\"{}\" failures=\"{failed}\" errors=\"{broken}\" time=\"{}\">",
-        groups + broken,
-        seconds(total)
-    );
-    for f in files {
-        let name = xml(&f.file.display().to_string());
-        let fails = f.groups.iter().filter(|g| !g.failures.is_empty()).count();
-        let errors = usize::from(!f.errors.is_empty());
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{name}\" tests=\"{}\" failures=\"{fails}\" errors=\"{errors}\" time=\"{}\">",
-            f.groups.len() + errors,
-            seconds(f.duration)
-        );
-        if !f.errors.is_empty() {
-            let text: Vec<String> = f.errors.iter().map(ToString::to_string).collect();
-            let _ = writeln!(
-                out,
-                "    <testcase classname=\"{name}\" name=\"(load)\" time=\"0.000\">\n      <error message=\"{}\">{}</error>\n    </testcase>",
-                xml(&f.errors[0].message),
-                xml(&text.join("\n"))
-            );
-        }
-        for g in &f.groups {
-            let _ = write!(
-                out,
-                "    <testcase classname=\"{name}\" name=\"{}\" time=\"{}\"",
-                xml(&g.name),
-                seconds(g.duration)
-            );
-            if g.failures.is_empty() {
-                out.push_str("/>\n");
-                continue;
-            }
-            let text: String = g.failures.iter().map(|x| failure_text(&f.file, x)).collect();
-            let _ = writeln!(
-                out,
-                ">\n      <failure message=\"{} failure{}\">{}</failure>\n    </testcase>",
-                g.failures.len(),
-                plural(g.failures.len()),
-                xml(&text)
-            );
-        }
-        out.push_str("  </testsuite>\n");
-    }
-    out.push_str("</testsuites>\n");
-    out
-}
-
-/// Escapes a workflow command's data (`%`, CR, LF) or property (also `:` and `,`).
-fn gh_escape(s: &str, property: bool) -> String {
-    let s = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
-    if property {
-        s.replace(':', "%3A").replace(',', "%2C")
-    } else {
-        s
-    }
-}
-
-fn github(files: &[FileOutcome], coverage: Option<&Coverage>) -> String {
-    let mut out = String::new();
-    for f in files {
-        let file = f.file.display().to_string();
-        for e in &f.errors {
-            let at = e.pos.map(|p| format!(",line={},col={}", p.line, p.column)).unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "::error file={}{at},title={}::{}",
-                gh_escape(&e.file.display().to_string(), true),
-                gh_escape("test file not run", true),
-                gh_escape(&printable(&e.message), false)
-            );
-        }
-        for g in &f.groups {
-            for failure in &g.failures {
-                let line = match failure {
-                    Failure::Alert { line, .. } | Failure::Expr { line, .. } => Some(*line),
-                    Failure::Error { line, .. } => *line,
-                }
-                .unwrap_or(g.line);
-                let _ = writeln!(
-                    out,
-                    "::error file={},line={line},title={}::{}",
-                    gh_escape(&file, true),
-                    gh_escape(&format!("test group {}", g.name), true),
-                    gh_escape(failure_text(&f.file, failure).trim(), false)
-                );
-            }
-        }
-    }
-    let (nfiles, groups, failed, _) = counts(files);
-    let _ = writeln!(
-        out,
-        "{nfiles} file{}, {groups} test groups: {} passed, {failed} failed",
-        plural(nfiles),
-        groups - failed
-    );
-    if let Some(c) = coverage {
-        out.push_str(&coverage_table(c));
-    }
     out
 }
