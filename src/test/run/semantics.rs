@@ -82,3 +82,30 @@ fn eval_time_past_the_series_is_noted() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Every upstream test file, whole and cut at every 7th byte, is read and run without a panic
+/// (a cut file is a bad test file or a different test, never a crash). The two long-running
+/// files are read cut and run whole only.
+#[test]
+fn no_cut_of_an_upstream_file_panics() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/upstream/promtool-tests");
+    let mut runs = 0;
+    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "yml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let cuts = (0..text.len()).step_by(7).filter(|i| text.is_char_boundary(*i)).chain([text.len()]);
+        let long = ["unittest.yml", "long-period.yml"].iter().any(|n| path.ends_with(n));
+        for cut in cuts {
+            if long && cut < text.len() {
+                let _ = super::super::format::parse(&path, &text[..cut], false);
+            } else {
+                let _ = super::run_text(&path, &text[..cut], &Options::default(), &RuleSource::default());
+            }
+            runs += 1;
+        }
+    }
+    assert!(runs > 500, "only {runs} runs");
+}
