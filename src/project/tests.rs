@@ -35,5 +35,7 @@ pub fn collect(dir: &Path) -> anyhow::Result<(Vec<PathBuf>, RuleSource)> {
         Err(e) => return Err(anyhow::anyhow!("cannot read `{}`: {e}", tests_dir.display())),
     };
     tests.sort();
-    Ok((tests, RuleSource { rendered, tests: bundled }))
+    let external_labels =
+        project.spec.prometheus.external_labels.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    Ok((tests, RuleSource { rendered, tests: bundled, external_labels }))
 }

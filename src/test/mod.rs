@@ -36,6 +36,8 @@ pub struct RuleSource {
     pub rendered: Vec<(PathBuf, String)>,
     /// Test files held in memory (the bundled alerts' tests, rendered): path shown and text.
     pub tests: Vec<(PathBuf, String)>,
+    /// External labels of a test group that sets none (project mode: the spec's).
+    pub external_labels: Vec<(String, String)>,
 }
 
 /// What kind of file a path holds, told by its content. Rule unit tests have `tests:`; routing

@@ -401,3 +401,25 @@ fn golden_outputs_per_format() {
         assert_eq!(got, want, "{format} output differs from {}", path.display());
     }
 }
+
+/// Project mode expands `$externalLabels` with the spec's external labels (a test group's own
+/// `external_labels` win).
+#[test]
+fn project_mode_uses_the_spec_external_labels() {
+    let p = fixture("full");
+    std::fs::create_dir_all(p.path().join("alerts")).unwrap();
+    std::fs::write(
+        p.path().join("alerts/own.yml"),
+        "groups:\n  - name: own\n    rules:\n      - alert: Own\n        expr: vector(1)\n        labels: { severity: info }\n        annotations:\n          summary: 'in {{ $externalLabels.cluster }}'\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(p.path().join("tests")).unwrap();
+    let test = |labels: &str, want: &str| {
+        format!("rule_files: [own.yml]\ntests:\n  - name: own\n{labels}    alert_rule_test:\n      - eval_time: 1m\n        alertname: Own\n        exp_alerts:\n          - exp_labels: {{ severity: info }}\n            exp_annotations: {{ summary: '{want}' }}\n")
+    };
+    std::fs::write(p.path().join("tests/own.yml"), test("", "in shop")).unwrap();
+    p.run(&["test", "--run", "^own$"]).status(0).stdout_has("ok   own");
+    std::fs::write(p.path().join("tests/own.yml"), test("    external_labels: { cluster: other }\n", "in other"))
+        .unwrap();
+    p.run(&["test", "--run", "^own$"]).status(0).stdout_has("ok   own");
+}

@@ -93,7 +93,7 @@ pub fn run_text(file: &Path, text: &str, opts: &Options, source: &RuleSource) ->
     let selected: Vec<&TestGroup> =
         tf.tests.iter().filter(|t| opts.run.as_ref().is_none_or(|re| re.is_match(&t.name))).collect();
     let mut coverage = FileCoverage::new(&groups, &selected);
-    let outcomes = selected.iter().map(|t| run_group(&tf, t, &ordered, &mut coverage)).collect();
+    let outcomes = selected.iter().map(|t| run_group(&tf, t, &ordered, source, &mut coverage)).collect();
     FileOutcome {
         file: file.to_path_buf(),
         errors: Vec::new(),
@@ -136,10 +136,16 @@ mod input;
 
 use input::Input;
 
-fn run_group(tf: &TestFile, tg: &TestGroup, groups: &[&Group], coverage: &mut FileCoverage) -> GroupOutcome {
+fn run_group(
+    tf: &TestFile,
+    tg: &TestGroup,
+    groups: &[&Group],
+    source: &RuleSource,
+    coverage: &mut FileCoverage,
+) -> GroupOutcome {
     let started = Instant::now();
     let mut failures = Vec::new();
-    run_group_into(tf, tg, groups, coverage, &mut failures);
+    run_group_into(tf, tg, groups, source, coverage, &mut failures);
     GroupOutcome { name: tg.display_name(), line: tg.at.line, duration: started.elapsed(), failures }
 }
 
@@ -147,6 +153,7 @@ fn run_group_into(
     tf: &TestFile,
     tg: &TestGroup,
     groups: &[&Group],
+    source: &RuleSource,
     coverage: &mut FileCoverage,
     failures: &mut Vec<Failure>,
 ) {
@@ -188,7 +195,8 @@ fn run_group_into(
     let engine = Engine { subquery_step: ei, ..Engine::default() };
     let mut storage = Storage::new();
     let mut input = Input::new(tg, mint, interval);
-    let mut ev = Evaluator::new(groups.to_vec(), &tg.external_labels, &tg.external_url);
+    let external = if tg.external_labels.is_empty() { &source.external_labels } else { &tg.external_labels };
+    let mut ev = Evaluator::new(groups.to_vec(), external, &tg.external_url);
     let mut curr = 0;
     let mut ts = mint;
     while ts <= maxt {
