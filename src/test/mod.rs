@@ -105,6 +105,9 @@ pub struct GroupOutcome {
     pub duration: Duration,
     /// What failed; empty when it passed.
     pub failures: Vec<Failure>,
+    /// Assertions that may pass for the wrong reason: (line, what), e.g. an `eval_time` so far
+    /// past the input series that no selector sees them.
+    pub notes: Vec<(u64, String)>,
 }
 
 /// One alert as compared: labels and annotations.

@@ -32,6 +32,10 @@ pub(super) fn render(files: &[FileOutcome], coverage: Option<&Coverage>) -> Stri
             );
         }
         for g in &f.groups {
+            for (line, note) in &g.notes {
+                let _ =
+                    writeln!(out, "::notice file={},line={line}::{}", gh_escape(&file, true), gh_escape(note, false));
+            }
             for failure in &g.failures {
                 let line = match failure {
                     Failure::Alert { line, .. } | Failure::Expr { line, .. } => Some(*line),

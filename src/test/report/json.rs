@@ -66,6 +66,7 @@ pub(super) fn value(files: &[FileOutcome], coverage: Option<&Coverage>) -> Json 
                     "name": g.name, "line": g.line, "passed": g.failures.is_empty(),
                     "duration_ms": ms(g.duration) as u64,
                     "failures": g.failures.iter().map(failure_json).collect::<Vec<_>>(),
+                    "notes": g.notes.iter().map(|(line, message)| json!({"line": line, "message": message})).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
             })
         })

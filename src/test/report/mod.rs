@@ -203,6 +203,14 @@ fn human(files: &[FileOutcome], coverage: Option<&Coverage>) -> String {
             for failure in &g.failures {
                 out.push_str(&failure_text(&f.file, failure));
             }
+            for (line, note) in &g.notes {
+                let _ = writeln!(
+                    out,
+                    "    note: {} ({}:{line})",
+                    printable(note),
+                    printable(&f.file.display().to_string())
+                );
+            }
         }
     }
     let (nfiles, groups, failed, broken) = counts(files);

@@ -146,7 +146,32 @@ fn run_group(
     let started = Instant::now();
     let mut failures = Vec::new();
     run_group_into(tf, tg, groups, source, coverage, &mut failures);
-    GroupOutcome { name: tg.display_name(), line: tg.at.line, duration: started.elapsed(), failures }
+    let notes = beyond_input(tg, tf.evaluation_interval);
+    GroupOutcome { name: tg.display_name(), line: tg.at.line, duration: started.elapsed(), failures, notes }
+}
+
+/// The assertions of `tg` whose `eval_time` is more than the 5m lookback after its last input
+/// sample: no selector of input series sees anything there, so a test of silence passes whatever
+/// the rules say.
+fn beyond_input(tg: &TestGroup, evaluation_interval: i64) -> Vec<(u64, String)> {
+    let interval = tg.interval.unwrap_or(evaluation_interval);
+    let last =
+        tg.input_series.iter().filter_map(|s| s.values.iter().rposition(|v| !matches!(v, SeqValue::Omitted))).max();
+    let Some(last) = last.map(|i| (i as i64).saturating_mul(interval)) else { return Vec::new() };
+    let alerts = tg.alert_tests.iter().map(|a| (a.at.line, a.eval_time, format!("alert `{}`", a.alertname)));
+    let exprs = tg.expr_tests.iter().map(|e| (e.at.line, e.eval_time, format!("expr `{}`", e.expr)));
+    alerts
+        .chain(exprs)
+        .filter(|(_, t, _)| *t > last.saturating_add(Engine::default().lookback))
+        .map(|(line, t, what)| {
+            let message = format!(
+                "{what} at eval_time {} is more than 5m after the last input sample (at {}): no selector sees input there",
+                format_duration(t),
+                format_duration(last)
+            );
+            (line, message)
+        })
+        .collect()
 }
 
 fn run_group_into(

@@ -109,3 +109,25 @@ fn no_cut_of_an_upstream_file_panics() {
     }
     assert!(runs > 500, "only {runs} runs");
 }
+
+/// A test of silence far past its input passes, as in promtool, but says why it may be vacuous.
+#[test]
+fn silence_past_the_input_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("rules.yml"),
+        "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: x > 0\n",
+    )
+    .unwrap();
+    let test = test_file("1 1", "    alert_rule_test:\n      - eval_time: 4m\n        alertname: A\n        exp_alerts: []\n      - eval_time: 7m\n        alertname: A\n        exp_alerts: []\n");
+    std::fs::write(dir.path().join("t.yml"), test).unwrap();
+    let out = super::run_file(&dir.path().join("t.yml"), &Options::default(), &RuleSource::default());
+    let g = &out.groups[0];
+    assert_eq!(g.failures.len(), 1, "at 4m the alert still fires: {:?}", g.failures);
+    assert_eq!(g.notes.len(), 1, "{:?}", g.notes);
+    assert!(
+        g.notes[0].1.contains("alert `A` at eval_time 7m is more than 5m after the last input sample (at 1m)"),
+        "{:?}",
+        g.notes
+    );
+}
