@@ -34,6 +34,8 @@ pub enum Command {
     Logs(LogsArgs),
     /// Restart services and wait until they are ready again.
     Restart(RestartArgs),
+    /// Show the receivers an alert with the given labels reaches, as `amtool config routes test`.
+    Routes(RoutesArgs),
 }
 
 /// The project folder, shared by commands that work on a project.
@@ -66,6 +68,9 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit status 1.
     #[arg(long, value_enum, default_value = "error")]
     pub fail_on: crate::check::Severity,
+    /// Print only the summary line (human format).
+    #[arg(short, long)]
+    pub quiet: bool,
     /// Do not check that files referenced by a config exist.
     #[arg(long)]
     pub syntax_only: bool,
@@ -185,6 +190,33 @@ pub struct RestartArgs {
     /// How long to wait for each to be ready again, a Prometheus duration.
     #[arg(long, default_value = "120s", value_parser = duration)]
     pub timeout: std::time::Duration,
+}
+
+/// Arguments of `monstack routes`.
+#[derive(Debug, Args)]
+pub struct RoutesArgs {
+    /// The project whose rendered alertmanager.yml is routed through (unless --config).
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// An Alertmanager config file to use instead of the project's.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Evaluate time intervals at this RFC 3339 instant and say which receivers are muted.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Also print the matching routes as a tree.
+    #[arg(long)]
+    pub tree: bool,
+    /// Exit 1 unless the receivers are exactly these, comma-separated in tree order.
+    #[arg(long, value_name = "RECEIVERS")]
+    pub verify: Option<String>,
+    /// Run these routing test files instead (see the README), against --config, the file's own
+    /// `config`, or the project.
+    #[arg(long = "test", value_name = "FILE", num_args = 1.., conflicts_with_all = ["labels", "verify", "tree", "at"])]
+    pub tests: Vec<PathBuf>,
+    /// The alert's labels, `name=value`.
+    #[arg(value_name = "LABEL=VALUE")]
+    pub labels: Vec<String>,
 }
 
 /// Arguments of `monstack init`.

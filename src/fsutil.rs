@@ -1,5 +1,5 @@
 //! Writing a file atomically: a temporary file in the same folder and a rename, secrets created
-//! 0600 from the start.
+//! 0600 from the start; and reading a file a user named without opening what is not a file.
 
 use std::fs;
 use std::io::{self, Write};
@@ -15,6 +15,17 @@ pub struct WriteError {
     /// The I/O error.
     #[source]
     pub source: io::Error,
+}
+
+/// Reads the text of the regular file `path`; a FIFO, socket or device is refused unopened
+/// (reading a FIFO would wait for a writer forever).
+pub fn read_regular(path: &Path) -> io::Result<String> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() { "a folder" } else { "not a regular file (a FIFO, socket or device)" };
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("it is {what}")));
+    }
+    fs::read_to_string(path)
 }
 
 /// Writes `contents` to `path` through a temporary file in the same folder and a rename, so

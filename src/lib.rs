@@ -18,6 +18,7 @@ pub mod probe;
 pub mod project;
 pub mod promql;
 pub mod render;
+pub mod routing;
 pub mod scaffold;
 pub mod secrets;
 pub mod services;

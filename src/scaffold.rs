@@ -20,6 +20,33 @@ pub struct NewFile {
     pub secret: bool,
 }
 
+/// The routing test `init` scaffolds, matching the routes a new project renders.
+pub const ROUTING_TEST_FILE: &str = "tests/routing.yml";
+
+const ROUTING_TEST: &str = r#"# Routing tests: where alerts go, checked offline against the rendered alertmanager.yml.
+# Run them with `monstack routes --test tests/routing.yml`; the format is in the README.
+# A new project sends everything to `default`. When you add receivers in monstack.yaml, say
+# `oncall` (PagerDuty) and `chat` (Slack), critical alerts go to oncall and warnings to chat:
+# change the expected receivers below to say so.
+routing_tests:
+  - name: critical and warning alerts reach the default receiver
+    alerts:
+      - labels: {alertname: TargetDown, severity: critical, job: node, instance: "node:9100"}
+        receivers: [default]
+        group_by: [alertname, job]
+      - labels: {alertname: HostHighCpu, severity: warning, job: node, instance: "node:9100"}
+        receivers: [default]
+  - name: a critical alert mutes the warning of the same alert name and instance
+    firing:
+      - {alertname: HostHighCpu, severity: critical, instance: "node:9100"}
+    alerts:
+      - labels: {alertname: HostHighCpu, severity: warning, instance: "node:9100"}
+        inhibited: true
+        inhibited_by: [HostHighCpu]
+      - labels: {alertname: HostHighCpu, severity: warning, instance: "db:9100"}
+        inhibited: false
+"#;
+
 /// Where the generated Grafana admin password goes.
 pub const GRAFANA_PASSWORD_FILE: &str = "secrets/grafana_admin_password";
 
@@ -52,6 +79,9 @@ project's thresholds and overrides.
 
 `monstack test --coverage` lists the alerts no test names, those no test saw firing, and the
 recording rules no asserted expression reads. See `tests/example.yml` for the format.
+
+`routing.yml` holds routing tests (`routing_tests:`): `monstack routes --test tests/routing.yml`
+runs those; `monstack test` leaves them alone.
 ";
 
 const EXAMPLE_TEST: &str = "# Tests of alerts/example.yml. Series are written `1 0 1`, `0+1x10` (0, 1, …, 10), `1x5`
@@ -174,6 +204,7 @@ pub fn files(project: &str, with: &[String], password: String) -> Result<Vec<New
         NewFile { rel: "alerts/example.yml", contents: EXAMPLE_ALERT.into(), secret: false },
         NewFile { rel: "tests/README.md", contents: TESTS_README.into(), secret: false },
         NewFile { rel: "tests/example.yml", contents: EXAMPLE_TEST.into(), secret: false },
+        NewFile { rel: ROUTING_TEST_FILE, contents: ROUTING_TEST.into(), secret: false },
         NewFile { rel: ".gitignore", contents: "# Rendered output and secrets stay out of git.\n/build/\n/secrets/\n".into(), secret: false },
         NewFile { rel: GRAFANA_PASSWORD_FILE, contents: format!("{password}\n"), secret: true },
     ])

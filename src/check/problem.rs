@@ -8,7 +8,7 @@ use super::registry::{Check, CheckKind};
 use crate::diag::Pos;
 
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Should be looked at; never fails by default.
@@ -33,6 +33,25 @@ pub struct Problem {
     pub message: String,
     /// What to do about it.
     pub help: Option<String>,
+    /// Why it was found, when many places may share the reason: findings of one check and one
+    /// cause are shown once, with the list of their places.
+    #[serde(skip)]
+    pub cause: Option<Cause>,
+}
+
+/// What findings of one check share when they have the same reason, and what tells them apart.
+/// Checks set it, so that the reporters group by data rather than by reading messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    /// The reason, without anything particular to the place: e.g. the receivers an alert
+    /// reaches, or the metric nothing produces. Findings group when check and key agree.
+    pub key: String,
+    /// The place's own name, as listed after the first finding of a group: an alert's name,
+    /// a panel's title.
+    pub place: String,
+    /// What places of this kind are called, in the plural ending in `s` (`alerts`, `rules`,
+    /// `panels`): the singular is that without the `s`.
+    pub places: &'static str,
 }
 
 /// Collects problems for one file.
@@ -77,7 +96,14 @@ impl Problem {
     ) -> Problem {
         // Warnings never fail by default and errors cannot be suppressed: a lint that errs would be both.
         debug_assert!(severity == Severity::Warning || check.kind() == CheckKind::Error, "{check} is a lint");
-        Problem { check, severity, file: file.into(), pos, message: shown(message.into()), help: None }
+        Problem { check, severity, file: file.into(), pos, message: shown(message.into()), help: None, cause: None }
+    }
+
+    /// Says why it was found: findings of this check with the same `key` are one cause, shown
+    /// once with the list of their `place`s (`places` in the plural, e.g. `alerts`).
+    pub fn cause(&mut self, key: impl Into<String>, place: impl Into<String>, places: &'static str) -> &mut Problem {
+        self.cause = Some(Cause { key: key.into(), place: shown(place.into()), places });
+        self
     }
 
     /// Adds a help line.

@@ -19,7 +19,6 @@ use super::node::{pos, SourceNode, Tree};
 use super::problem::{Problem, Severity};
 use crate::check::Check;
 use crate::diag::Pos;
-use crate::syntax::matcher::{parse_matcher, Matcher};
 
 /// Series every Prometheus has, whatever it scrapes.
 const ALWAYS: [&str; 10] = [
@@ -144,16 +143,19 @@ fn cross_checks(p: &CrossInputs<'_>) -> Vec<Problem> {
         for a in &alerts {
             let Ok(expr) = super::deep::promql(&a.expr) else { continue };
             for m in metrics(&expr).into_iter().filter(|m| !produced(m)) {
-                problems.push(unproduced(&a.file, a.expr_at, &m, &format!("alert {:?}", a.name), &jobs));
+                let mut problem = unproduced(&a.file, a.expr_at, &m, &format!("alert {:?}", a.name), &jobs);
+                problem.cause(&m, &a.name, "places");
+                problems.push(problem);
             }
         }
         for &(file, doc) in &p.dashboards {
-            let mut exprs = Vec::new();
-            exprs_in(doc, &mut exprs);
-            for (at, e) in exprs {
+            // Only what reaches Prometheus: a Loki panel's LogQL reads no metric.
+            for (at, e) in super::dashboard::prometheus_queries(doc, &super::dashboard::Datasources::default()) {
                 let Some(expr) = promql::parse(&e) else { continue };
                 for m in metrics(&expr).into_iter().filter(|m| !produced(m)) {
-                    problems.push(unproduced(file, at, &m, "this panel", &jobs));
+                    let mut problem = unproduced(file, at, &m, "this panel", &jobs);
+                    problem.cause(&m, "a panel", "places");
+                    problems.push(problem);
                 }
             }
         }
@@ -169,21 +171,6 @@ fn unproduced(file: &std::path::Path, at: Pos, metric: &str, who: &str, jobs: &[
         format!("{who} reads `{metric}`, which no scrape job or recording rule of this project produces"),
         format!("scrape jobs: {}; enable the exporter that exports it, or fix the name", jobs.join(", ")),
     )
-}
-
-fn exprs_in(at: &Tree, out: &mut Vec<(Pos, String)>) {
-    match &at.value {
-        SourceNode::Map(entries) => {
-            for (k, v) in entries {
-                match &v.value {
-                    SourceNode::Str(s) if k.value == "expr" => out.push((pos(v), s.clone())),
-                    _ => exprs_in(v, out),
-                }
-            }
-        }
-        SourceNode::Seq(items) => items.iter().for_each(|i| exprs_in(i, out)),
-        _ => {}
-    }
 }
 
 /// Metric names an expression reads.
@@ -203,79 +190,26 @@ fn metrics(expr: &Expr) -> BTreeSet<String> {
     out
 }
 
-struct Route {
-    receiver: String,
-    matchers: Vec<Matcher>,
-    cont: bool,
-    routes: Vec<Route>,
-}
-
-fn route(at: &Tree, parent: &str) -> Route {
-    let n = &at.value;
-    let receiver = match n.text("receiver") {
-        r if r.is_empty() => parent.to_owned(),
-        r => r,
-    };
-    let mut matchers = Vec::new();
-    for (key, regex) in [("match", false), ("match_re", true)] {
-        for (k, v) in map(n, key) {
-            matchers.extend(Matcher::new(&k, &v, regex).ok());
-        }
-    }
-    for m in n.items("matchers") {
-        matchers.extend(m.value.as_str().and_then(|t| parse_matcher(&t).ok()));
-    }
-    let cont = matches!(n.get("continue").map(|c| &c.value), Some(SourceNode::Bool(true)));
-    let routes = n.items("routes").iter().map(|r| route(r, &receiver)).collect();
-    Route { receiver, matchers, cont, routes }
-}
-
-/// The receivers an alert with `labels` reaches from `r`, as Alertmanager's dispatcher walks it.
-fn receivers<'a>(r: &'a Route, labels: &BTreeMap<String, String>, out: &mut Vec<&'a str>) {
-    let before = out.len();
-    for child in &r.routes {
-        if child.matchers.iter().all(|m| m.matches(labels)) {
-            receivers(child, labels, out);
-            if !child.cont {
-                break;
-            }
-        }
-    }
-    if out.len() == before {
-        out.push(&r.receiver);
-    }
-}
-
 fn routes(am: &Tree, alerts: &[Alert], problems: &mut Vec<Problem>) {
-    let Some(root) = am.value.get("route") else { return };
-    let tree = route(root, "");
-    let notifying: BTreeSet<String> = am
-        .value
-        .items("receivers")
-        .iter()
-        .filter(|r| match &r.value {
-            SourceNode::Map(entries) => entries
-                .iter()
-                .any(|(k, v)| k.value.ends_with("_configs") && matches!(&v.value, SourceNode::Seq(s) if !s.is_empty())),
-            _ => false,
-        })
-        .map(|r| r.value.text("name"))
-        .collect();
+    // The native router; a config it cannot read is reported by the Alertmanager checks.
+    let Ok(config) = crate::routing::Config::from_tree(std::path::Path::new(""), "", am) else { return };
     for a in alerts {
         if a.labels.values().any(|v| v.contains("{{")) {
             // A label computed when the alert fires cannot be routed offline.
             continue;
         }
-        let mut reached = Vec::new();
-        receivers(&tree, &a.labels, &mut reached);
-        if !reached.iter().any(|r| notifying.contains(*r)) {
-            problems.push(warning(
+        if let Some(reached) = crate::routing::coverage::silent(&config, &a.labels) {
+            let receivers = reached.join("`, `");
+            let mut problem = warning(
                 Check::ProjectRoute,
                 &a.file,
                 a.at,
-                format!("alert {:?} reaches only `{}`, which notifies no one", a.name, reached.join("`, `")),
+                format!("alert {:?} reaches only `{receivers}`, which notifies no one", a.name),
                 "give that receiver an integration, or route the alert elsewhere; silence with `# monstack: ignore project/route <reason>` if intended".into(),
-            ));
+            );
+            // Alerts that end at the same receivers share one cause: that routing.
+            problem.cause(receivers, &a.name, "alerts");
+            problems.push(problem);
         }
     }
 }

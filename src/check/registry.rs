@@ -83,7 +83,7 @@ checks! {
     HttpProxy => "http/proxy", Error, "Proxy settings of HTTP client configs.";
     ProjectSecret => "project/secret", Error, "The Grafana admin password file is present, not empty and not `admin`.";
     AlertmanagerField => "alertmanager/field", Error, "Alertmanager config fields are known.";
-    AlertmanagerRoute => "alertmanager/route", Error, "The route tree: its root, receivers and time intervals used.";
+    AlertmanagerRoute => "alertmanager/route", Error, "The route tree: its root, receivers and time intervals used, and the time intervals themselves.";
     AlertmanagerReceiver => "alertmanager/receiver", Error, "Receivers: unique names, each integration's required fields.";
     AlertmanagerMatcher => "alertmanager/matcher", Error, "Matchers parse and their regexes compile.";
     AlertmanagerDuration => "alertmanager/duration", Error, "Alertmanager durations parse.";
@@ -102,9 +102,11 @@ checks! {
     RulesSummary => "rules/summary", Lint, "An alert without a `summary` annotation.";
     RulesRateRange => "rules/rate-range", Lint, "A rate over less than 4 scrape intervals.";
     RulesCounterComparison => "rules/counter-comparison", Lint, "A comparison against a raw counter.";
+    PromqlLeInteger => "promql/le-integer", Lint, "An `le` or `quantile` matcher written as an integer, which Prometheus 3 no longer stores.";
     ProjectRoute => "project/route", Lint, "An alert reaches only receivers that notify no one.";
     ProjectMetric => "project/metric", Lint, "A metric read that nothing scrapes or records.";
     DashboardGrid => "dashboard/grid", Lint, "Overlapping panels.";
+    DashboardPanelType => "dashboard/panel-type", Lint, "A panel type Grafana 12 removed (AngularJS plugins).";
     LintSuppression => "lint/suppression", Lint, "A suppression that is malformed, names no known check, or expired.";
 }
 

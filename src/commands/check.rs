@@ -9,6 +9,12 @@ use crate::Status;
 
 /// Runs `monstack check`.
 pub fn run(args: &CheckArgs) -> anyhow::Result<Status> {
+    if args.quiet && args.format != report::Format::Human {
+        anyhow::bail!(
+            "`--quiet` prints the human summary line only, which `--format {}` has no place for\n  = help: drop `--quiet`, or `--format`",
+            format!("{:?}", args.format).to_lowercase()
+        );
+    }
     let opts =
         Options { kind: args.kind, names: args.name_validation, syntax_only: args.syntax_only, ..Options::default() };
     let outcome = if args.paths.is_empty() {
@@ -16,7 +22,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     } else {
         run::check_paths(&args.paths, &opts)?
     };
-    print!("{}", report::render(&outcome, args.format));
+    if args.quiet {
+        print!("{}", report::summary(&outcome));
+    } else {
+        print!("{}", report::render(&outcome, args.format));
+    }
     let failing = outcome.problems.iter().any(|p| p.severity >= args.fail_on);
     Ok(if failing { Status::Findings } else { Status::Ok })
 }

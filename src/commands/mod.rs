@@ -5,6 +5,7 @@
 pub mod check;
 pub mod init;
 pub mod render;
+pub mod routes;
 pub mod stack;
 pub mod test;
 pub mod up;
@@ -28,6 +29,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
         Command::Status(args) => stack::status(&args),
         Command::Logs(args) => stack::logs(&args),
         Command::Restart(args) => stack::restart(&args),
+        Command::Routes(args) => routes::run(&args),
     }
 }
 

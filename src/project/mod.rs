@@ -78,6 +78,17 @@ impl Project {
         render::render(&self.spec, &self.doc, out, SecretValues::Placeholder)
     }
 
+    /// The Alertmanager config render would write, rendered in memory (secrets as stand-ins, as
+    /// `check` sees them): its path under the default output folder and its text; `None` when
+    /// the project does not enable Alertmanager.
+    pub fn rendered_alertmanager(&self) -> Result<Option<(PathBuf, String)>, RenderError> {
+        let out = self.out_dir();
+        let files = self.render_for_check(&out)?;
+        Ok(files
+            .get(layout::ALERTMANAGER_CONFIG)
+            .map(|f| (out.join(layout::ALERTMANAGER_CONFIG), String::from_utf8_lossy(&f.contents).into_owned())))
+    }
+
     /// The Docker plan: the default output folder's files, mounted by absolute path.
     pub fn stack_plan(&self) -> StackPlan {
         crate::stack::plan(&self.spec, self.dir(), &self.dir().join(layout::OUT_DIR))

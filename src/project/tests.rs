@@ -30,6 +30,11 @@ pub fn collect(dir: &Path) -> anyhow::Result<(Vec<PathBuf>, RuleSource)> {
         Ok(entries) => entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+            // Routing tests share the folder; `monstack routes --test` runs them.
+            .filter(|p| {
+                std::fs::read_to_string(p)
+                    .map_or(true, |t| crate::test::kind_of(&t) != crate::test::FileKind::RoutingTests)
+            })
             .collect(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(anyhow::anyhow!("cannot read `{}`: {e}", tests_dir.display())),

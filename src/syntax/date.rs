@@ -1,5 +1,6 @@
-//! Calendar dates from Unix days (Howard Hinnant's `civil_from_days`), for PromQL's time
-//! functions and the suppressions' `until` dates.
+//! Calendar dates from Unix days and back (Howard Hinnant's `civil_from_days` and
+//! `days_from_civil`), for PromQL's time functions, the suppressions' `until` dates and the
+//! router's time intervals.
 
 /// The proleptic Gregorian `(year, month, day)` of `days` since 1970-01-01.
 pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -14,7 +15,8 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of [`civil_from_days`]).
+/// Days since 1970-01-01 of the proleptic Gregorian `year`-`month`-`day` (month 1–12; a day past
+/// the month's end counts on into the next, as Go's `time.Date` normalizes it).
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -74,6 +76,15 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn round_trip() {
+        for days in [-800_000, -1, 0, 59, 60, 20_782, 2_932_896] {
+            let (y, m, d) = super::civil_from_days(days);
+            assert_eq!(super::days_from_civil(y, m, d), days);
+        }
+        assert_eq!(super::days_from_civil(2024, 2, 30), super::days_from_civil(2024, 3, 1));
+    }
+
     #[test]
     fn dates() {
         assert_eq!(super::civil_from_days(0), (1970, 1, 1));

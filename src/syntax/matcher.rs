@@ -39,6 +39,37 @@ pub fn parse(text: &str) -> Result<(), String> {
     parse_matcher(text).map(|_| ())
 }
 
+/// Parses a list of matchers as one `matchers:` entry or amtool argument may hold them:
+/// `a="1", b=~"2"`, optionally in braces; commas inside quoted values do not separate. A trailing
+/// comma is allowed, an empty matcher between two commas is not.
+pub fn parse_matchers(text: &str) -> Result<Vec<Matcher>, String> {
+    let t = text.trim();
+    let t = t.strip_prefix('{').unwrap_or(t);
+    let t = t.strip_suffix('}').unwrap_or(t);
+    let (mut quoted, mut escaped, mut start) = (false, false, 0);
+    let mut tokens = Vec::new();
+    for (i, c) in t.char_indices() {
+        match c {
+            ',' if !quoted => {
+                tokens.push(&t[start..i]);
+                start = i + 1;
+                continue;
+            }
+            '"' if !escaped => quoted = !quoted,
+            '\\' => {
+                escaped = !escaped;
+                continue;
+            }
+            _ => {}
+        }
+        escaped = false;
+    }
+    if !t[start..].trim().is_empty() {
+        tokens.push(&t[start..]);
+    }
+    tokens.into_iter().map(parse_matcher).collect()
+}
+
 /// Parses one matcher; `Err` says what is wrong.
 pub fn parse_matcher(text: &str) -> Result<Matcher, String> {
     let t = text.trim();
@@ -90,7 +121,19 @@ pub fn parse_matcher(text: &str) -> Result<Matcher, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{parse, parse_matchers};
+
+    #[test]
+    fn matcher_lists() {
+        let ms = parse_matchers("{a=\"1,2\", b=~\"x|y\",}").unwrap();
+        assert_eq!(
+            ms.iter().map(|m| (m.name.as_str(), m.op, m.value.as_str())).collect::<Vec<_>>(),
+            [("a", "=", "1,2"), ("b", "=~", "x|y")]
+        );
+        assert_eq!(parse_matchers("a=\"q\\\",\"").unwrap()[0].value, "q\",");
+        assert!(parse_matchers("a=1,,b=2").is_err());
+        assert!(parse_matchers("").unwrap().is_empty());
+    }
 
     #[test]
     fn matchers() {

@@ -40,21 +40,23 @@ pub struct RuleSource {
     pub external_labels: Vec<(String, String)>,
 }
 
-/// What kind of file a path holds, told by its content. Rule unit tests have `tests:`; routing
-/// tests (issue #12) will be told apart here too.
+/// What kind of file a path holds, told by its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
-    /// `promtool test rules`' format.
+    /// `promtool test rules`' format (`tests:`, `rule_files:`, `evaluation_interval:`).
     RuleTests,
+    /// Routing tests (`routing_tests:`), which `monstack routes --test` runs.
+    RoutingTests,
     /// Anything else.
     Unknown,
 }
 
-/// Tells a test file's kind from its text.
+/// Tells a test file's kind from its text (its top-level keys).
 pub fn kind_of(text: &str) -> FileKind {
     let has_key = |key: &str| text.lines().any(|l| l.starts_with(key) && l[key.len()..].trim_start().starts_with(':'));
-    // Routing tests (routing::tests, issue #12) are to be recognised here, before rule tests.
-    if has_key("tests") || has_key("rule_files") || has_key("evaluation_interval") {
+    if has_key("routing_tests") {
+        FileKind::RoutingTests
+    } else if has_key("tests") || has_key("rule_files") || has_key("evaluation_interval") {
         FileKind::RuleTests
     } else {
         FileKind::Unknown
@@ -222,5 +224,6 @@ mod tests {
     fn kinds() {
         assert_eq!(super::kind_of("rule_files: [a]\ntests: []\n"), super::FileKind::RuleTests);
         assert_eq!(super::kind_of("groups: []\n"), super::FileKind::Unknown);
+        assert_eq!(super::kind_of("# x\nrouting_tests:\n  - name: a\n"), super::FileKind::RoutingTests);
     }
 }

@@ -161,3 +161,38 @@ fn byte_order_marks_repeated_keys_and_limits() {
     run.status(1).stdout_has("anchors (`&name`) and their aliases (`*name`) expand to more than 1000000 values");
     assert!(!run.stdout.contains("RecordedAnchorEvents"), "{}", run.stdout);
 }
+
+#[test]
+fn routes_on_hostile_input_answer_in_words_never_a_crash() {
+    let p = Project::empty();
+    // Routes nested as deep as the YAML reader allows, and deeper.
+    for depth in [30, 40] {
+        let route = nest(depth, "{routes: [", "{receiver: a}", "]}");
+        p.write("deep.yml", &format!("route: {{receiver: a, routes: [{route}]}}\nreceivers: [{{name: a}}]\n"));
+        let run = run_within(p.path(), &["routes", "--tree", "--config", "deep.yml", "a=b"], 60);
+        assert!([0, 2].contains(&run.status), "{}", run.stderr);
+    }
+    // Thousands of alerts firing together, each inhibiting the others.
+    let am = "route: {receiver: a}\nreceivers: [{name: a}]\ninhibit_rules:\n  - source_matchers: [severity=critical]\n    target_matchers: [severity=~\".+\"]\n    equal: [instance]\n";
+    p.write("am.yml", am);
+    let mut t = String::from("config: am.yml\nrouting_tests:\n  - name: storm\n    alerts:\n");
+    for i in 0..20_000 {
+        t.push_str(&format!(
+            "      - {{labels: {{alertname: A{i}, severity: warning, instance: x}}, inhibited: false}}\n"
+        ));
+    }
+    t.push_str("    firing: [{alertname: Down, severity: critical, instance: x}]\n");
+    p.write("storm.yml", &t);
+    let run = run_within(p.path(), &["routes", "--test", "storm.yml"], 60);
+    run.status(1).stdout_has("inhibited: expected false, got true");
+    // A FIFO named as the config or a test file is refused unopened.
+    let fifo = p.path().join("fifo.yml");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    run_within(p.path(), &["routes", "--config", "fifo.yml", "a=b"], 20).status(2).stderr_has("not a regular file");
+    run_within(p.path(), &["routes", "--test", "fifo.yml"], 20).status(2).stderr_has("not a regular file");
+    // Terminal escapes in names and labels are shown escaped.
+    p.write("esc.yml", "config: am.yml\nrouting_tests:\n  - name: \"\\e]0;pwned\\a\"\n    alerts: [{labels: {a: \"\\e[2J\"}, receivers: [a], inhibited: true}]\n");
+    let run = run_within(p.path(), &["routes", "--test", "esc.yml"], 60);
+    run.status(1);
+    assert!(!run.stdout.contains('\u{1b}'), "{}", run.stdout);
+}

@@ -16,7 +16,7 @@ fn sources(dir: &str) -> Vec<(String, String)> {
 
 #[test]
 fn commands_never_import_each_other() {
-    let commands = ["check", "init", "render", "stack", "up"];
+    let commands = ["check", "init", "render", "routes", "stack", "up"];
     for (file, text) in sources("commands") {
         for c in commands {
             for needle in [format!("super::{c}::"), format!("commands::{c}::")] {
@@ -31,7 +31,7 @@ fn commands_never_import_each_other() {
 
 #[test]
 fn offline_modules_never_reach_docker() {
-    for dir in ["check", "spec", "render", "syntax", "services", "project", "promql", "gotemplate", "test"] {
+    for dir in ["check", "spec", "render", "syntax", "services", "project", "promql", "gotemplate", "routing", "test"] {
         for (file, text) in sources(dir) {
             for needle in ["bollard", "crate::stack::engine", "crate::stack::exact", "tokio::"] {
                 assert!(!text.contains(needle), "src/{dir}/{file} uses `{needle}`, but {dir}/ works offline");

@@ -2,6 +2,7 @@
 //! exit status, stdout, stderr and the files it leaves behind.
 
 mod check;
+mod findings;
 mod golden;
 mod hostile;
 mod init;
@@ -12,6 +13,7 @@ mod plan;
 mod promql;
 mod render;
 mod require;
+mod routes;
 mod services;
 mod stack;
 mod stack_support;

@@ -171,6 +171,19 @@ fn check_tree(file: &Path, doc: &Tree, syntax_only: bool, sink: &mut Sink) {
     for key in ["mute_time_intervals", "time_intervals"] {
         for ti in doc.value.get(key).map(list).unwrap_or_default() {
             cx.fields(ti, &["name", "time_intervals"], &[], "config.TimeInterval");
+            for entry in ti.value.items("time_intervals") {
+                for d in crate::routing::interval::refusals(entry) {
+                    let check = if d.message.contains(" not found in type ") {
+                        Check::AlertmanagerField
+                    } else {
+                        Check::AlertmanagerRoute
+                    };
+                    let p = cx.err(check, d.pos, d.message);
+                    if let Some(h) = d.help {
+                        p.help(h);
+                    }
+                }
+            }
             let name = ti.value.text("name");
             if name.is_empty() {
                 cx.err(Check::AlertmanagerRoute, Some(pos(ti)), "missing name in time interval");
@@ -355,11 +368,12 @@ fn label_map(map: Option<&Tree>, regex: bool, cx: &mut Ctx<'_>) {
     }
 }
 
-/// Matcher strings: `label op "value"`.
+/// Matcher strings: `label op "value"`, several in one string separated by commas, as upstream
+/// reads each entry.
 fn matchers(list_at: Option<&Tree>, cx: &mut Ctx<'_>) {
     for m in list_at.map(list).unwrap_or_default() {
         let text = m.value.as_str().unwrap_or_default();
-        if let Err(why) = crate::syntax::matcher::parse(&text) {
+        if let Err(why) = crate::syntax::matcher::parse_matchers(&text) {
             cx.err(Check::AlertmanagerMatcher, Some(pos(m)), format!("bad matcher format: {text}: {why}"))
                 .help("expected `label=\"value\"`, `label!=\"value\"`, `label=~\"regex\"` or `label!~\"regex\"`");
         }

@@ -9,7 +9,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+mod panel_type;
 pub(crate) mod promql;
+mod targets;
 
 use super::node::{self, pos, SourceNode, Tree};
 use super::problem::{Problem, Severity, Sink};
@@ -25,6 +27,10 @@ pub struct Datasources {
     /// Provisioned datasource uids; `None` when no provisioning file was given, so references
     /// to concrete uids cannot be judged.
     pub uids: Option<BTreeSet<String>>,
+    /// Plugin type (`prometheus`, `loki`) of each provisioned datasource, by uid and by name.
+    pub types: BTreeMap<String, String>,
+    /// Plugin type of the provisioned default datasource (`isDefault: true`).
+    pub default_type: Option<String>,
 }
 
 impl Datasources {
@@ -34,6 +40,21 @@ impl Datasources {
         let Some(SourceNode::Seq(items)) = doc.value.get("datasources").map(|d| &d.value) else { return };
         let uids = self.uids.get_or_insert_with(BTreeSet::new);
         uids.extend(items.iter().filter_map(|i| i.value.get("uid")?.value.as_str()));
+        for item in items {
+            let ty = item.value.text("type");
+            if ty.is_empty() {
+                continue;
+            }
+            for key in ["uid", "name"] {
+                let name = item.value.text(key);
+                if !name.is_empty() {
+                    self.types.insert(name, ty.clone());
+                }
+            }
+            if matches!(item.value.get("isDefault").map(|d| &d.value), Some(SourceNode::Bool(true))) {
+                self.default_type = Some(ty);
+            }
+        }
     }
 }
 
@@ -95,23 +116,30 @@ fn check_tree(doc: &Tree, ds: &Datasources, sink: &mut Sink) {
             .help("provisioning does not fill in `${DS_…}` inputs: refer to the datasource by uid instead");
     }
     for v in templating {
-        datasource(v.value.get("datasource"), &variables, ds, sink);
+        datasource(v.value.get("datasource"), &format!("variable `{}`", v.value.text("name")), &variables, ds, sink);
     }
+    let scope = targets::Scope::of(d);
+    let ctx = Ctx { variables: &variables, ds, scope: &scope };
     let mut ids = BTreeMap::new();
     let top = d.items("panels");
-    panels(top, &variables, ds, &mut ids, sink);
+    panels(top, &ctx, &mut ids, sink);
     for row in d.items("rows") {
-        panels(row.value.items("panels"), &variables, ds, &mut ids, sink);
+        panels(row.value.items("panels"), &ctx, &mut ids, sink);
     }
 }
 
-fn panels(
-    list: &[Tree],
-    variables: &BTreeSet<String>,
-    ds: &Datasources,
-    ids: &mut BTreeMap<i64, Pos>,
-    sink: &mut Sink,
-) {
+/// What the panels of one dashboard are checked against.
+struct Ctx<'a> {
+    /// Its template variables.
+    variables: &'a BTreeSet<String>,
+    /// The datasources provisioned.
+    ds: &'a Datasources,
+    /// Its datasource variables and export inputs.
+    scope: &'a targets::Scope,
+}
+
+fn panels(list: &[Tree], ctx: &Ctx<'_>, ids: &mut BTreeMap<i64, Pos>, sink: &mut Sink) {
+    let (variables, ds) = (ctx.variables, ctx.ds);
     let mut placed: Vec<(i64, i64, i64, i64, Pos)> = Vec::new();
     for panel in list {
         let p = &panel.value;
@@ -148,29 +176,135 @@ fn panels(
             }
             placed.push((x, y, w, h, pos(g)));
         }
+        let place = panel_name(p);
+        if let Some(ty) = p.get("type") {
+            if let Some((message, help)) = ty.value.as_str().and_then(|t| panel_type::removed_type(&t)) {
+                sink.warning(Check::DashboardPanelType, Some(pos(ty)), message)
+                    .cause(p.text("type"), &place, "panels")
+                    .help(help);
+            }
+        }
         let panel_ds = p.get("datasource");
-        datasource(panel_ds, variables, ds, sink);
-        let panel_type = panel_ds.and_then(|d| text(&d.value, "type"));
+        datasource(panel_ds, &place, variables, ds, sink);
+        // Grafana's order: the target's datasource, the panel's, then the default one.
+        let panel_ds_type = targets::reference_type(panel_ds, ctx.scope, ds);
         for target in p.items("targets") {
             let t = &target.value;
-            datasource(t.get("datasource"), variables, ds, sink);
-            let ty = t.get("datasource").and_then(|d| text(&d.value, "type")).or(panel_type.clone());
-            if ty.as_deref().is_some_and(|ty| ty != "prometheus") {
+            datasource(t.get("datasource"), &place, variables, ds, sink);
+            let ty = targets::reference_type(t.get("datasource"), ctx.scope, ds)
+                .or_else(|| panel_ds_type.clone())
+                .or_else(|| ctx.default_type());
+            if !targets::is_prometheus(ty.as_deref()) {
                 continue;
             }
             if let Some(expr) = t.get("expr") {
-                for message in promql::check(&expr.value.as_str().unwrap_or_default(), variables) {
-                    sink.error(Check::DashboardExpr, Some(pos(expr)), message);
-                }
+                query(expr, &place, ctx, sink);
             }
         }
         // Collapsed rows carry their panels inside.
-        panels(p.items("panels"), variables, ds, ids, sink);
+        panels(p.items("panels"), ctx, ids, sink);
     }
 }
 
-/// A datasource reference: a legacy name string or `{type, uid}`.
-fn datasource(at: Option<&Tree>, variables: &BTreeSet<String>, ds: &Datasources, sink: &mut Sink) {
+/// The PromQL a dashboard sends to Prometheus, with where each query is: the `expr` of every
+/// target and annotation whose datasource resolves to Prometheus (see [`targets`]), in rows and
+/// collapsed rows too. Queries of other datasources (LogQL, …) are left out.
+pub fn prometheus_queries(doc: &Tree, ds: &Datasources) -> Vec<(Pos, String)> {
+    fn walk(list: &[Tree], ctx: &Ctx<'_>, out: &mut Vec<(Pos, String)>) {
+        for panel in list {
+            let p = &panel.value;
+            let panel_ds_type = targets::reference_type(p.get("datasource"), ctx.scope, ctx.ds);
+            for target in p.items("targets") {
+                let t = &target.value;
+                let ty = targets::reference_type(t.get("datasource"), ctx.scope, ctx.ds)
+                    .or_else(|| panel_ds_type.clone())
+                    .or_else(|| ctx.default_type());
+                match t.get("expr") {
+                    Some(e) if targets::is_prometheus(ty.as_deref()) => {
+                        out.extend(e.value.as_str().map(|text| (pos(e), text)));
+                    }
+                    _ => {}
+                }
+            }
+            walk(p.items("panels"), ctx, out);
+        }
+    }
+    let d = &doc.value;
+    let variables = BTreeSet::new();
+    let scope = targets::Scope::of(d);
+    let ctx = Ctx { variables: &variables, ds, scope: &scope };
+    let mut out = Vec::new();
+    walk(d.items("panels"), &ctx, &mut out);
+    for row in d.items("rows") {
+        walk(row.value.items("panels"), &ctx, &mut out);
+    }
+    // Annotations are queries too (firing alerts over a graph), each with its own datasource.
+    for a in d.get("annotations").map(|a| a.value.items("list")).unwrap_or_default() {
+        let ty = targets::reference_type(a.value.get("datasource"), &scope, ds).or_else(|| ctx.default_type());
+        match a.value.get("expr") {
+            Some(e) if targets::is_prometheus(ty.as_deref()) => out.extend(e.value.as_str().map(|text| (pos(e), text))),
+            _ => {}
+        }
+    }
+    out
+}
+
+impl Ctx<'_> {
+    /// The datasource type of a target that names none, nor its panel: the provisioned default,
+    /// else the one type all the dashboard's datasource variables offer.
+    fn default_type(&self) -> Option<String> {
+        self.ds.default_type.clone().or_else(|| self.scope.only_variable_type())
+    }
+}
+
+/// How a panel is named in lists of places: its title, else its id.
+fn panel_name(p: &SourceNode) -> String {
+    match text(p, "title").filter(|t| !t.trim().is_empty()) {
+        Some(title) => format!("{title:?}"),
+        None => match p.get("id").map(|i| &i.value) {
+            Some(SourceNode::Number(n)) => format!("panel {n}"),
+            _ => "a panel".into(),
+        },
+    }
+}
+
+/// The PromQL of one Prometheus target.
+fn query(expr: &Tree, place: &str, ctx: &Ctx<'_>, sink: &mut Sink) {
+    let text = expr.value.as_str().unwrap_or_default();
+    if text.trim().is_empty() {
+        // Grafana's "no query yet": the panel shows nothing, and nothing fails.
+        sink.warning(Check::DashboardExpr, Some(pos(expr)), "target has an empty `expr`")
+            .cause("empty expr", place, "panels")
+            .help("write its query, or remove the target");
+        return;
+    }
+    let found = promql::check(&text, ctx.variables);
+    if found.is_empty() {
+        for m in promql::parse(&text).as_ref().map(crate::check::lint::le::integer_matchers).unwrap_or_default() {
+            let (message, help) = crate::check::lint::le::describe(&m, &format!("the query of {place}"));
+            sink.warning(Check::PromqlLeInteger, Some(pos(expr)), message)
+                .cause("integer le", place, "panels")
+                .help(help);
+        }
+    }
+    for f in found {
+        let p = match f.severity {
+            Severity::Error => sink.error(Check::DashboardExpr, Some(pos(expr)), f.message),
+            Severity::Warning => sink.warning(Check::DashboardExpr, Some(pos(expr)), f.message),
+        };
+        if let Some(help) = f.help {
+            p.help(help);
+        }
+        if let Some(cause) = f.cause {
+            p.cause(cause, place, "panels");
+        }
+    }
+}
+
+/// A datasource reference: a legacy name string or `{type, uid}`. `place` names what holds it
+/// (a panel, a variable) in lists of places: an exported dashboard repeats the same reference
+/// in every panel, one cause.
+fn datasource(at: Option<&Tree>, place: &str, variables: &BTreeSet<String>, ds: &Datasources, sink: &mut Sink) {
     let Some(at) = at else { return };
     let uid = match &at.value {
         SourceNode::Str(s) => s.clone(),
@@ -183,6 +317,7 @@ fn datasource(at: Option<&Tree>, variables: &BTreeSet<String>, ds: &Datasources,
     let here = Some(at.value.get("uid").map_or(pos(at), pos));
     if let Some(input) = uid.strip_prefix("${DS_") {
         sink.error(Check::DashboardInputs, here, format!("datasource refers to the export input `${{DS_{input}`"))
+            .cause(&uid, place, "places")
             .help("provisioning does not fill in `${DS_…}` inputs: refer to the datasource by its provisioned uid");
         return;
     }
@@ -194,7 +329,8 @@ fn datasource(at: Option<&Tree>, variables: &BTreeSet<String>, ds: &Datasources,
                 Check::DashboardDatasource,
                 here,
                 format!("datasource refers to `${name}`, which is not a template variable"),
-            );
+            )
+            .cause(name, place, "places");
         }
         return;
     }
@@ -204,6 +340,7 @@ fn datasource(at: Option<&Tree>, variables: &BTreeSet<String>, ds: &Datasources,
     if let Some(uids) = &ds.uids {
         if !uids.contains(&uid) {
             let p = sink.error(Check::DashboardDatasource, here, format!("datasource uid {uid:?} is not provisioned"));
+            p.cause(&uid, place, "places");
             match crate::diag::nearest(&uid, uids.iter().map(String::as_str)) {
                 Some(best) => p.help(format!("did you mean {best:?}? provisioned: {}", list(uids))),
                 None => p.help(format!("provisioned: {}", list(uids))),
@@ -245,38 +382,4 @@ pub fn across(files: &[(&PathBuf, &Tree)]) -> Vec<Problem> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn problems(text: &str, uids: Option<&[&str]>) -> Vec<String> {
-        let mut sink = Sink::new("d.json");
-        let ds = Datasources { uids: uids.map(|u| u.iter().map(|s| s.to_string()).collect()) };
-        check(Path::new("d.json"), text, &ds, &mut sink);
-        sink.problems.into_iter().map(|p| format!("{}: {}", p.check, p.message)).collect()
-    }
-
-    #[test]
-    fn a_clean_dashboard() {
-        let d = r#"{"uid": "a", "title": "A", "panels": [
-            {"id": 1, "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8}, "datasource": {"type": "prometheus", "uid": "prom"},
-             "targets": [{"expr": "sum(rate(x[$__rate_interval]))"}]},
-            {"id": 2, "gridPos": {"x": 12, "y": 0, "w": 12, "h": 8}}]}"#;
-        assert_eq!(problems(d, Some(&["prom"])), Vec::<String>::new());
-    }
-
-    #[test]
-    fn findings() {
-        let d = r#"{"title": "A", "panels": [
-            {"id": 1, "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8}, "datasource": {"type": "prometheus", "uid": "prometheus"}},
-            {"id": 1, "gridPos": {"x": 6, "y": 4, "w": 12, "h": 8}, "datasource": "${DS_PROM}",
-             "targets": [{"expr": "sum(up"}]}]}"#;
-        let p = problems(d, Some(&["prom"]));
-        assert!(p.contains(&"dashboard/uid: dashboard has no `uid`".to_owned()), "{p:?}");
-        assert!(p.iter().any(|m| m.starts_with("dashboard/panel-id: panel id 1 is already used")), "{p:?}");
-        assert!(p.iter().any(|m| m.starts_with("dashboard/grid: panel overlaps")), "{p:?}");
-        assert!(p.iter().any(|m| m.starts_with("dashboard/datasource: datasource uid \"prometheus\"")), "{p:?}");
-        assert!(p.iter().any(|m| m.starts_with("dashboard/inputs:")), "{p:?}");
-        assert!(p.iter().any(|m| m.starts_with("dashboard/expr: could not parse")), "{p:?}");
-        assert!(problems("{\"uid\": 1,", None)[0].starts_with("dashboard/json: invalid JSON"));
-    }
-}
+mod tests;

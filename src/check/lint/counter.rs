@@ -40,6 +40,7 @@ pub fn check(rule: &RuleFacts, expr: &Expr, sink: &mut Sink) {
                 Some(rule.expr_at),
                 format!("{:?} compares the counter `{name}` without `rate()` or `increase()`", rule.name),
             )
+            .cause("raw counter", &rule.name, "rules")
             .help(format!("compare `rate({name}[5m])` or `increase({name}[1h])`: a counter's value only says how long it has counted"));
         }
     });

@@ -28,6 +28,7 @@ pub fn check(rules: &[RuleKey], sink: &mut Sink) {
             Some(at),
             format!("rule {name:?} is defined {times} times with the same labels (first at line {})", first.line),
         )
+        .cause("defined again", &name, "rules")
         .help("both write the same series: remove one, or tell them apart with a label");
     }
 }

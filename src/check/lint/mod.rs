@@ -4,6 +4,7 @@
 
 mod counter;
 mod duplicate;
+pub mod le;
 mod rate_range;
 mod severity;
 mod summary;
@@ -58,6 +59,7 @@ pub fn one(rule: &RuleFacts, opts: &LintOptions, sink: &mut Sink) {
     }
     if let Some(expr) = &rule.parsed {
         counter::check(rule, expr, sink);
+        le::check(rule, expr, sink);
         if let Some(interval) = opts.scrape_interval {
             rate_range::check(rule, expr, interval, sink);
         }

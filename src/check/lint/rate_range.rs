@@ -30,6 +30,7 @@ pub fn check(rule: &RuleFacts, expr: &Expr, interval_ms: u64, sink: &mut Sink) {
                         4 * interval_ms / 1000
                     ),
                 )
+                .cause("short range", &rule.name, "rules")
                 .help(format!("use a range of at least {}s", 4 * interval_ms / 1000));
             }
         }

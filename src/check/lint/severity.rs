@@ -9,6 +9,7 @@ use crate::check::Check;
 pub fn check(rule: &RuleFacts, sink: &mut Sink) {
     if !rule.labels.iter().any(|(k, _)| k == "severity") {
         sink.warning(Check::RulesSeverity, Some(rule.at), format!("alert {:?} has no `severity` label", rule.name))
+            .cause("no severity", &rule.name, "alerts")
             .help("add `labels: {severity: warning}` (or critical) so routing can tell how urgent it is");
     }
 }

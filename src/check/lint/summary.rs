@@ -9,6 +9,7 @@ use crate::check::Check;
 pub fn check(rule: &RuleFacts, sink: &mut Sink) {
     if !rule.annotations.iter().any(|a| a == "summary") {
         sink.warning(Check::RulesSummary, Some(rule.at), format!("alert {:?} has no `summary` annotation", rule.name))
+            .cause("no summary", &rule.name, "alerts")
             .help("add `annotations: {summary: \"...\"}`, a one-line headline for notifications");
     }
 }

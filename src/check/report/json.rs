@@ -38,7 +38,7 @@ pub(super) fn render(o: &Outcome) -> String {
         "schema": JSON_SCHEMA,
         "files": o.files.iter().map(|(f, _)| f.display().to_string()).collect::<Vec<_>>(),
         "problems": problems,
-        "summary": { "errors": errors, "warnings": warnings },
+        "summary": { "errors": errors, "warnings": warnings, "checks": o.per_check().into_iter().collect::<std::collections::BTreeMap<_, _>>() },
     });
     serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"
 }

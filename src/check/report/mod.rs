@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use super::problem::{Problem, Severity};
 
 mod github;
+mod group;
 mod human;
 mod json;
 mod junit;
@@ -42,6 +43,17 @@ impl Outcome {
         self.problems.iter().filter(move |p| p.file == file)
     }
 
+    /// Findings per check, most found first, then by name.
+    pub fn per_check(&self) -> Vec<(&'static str, usize)> {
+        let mut counts: std::collections::BTreeMap<&'static str, usize> = std::collections::BTreeMap::new();
+        for p in &self.problems {
+            *counts.entry(p.check.name()).or_insert(0) += 1;
+        }
+        let mut counts: Vec<(&'static str, usize)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        counts
+    }
+
     /// Counts of errors and warnings.
     pub fn counts(&self) -> (usize, usize) {
         let errors = self.problems.iter().filter(|p| p.severity == Severity::Error).count();
@@ -58,6 +70,11 @@ pub fn render(outcome: &Outcome, format: Format) -> String {
         Format::Junit => junit::render(outcome),
         Format::Sarif => sarif::render(outcome),
     }
+}
+
+/// The summary line alone, as `--quiet` prints it.
+pub fn summary(outcome: &Outcome) -> String {
+    human::summary(outcome)
 }
 
 /// The word for a severity in every format.
@@ -111,6 +128,6 @@ pub(super) mod tests {
             text.starts_with("error[rules/field]: r.yml:2:5: bad, really: 100%\n  |\n2 |   - name: a\n  |     ^\n"),
             "{text}"
         );
-        assert!(text.ends_with("1 error, 0 warnings in 1 file\n"), "{text}");
+        assert!(text.ends_with("1 error, 0 warnings in 1 file (rules/field 1)\n"), "{text}");
     }
 }

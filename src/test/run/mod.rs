@@ -25,11 +25,16 @@ pub const MAX_STEPS: i64 = 5_000_000;
 /// when it holds rendered ones.
 pub fn run_file(file: &Path, opts: &Options, source: &RuleSource) -> FileOutcome {
     match std::fs::read_to_string(file) {
-        // The one place a test file's kind is told by its content: routing tests (issue #12,
-        // `routing::tests`) get their own arm here. Anything else runs as rule tests, whose
-        // parser then says precisely what is wrong with it.
+        // The one place a test file's kind is told by its content. Routing tests (issue #12) are
+        // `monstack routes --test`'s, and named here are refused with that hint; anything else
+        // runs as rule tests, whose parser then says precisely what is wrong with it.
         Ok(text) => match super::kind_of(&text) {
             super::FileKind::RuleTests | super::FileKind::Unknown => run_text(file, &text, opts, source),
+            super::FileKind::RoutingTests => {
+                let d = Diagnostic::new(file, &text, None, format!("`{}` holds routing tests", file.display()))
+                    .with_help(format!("run them with `monstack routes --test {}`", file.display()));
+                FileOutcome::stopped(file, vec![d], Instant::now())
+            }
         },
         Err(e) => {
             let d = Diagnostic::new(file, "", None, format!("cannot read test file `{}`: {e}", file.display()));
