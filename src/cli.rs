@@ -22,6 +22,8 @@ pub enum Command {
     Render(RenderArgs),
     /// Validate rules, Prometheus and Alertmanager configs and dashboards offline, for CI.
     Check(CheckArgs),
+    /// Run rule unit tests (promtool's test-file format) offline, on the native PromQL engine.
+    Test(TestArgs),
     /// Render, then bring the stack up on Docker (or converge it to the spec).
     Up(UpArgs),
     /// Remove the stack's containers and network (and volumes with --volumes).
@@ -79,6 +81,41 @@ pub struct CheckArgs {
     /// rendered files (project mode only).
     #[arg(long, conflicts_with = "paths")]
     pub exact: bool,
+}
+
+/// Arguments of `monstack test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The project, whose `tests/*.yml` run when no FILE is given.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Test files (`promtool test rules` format).
+    pub files: Vec<PathBuf>,
+    /// Only test groups whose name matches (a regex; repeat for several).
+    #[arg(long = "run", value_name = "REGEX")]
+    pub run: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: crate::test::report::Format,
+    /// Report which rules the tests cover.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Fail (exit 1) when coverage is below this percentage (implies --coverage).
+    #[arg(long, value_name = "PCT", value_parser = percent)]
+    pub min_coverage: Option<f64>,
+    /// Unknown keys in test and rule files are not errors.
+    #[arg(long)]
+    pub ignore_unknown_fields: bool,
+    /// Also run `promtool test rules` from the pinned Prometheus image and report disagreements.
+    #[arg(long)]
+    pub exact: bool,
+}
+
+fn percent(s: &str) -> Result<f64, String> {
+    match s.trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{s}` is not a percentage between 0 and 100")),
+    }
 }
 
 /// Arguments of `monstack up`.

@@ -27,6 +27,7 @@ pub mod services;
 pub mod spec;
 pub mod stack;
 pub mod syntax;
+pub mod test;
 
 use clap::Parser;
 

@@ -54,6 +54,67 @@ const OVERRIDE_NOTE: &str = "# {dir}/\n\n\
 A file here with the same name as one bundled with monstack replaces it; see `monstack render`\n\
 in the README for the list. {extra}\n";
 
+/// An alert of the user's own, so that the example test has something to test.
+const EXAMPLE_ALERT: &str = "# An alert of your own: rendered into build/prometheus/rules/example.yml, tested by
+# tests/example.yml (`monstack test`). Change it or remove both files.
+groups:
+  - name: example
+    rules:
+      - alert: ExampleTargetFlapping
+        expr: changes(up[15m]) > 4
+        for: 5m
+        labels:
+          severity: warning
+        annotations:
+          summary: A target went up and down more than 4 times in 15 minutes
+";
+
+const TESTS_README: &str = "# tests/
+
+Unit tests of your alerts, in the format of `promtool test rules`. `monstack test` (in CI:
+`monstack test -C .`) runs every `*.yml` here against the rule files `render` would write,
+without writing them: `rule_files` name them as they are named under `build/prometheus/rules/`
+(`example.yml` for `alerts/example.yml`, `node.yml` for the bundled node alerts, …), with this
+project's thresholds and overrides.
+
+`monstack test --coverage` lists the alerts no test names, those no test saw firing, and the
+recording rules no asserted expression reads. See `tests/example.yml` for the format.
+
+`routing.yml` holds routing tests (`routing_tests:`): `monstack routes --test tests/routing.yml`
+runs those; `monstack test` leaves them alone.
+";
+
+const EXAMPLE_TEST: &str = "# Tests of alerts/example.yml. Series are written `1 0 1`, `0+1x10` (0, 1, …, 10), `1x5`
+# (six 1s), `_` (no sample) and `stale`, one value per `interval`.
+rule_files: [example.yml]
+evaluation_interval: 1m
+tests:
+  - name: a flapping target fires once it has flapped for 5 minutes
+    interval: 1m
+    input_series:
+      - series: 'up{job=\"api\", instance=\"api:8080\"}'
+        values: '1 0 1 0 1 0 1 0 1 0 1 0 1 0 1 0'
+    alert_rule_test:
+      - eval_time: 3m
+        alertname: ExampleTargetFlapping
+        exp_alerts: []
+      - eval_time: 12m
+        alertname: ExampleTargetFlapping
+        exp_alerts:
+          - exp_labels: { job: api, instance: 'api:8080', severity: warning }
+            exp_annotations:
+              summary: A target went up and down more than 4 times in 15 minutes
+  - name: a steady target stays quiet
+    interval: 1m
+    input_series:
+      - series: 'up{job=\"api\", instance=\"api:8080\"}'
+        values: '1x30'
+    alert_rule_test:
+      - eval_time: 30m
+        alertname: ExampleTargetFlapping
+        exp_alerts: []
+";
+
 /// A project name derived from a folder name: lowercase, with other characters replaced by `-`.
 pub fn project_name(dir: &Path) -> String {
     let abs = crate::paths::absolute(dir);
@@ -140,6 +201,9 @@ pub fn files(project: &str, with: &[String], password: String) -> Result<Vec<New
             ),
             secret: false,
         },
+        NewFile { rel: "alerts/example.yml", contents: EXAMPLE_ALERT.into(), secret: false },
+        NewFile { rel: "tests/README.md", contents: TESTS_README.into(), secret: false },
+        NewFile { rel: "tests/example.yml", contents: EXAMPLE_TEST.into(), secret: false },
         NewFile { rel: ROUTING_TEST_FILE, contents: ROUTING_TEST.into(), secret: false },
         NewFile { rel: ".gitignore", contents: "# Rendered output and secrets stay out of git.\n/build/\n/secrets/\n".into(), secret: false },
         NewFile { rel: GRAFANA_PASSWORD_FILE, contents: format!("{password}\n"), secret: true },

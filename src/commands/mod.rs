@@ -7,6 +7,7 @@ pub mod init;
 pub mod render;
 pub mod routes;
 pub mod stack;
+pub mod test;
 pub mod up;
 
 use std::time::Duration;
@@ -22,6 +23,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
         Command::Init(args) => init::run(&args),
         Command::Render(args) => render::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Test(args) => test::run(&args),
         Command::Up(args) => up::run(&args),
         Command::Down(args) => stack::down(&args),
         Command::Status(args) => stack::status(&args),

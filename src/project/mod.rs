@@ -6,6 +6,7 @@ mod check;
 pub mod kubernetes;
 pub mod layout;
 pub mod snapshot;
+pub mod tests;
 pub mod write;
 
 use std::path::{Path, PathBuf};

@@ -63,6 +63,20 @@ impl Query {
     pub fn parse(text: &str) -> Result<Query, EvalError> {
         ast::parse(text).map(Query).map_err(EvalError)
     }
+
+    /// The label matchers of every selector in the query (`x`, `x[5m]`), in order: what it reads.
+    pub fn selectors(&self) -> Vec<Vec<promql_parser::label::Matcher>> {
+        let mut out = Vec::new();
+        self.0.walk(&mut |e| {
+            match e {
+                ast::Expr::Vector(sel) => out.push(sel.matchers.clone()),
+                ast::Expr::Matrix(sel, _) => out.push(sel.matchers.clone()),
+                _ => {}
+            }
+            true
+        });
+        out
+    }
 }
 
 /// What a query produced, and the annotations that came with it.
@@ -85,11 +99,19 @@ pub struct Engine {
     pub budget: u64,
     /// Steps a range query may have.
     pub max_steps: i64,
+    /// Step of a subquery written without one (`x[5m:]`), milliseconds: Prometheus uses the
+    /// global evaluation interval, promtool's tests their `evaluation_interval`.
+    pub subquery_step: i64,
 }
 
 impl Default for Engine {
     fn default() -> Self {
-        Engine { lookback: 300_000, budget: 500_000_000, max_steps: 1_000_000 }
+        Engine {
+            lookback: 300_000,
+            budget: 500_000_000,
+            max_steps: 1_000_000,
+            subquery_step: eval::DEFAULT_SUBQUERY_STEP,
+        }
     }
 }
 
@@ -102,6 +124,7 @@ impl Engine {
             lookback: self.lookback,
             annotations: Annotations::default(),
             budget: self.budget,
+            subquery_step: if self.subquery_step > 0 { self.subquery_step } else { eval::DEFAULT_SUBQUERY_STEP },
         }
     }
 

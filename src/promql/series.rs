@@ -65,6 +65,8 @@ pub fn parse_metric(s: &str) -> Result<(Labels, &str), String> {
             rest = rest.trim_start();
             if let Some(r) = rest.strip_prefix(',') {
                 rest = r;
+            } else if rest.is_empty() {
+                return Err("the label set is not closed: expected `,` or `}` at the end".into());
             } else if !rest.starts_with('}') {
                 return Err(format!("unexpected {:?} in label set", rest.chars().next().unwrap_or(' ')));
             }

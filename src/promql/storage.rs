@@ -70,6 +70,31 @@ impl Storage {
         merge(&mut self.series[idx].hists, samples.into_iter().map(|(t, h)| (t, Arc::new(h))));
     }
 
+    /// Appends one float sample as a TSDB appender does: refused (false) when the series already
+    /// has a sample at or after `t` (out of order or duplicate), which rule evaluation relies on.
+    pub fn append(&mut self, labels: Labels, t: i64, v: f64) -> bool {
+        let idx = self.index(labels);
+        let s = &mut self.series[idx];
+        let last = s.points.last().map(|p| p.0).max(s.hists.last().map(|h| h.0));
+        if last.is_some_and(|last| t <= last) {
+            return false;
+        }
+        s.points.push((t, v));
+        true
+    }
+
+    /// Appends one native histogram sample, as [`Storage::append`].
+    pub fn append_histogram(&mut self, labels: Labels, t: i64, h: Arc<Histogram>) -> bool {
+        let idx = self.index(labels);
+        let s = &mut self.series[idx];
+        let last = s.points.last().map(|p| p.0).max(s.hists.last().map(|h| h.0));
+        if last.is_some_and(|last| t <= last) {
+            return false;
+        }
+        s.hists.push((t, h));
+        true
+    }
+
     fn index(&mut self, labels: Labels) -> usize {
         match self.by_labels.get(&labels) {
             Some(&i) => i,

@@ -6,6 +6,7 @@ pub mod context;
 mod dashboards;
 pub mod rules;
 mod templates;
+pub mod tests;
 pub mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet};

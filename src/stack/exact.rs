@@ -91,10 +91,31 @@ pub async fn run(engine: &Daemon, runs: &[Run], files: &Rendered, out: &Path) ->
         .collect();
     let mut problems = Vec::new();
     for run in runs {
-        let (code, output) = engine.run_once(&run.image, run.entrypoint, run.args.clone(), &copied).await?;
+        let (code, output) = engine.run_once("check", &run.image, run.entrypoint, run.args.clone(), &copied).await?;
         problems.extend(findings(run, code, &output, out));
     }
     Ok(problems)
+}
+
+/// Files copied into a tool's container: (path under `/`, contents).
+pub type ToolFiles = Vec<(String, Vec<u8>)>;
+
+/// `monstack test --exact`: runs `promtool test rules PATH` from `image` on `files` (paths
+/// relative to the container's root), once per test file; exit code and output of each.
+pub async fn test_rules(
+    engine: &Daemon,
+    image: &str,
+    jobs: &[(String, ToolFiles)],
+) -> Result<Vec<(i64, String)>, ExactError> {
+    if !engine.has_image(image).await? {
+        return Err(ExactError::MissingImage(image.to_owned()));
+    }
+    let mut out = Vec::with_capacity(jobs.len());
+    for (path, files) in jobs {
+        let args = vec!["test".into(), "rules".into(), format!("/{path}")];
+        out.push(engine.run_once("test", image, "/bin/promtool", args, files).await?);
+    }
+    Ok(out)
 }
 
 /// Maps a path in the tools' containers back to the rendered tree.

@@ -18,6 +18,7 @@ mod routes;
 mod services;
 mod stack;
 mod stack_support;
+mod unit_tests;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -49,6 +49,8 @@ pub struct Evaluator<'a> {
     pub annotations: Annotations,
     /// Work left (samples read plus steps evaluated); at zero evaluation stops with an error.
     pub budget: u64,
+    /// Step of subqueries written without one.
+    pub subquery_step: i64,
 }
 
 impl<'a> Evaluator<'a> {
@@ -183,7 +185,7 @@ impl<'a> Evaluator<'a> {
     /// Evaluates a subquery's inner expression at every step inside its window. Steps are aligned
     /// to multiples of the step (Go's truncating division included), as Prometheus aligns them.
     fn subquery(&mut self, sq: &Subquery, t: i64) -> Result<RangeArg, EvalError> {
-        let step = sq.step.unwrap_or(DEFAULT_SUBQUERY_STEP);
+        let step = sq.step.unwrap_or(self.subquery_step);
         let end = self.ref_time(sq.at, sq.offset, t);
         let start = end.saturating_sub(sq.range);
         let mut ts = step * (start / step);

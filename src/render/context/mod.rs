@@ -145,6 +145,8 @@ pub struct HttpCtx {
     pub selector: String,
     /// Label holding the status code.
     pub status_label: String,
+    /// The covered jobs (empty: all), for the bundled alerts' tests.
+    pub jobs: Vec<String>,
 }
 
 /// Resolves where rendered configs find secrets.
@@ -203,6 +205,7 @@ impl<'a> Context<'a> {
                 ),
             },
             status_label: spec.http.status_label.to_string(),
+            jobs: spec.http.jobs.iter().map(|j| j.value.clone()).collect(),
         };
         Context {
             project: spec.project.as_str(),

@@ -11,9 +11,10 @@ use super::{ctx, Daemon, DaemonError, Result};
 impl Daemon {
     /// Runs `entrypoint args` once in a throwaway container of `image`, with no network and
     /// `files` copied read-only under `/`; returns its exit code and output. The container is
-    /// removed whatever happens.
+    /// removed whatever happens. It is labelled `io.monstack.tool=<purpose>` (`check`, `test`).
     pub async fn run_once(
         &self,
+        purpose: &str,
         image: &str,
         entrypoint: &str,
         args: Vec<String>,
@@ -24,7 +25,7 @@ impl Daemon {
             entrypoint: Some(vec![entrypoint.to_owned()]),
             cmd: Some(args),
             user: Some("65534:65534".into()),
-            labels: Some(HashMap::from([("io.monstack.tool".to_owned(), "check".to_owned())])),
+            labels: Some(HashMap::from([("io.monstack.tool".to_owned(), purpose.to_owned())])),
             host_config: Some(HostConfig {
                 network_mode: Some("none".into()),
                 security_opt: Some(vec!["no-new-privileges".into()]),
