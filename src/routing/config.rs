@@ -209,7 +209,8 @@ impl<'a> Loader<'a> {
     }
 }
 
-const INHIBIT: &[&str] = &[
+/// The keys of an inhibit rule, as Alertmanager's `config.InhibitRule` reads them.
+pub const INHIBIT: &[&str] = &[
     "name",
     "source_match",
     "source_match_re",

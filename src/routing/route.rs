@@ -68,7 +68,8 @@ pub struct Route {
     pub path: Vec<usize>,
 }
 
-const ROUTE: &[&str] = &[
+/// The keys of a route, as Alertmanager's `config.Route` reads them; check reports any other.
+pub const ROUTE: &[&str] = &[
     "receiver",
     "group_by",
     "continue",

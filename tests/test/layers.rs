@@ -31,7 +31,9 @@ fn commands_never_import_each_other() {
 
 #[test]
 fn offline_modules_never_reach_docker() {
-    for dir in ["check", "spec", "render", "syntax", "services", "project", "promql", "routing", "gotemplate", "kube", "test"] {
+    for dir in
+        ["check", "spec", "render", "syntax", "services", "project", "promql", "routing", "gotemplate", "kube", "test"]
+    {
         for (file, text) in sources(dir) {
             for needle in ["bollard", "crate::stack::engine", "crate::stack::exact", "tokio::"] {
                 assert!(!text.contains(needle), "src/{dir}/{file} uses `{needle}`, but {dir}/ works offline");
@@ -57,15 +59,15 @@ fn the_promql_engine_stands_alone() {
 #[test]
 fn the_go_template_module_stands_alone() {
     let others = [
-        "render", "check", "stack", "project", "services", "spec", "commands", "promql", "syntax", "diag", "probe",
-        "secrets", "scaffold", "assets", "fsutil", "paths", "difftext", "cli",
+        "render", "check", "stack", "project", "services", "spec", "commands", "promql", "diag", "probe", "secrets",
+        "scaffold", "assets", "fsutil", "paths", "difftext", "cli",
     ];
     for (file, text) in sources("gotemplate") {
         for module in others {
             for needle in [format!("crate::{module}::"), format!("crate::{module};"), format!("crate::{module}}}")] {
                 assert!(
                     !text.contains(&needle),
-                    "src/gotemplate/{file} uses `{needle}`, but Go templates depend on nothing of monstack"
+                    "src/gotemplate/{file} uses `{needle}`, but Go templates depend on nothing of monstack but `syntax`"
                 );
             }
         }

@@ -5,6 +5,8 @@
 //! (`alertmanager/matcher`), durations (`alertmanager/duration`), and every template field of every
 //! receiver parsed as a Go template (`alertmanager/template`), which amtool does not do.
 
+use crate::routing::config::INHIBIT;
+use crate::routing::route::ROUTE;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -61,30 +63,6 @@ const GLOBAL: &[&str] = &[
     "mattermost_webhook_url",
     "mattermost_webhook_url_file",
     "jira_api_url",
-];
-const ROUTE: &[&str] = &[
-    "receiver",
-    "group_by",
-    "continue",
-    "match",
-    "match_re",
-    "matchers",
-    "mute_time_intervals",
-    "active_time_intervals",
-    "routes",
-    "group_wait",
-    "group_interval",
-    "repeat_interval",
-];
-const INHIBIT: &[&str] = &[
-    "name",
-    "source_match",
-    "source_match_re",
-    "source_matchers",
-    "target_match",
-    "target_match_re",
-    "target_matchers",
-    "equal",
 ];
 
 const DEFAULT_SLACK_APP_URL: &str = "https://slack.com/api/chat.postMessage";
