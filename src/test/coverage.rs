@@ -49,6 +49,8 @@ impl RuleCoverage {
 pub struct FileCoverage {
     /// Every rule of the rule files the test file names.
     pub rules: Vec<RuleCoverage>,
+    /// Routing test files: the labels of every alert under test.
+    pub routing_labels: Vec<crate::routing::Labels>,
 }
 
 fn name_matcher(ms: &[Matcher]) -> Option<&Matcher> {
@@ -121,7 +123,7 @@ impl FileCoverage {
                 }
             }
         }
-        FileCoverage { rules }
+        FileCoverage { rules, routing_labels: Vec::new() }
     }
 
     /// Records what an `alert_rule_test` of `alertname` saw: alerts firing or not.

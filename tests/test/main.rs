@@ -15,6 +15,7 @@ mod promql;
 mod render;
 mod require;
 mod routes;
+mod routing_tests;
 mod services;
 mod stack;
 mod stack_support;

@@ -36,6 +36,11 @@ fn failure_json(f: &Failure) -> Json {
             "kind": "expr", "expr": expr, "eval_time": format_duration(*eval_time), "line": line,
             "expected": samples(expected), "got": samples(got), "note": note,
         }),
+        Failure::Routing { line, column, labels, differences, routes } => json!({
+            "kind": "routing", "line": line, "column": column, "labels": labels,
+            "differences": differences.iter().map(|d| json!({"what": d.what, "expected": d.expected, "got": d.got})).collect::<Vec<_>>(),
+            "routes": routes,
+        }),
         Failure::Error { message, line, rule } => json!({
             "kind": "error", "message": message, "line": line,
             "rule": rule.as_ref().map(|(f, l)| json!({"file": f.display().to_string(), "line": l})),

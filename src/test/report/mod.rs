@@ -163,6 +163,18 @@ pub fn failure_text(file: &std::path::Path, f: &Failure) -> String {
                 let _ = writeln!(out, "      note: {n}");
             }
         }
+        Failure::Routing { line, column, labels, differences, routes } => {
+            let _ = writeln!(out, "    alert {labels} ({file}:{line}:{column})");
+            for d in differences {
+                let _ = writeln!(out, "      {}: expected {}, got {}", d.what, d.expected, d.got);
+            }
+            for r in routes {
+                let _ = writeln!(out, "      route: {r}");
+            }
+            if routes.is_empty() {
+                let _ = writeln!(out, "      route: (none)");
+            }
+        }
         Failure::Error { message, line, rule } => {
             let at = match (line, rule) {
                 (_, Some((f, l))) => format!(" (rule {}:{l})", f.display()),
