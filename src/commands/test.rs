@@ -30,7 +30,10 @@ pub fn run(args: &TestArgs) -> anyhow::Result<Status> {
     };
     let outcomes = run_files(&files, &opts, &source);
     let wants_coverage = args.coverage || args.min_coverage.is_some();
-    let coverage = wants_coverage.then(|| Coverage::merge(outcomes.iter().map(|o| &o.coverage)));
+    let coverage = wants_coverage.then(|| Coverage {
+        routing: crate::test::routing_coverage::of_run(&outcomes, &source),
+        ..Coverage::merge(outcomes.iter().map(|o| &o.coverage))
+    });
     out!("{}", report::render(&outcomes, coverage.as_ref(), args.format));
     let disagree = if args.exact { compare_with_promtool(&args.project.dir, &files, &source, &outcomes)? } else { 0 };
     if outcomes.iter().any(|o| !o.errors.is_empty()) {

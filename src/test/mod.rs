@@ -8,6 +8,7 @@ pub mod exact;
 pub mod format;
 pub mod report;
 pub mod routing;
+pub mod routing_coverage;
 pub mod rules;
 mod run;
 pub mod template;

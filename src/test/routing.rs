@@ -2,7 +2,7 @@
 //! rule tests: each case is a test group, each alert whose expectations did not hold a
 //! [`Failure::Routing`], so every output format shows them as it shows rule tests.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::Failure;
@@ -23,7 +23,7 @@ pub fn run_text(file: &Path, text: &str, opts: &Options, source: &RuleSource) ->
         Ok(tf) => tf,
         Err(e) => return stop(e.0),
     };
-    let config = match config_of(file, text, &tf, source) {
+    let (config, config_file) = match config_of(file, text, &tf, source) {
         Ok(c) => c,
         Err(e) => return stop(e),
     };
@@ -32,7 +32,15 @@ pub fn run_text(file: &Path, text: &str, opts: &Options, source: &RuleSource) ->
         Err(e) => return stop(e.0),
     };
     let mut coverage = super::coverage::FileCoverage::default();
-    coverage.routing_labels = tf.alert_labels();
+    coverage.routing_config = Some(config_file);
+    // An inhibited alert notifies no one: it does not cover the receivers it is routed to.
+    coverage.reached = report
+        .cases
+        .iter()
+        .flat_map(|c| &c.alerts)
+        .filter(|a| !a.inhibited)
+        .flat_map(|a| a.receivers.iter().cloned())
+        .collect();
     let groups = report
         .cases
         .iter()
@@ -82,9 +90,10 @@ fn config_of(
     text: &str,
     tf: &routing::tests::TestFile,
     source: &RuleSource,
-) -> Result<Config, Vec<Diagnostic>> {
+) -> Result<(Config, (PathBuf, String)), Vec<Diagnostic>> {
     if let Some((path, am)) = &source.alertmanager {
-        return Config::parse(path, am).map_err(|e| e.0);
+        let config = Config::parse(path, am).map_err(|e| e.0)?;
+        return Ok((config, (path.clone(), am.clone())));
     }
     let Some(path) = &tf.config else {
         let d = Diagnostic::new(file, text, None, "the routing test file names no Alertmanager config")
@@ -94,5 +103,6 @@ fn config_of(
     let am = crate::fsutil::read_regular(path).map_err(|e| {
         vec![Diagnostic::new(file, text, None, format!("cannot read the config `{}`: {e}", path.display()))]
     })?;
-    Config::parse(path, &am).map_err(|e| e.0)
+    let config = Config::parse(path, &am).map_err(|e| e.0)?;
+    Ok((config, (path.clone(), am)))
 }

@@ -95,3 +95,38 @@ fn init_scaffold_passes_monstack_test() {
         .stdout_has("receivers: expected [default], got [oncall]")
         .stdout_has("route: ");
 }
+
+/// Routing coverage in `--coverage`: receivers nothing reaches (an inhibited test alert or rule
+/// covers nothing), alert rules that notify no one (a receiver without integrations, or inhibited
+/// by an always-firing alert); the table and the JSON lists (`tests/fixtures/routing/coverage/`).
+#[test]
+fn routing_coverage_lists_unreached_receivers_and_silent_alerts() {
+    let files = ["coverage/rules_test.yml", "coverage/routing_test.yml"];
+    for (format, ext) in [("human", "txt"), ("json", "json")] {
+        let mut args = vec!["test", "--coverage", "--format", format];
+        args.extend(files);
+        let run = monstack(&dir(), &args);
+        run.status(0);
+        let got = without_durations(&run.stdout);
+        let path = dir().join(format!("coverage/golden.{ext}"));
+        if std::env::var("UPDATE_GOLDEN").is_ok() {
+            std::fs::write(&path, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(got, want, "{format} output differs from {}", path.display());
+    }
+    let mut args = vec!["test", "--coverage", "--format", "json"];
+    args.extend(files);
+    let v: serde_json::Value = serde_json::from_str(&monstack(&dir(), &args).stdout).unwrap();
+    let routing = &v["coverage"]["routing"][0];
+    assert_eq!(routing["unreached"], serde_json::json!(["team", "unused"]));
+    assert_eq!(routing["percent"], 60.0);
+    let silent: Vec<&str> =
+        routing["silent_alerts"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(silent, ["Watchdog", "Chatter"]);
+    // Without the routing test, the database chat is unreached too.
+    let run = monstack(&dir(), &["test", "--coverage", "coverage/rules_test.yml"]);
+    run.status(0);
+    assert!(!run.stdout.contains("routing coverage"), "no routing test, no config: {}", run.stdout);
+}

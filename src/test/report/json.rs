@@ -5,6 +5,7 @@ use serde_json::{json, Value as Json};
 use super::{counts, ms, number};
 use crate::promql::Labels;
 use crate::test::coverage::{Coverage, RuleCoverage};
+use crate::test::routing_coverage::{ReceiverCoverage, RoutingCoverage};
 use crate::test::{format_duration, AlertSeen, Failure, FileOutcome, SampleSeen};
 
 fn labels_json(l: &Labels) -> Json {
@@ -53,6 +54,23 @@ fn rule_json(r: &RuleCoverage) -> Json {
            "kind": if r.alert { "alert" } else { "record" }, "covered": r.covered()})
 }
 
+fn routing_json(r: &RoutingCoverage) -> Json {
+    let receiver = |x: &ReceiverCoverage| {
+        json!({"name": x.name, "integrations": x.integrations, "by_tests": x.by_tests, "by_rules": x.by_rules,
+               "covered": x.covered()})
+    };
+    json!({
+        "config": r.config.display().to_string(),
+        "percent": r.percent(),
+        "receivers": r.receivers.iter().map(receiver).collect::<Vec<_>>(),
+        "unreached": r.unreached().into_iter().map(|x| x.name.clone()).collect::<Vec<_>>(),
+        "silent_alerts": r.silent.iter().map(|s| json!({
+            "file": s.rule.file.display().to_string(), "line": s.rule.line, "name": s.rule.name,
+            "receivers": s.receivers, "inhibited_by": s.inhibited_by,
+        })).collect::<Vec<_>>(),
+    })
+}
+
 pub(super) fn value(files: &[FileOutcome], coverage: Option<&Coverage>) -> Json {
     let (nfiles, groups, failed, broken) = counts(files);
     let files_json: Vec<Json> = files
@@ -83,6 +101,7 @@ pub(super) fn value(files: &[FileOutcome], coverage: Option<&Coverage>) -> Json 
             "never_named": c.never_named().into_iter().map(rule_json).collect::<Vec<_>>(),
             "never_fired": c.never_fired().into_iter().map(rule_json).collect::<Vec<_>>(),
             "never_read": c.never_read().into_iter().map(rule_json).collect::<Vec<_>>(),
+            "routing": c.routing.iter().map(routing_json).collect::<Vec<_>>(),
         })
     });
     json!({
