@@ -31,16 +31,18 @@ pub fn run_text(file: &Path, text: &str, opts: &Options, source: &RuleSource) ->
         Ok(r) => r,
         Err(e) => return stop(e.0),
     };
-    let mut coverage = super::coverage::FileCoverage::default();
-    coverage.routing_config = Some(config_file);
-    // An inhibited alert notifies no one: it does not cover the receivers it is routed to.
-    coverage.reached = report
-        .cases
-        .iter()
-        .flat_map(|c| &c.alerts)
-        .filter(|a| !a.inhibited)
-        .flat_map(|a| a.receivers.iter().cloned())
-        .collect();
+    let coverage = super::coverage::FileCoverage {
+        routing_config: Some(config_file),
+        // An inhibited alert notifies no one: it does not cover the receivers it is routed to.
+        reached: report
+            .cases
+            .iter()
+            .flat_map(|c| &c.alerts)
+            .filter(|a| !a.inhibited)
+            .flat_map(|a| a.receivers.iter().cloned())
+            .collect(),
+        ..Default::default()
+    };
     let groups = report
         .cases
         .iter()
