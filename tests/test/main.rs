@@ -11,6 +11,7 @@ mod layers;
 mod lifecycle;
 mod oracle;
 mod plan;
+mod preview;
 mod promql;
 mod render;
 mod require;
