@@ -111,6 +111,10 @@ pub struct TestArgs {
     /// Also run `promtool test rules` from the pinned Prometheus image and report disagreements.
     #[arg(long)]
     pub exact: bool,
+    /// Write routing tests' notification golden files (`notification: {file: …}`) with what
+    /// is rendered now, instead of comparing.
+    #[arg(long)]
+    pub update_golden: bool,
 }
 
 fn percent(s: &str) -> Result<f64, String> {

@@ -22,7 +22,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<Status> {
                 .with_context(|| format!("`--run {joined}` is not a valid regular expression"))?,
         )
     };
-    let opts = Options { run, ignore_unknown_fields: args.ignore_unknown_fields };
+    let opts = Options { run, ignore_unknown_fields: args.ignore_unknown_fields, update_golden: args.update_golden };
     let (files, source) = if args.files.is_empty() {
         crate::project::tests::collect(&args.project.dir)?
     } else {

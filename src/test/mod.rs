@@ -28,6 +28,8 @@ pub struct Options {
     pub run: Option<regex::Regex>,
     /// Unknown keys in test and rule files are not errors.
     pub ignore_unknown_fields: bool,
+    /// Routing tests' notification golden files are written rather than compared.
+    pub update_golden: bool,
 }
 
 /// Rule files a test file names, given to the runner instead of reading them from disk (project

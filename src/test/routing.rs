@@ -32,7 +32,7 @@ pub fn run_text(file: &Path, text: &str, opts: &Options, source: &RuleSource) ->
         Err(e) => return stop(e.0),
     };
     let coverage = super::coverage::FileCoverage {
-        routing_config: Some(config_file),
+        routing_config: Some(config_file.clone()),
         // An inhibited alert notifies no one: it does not cover the receivers it is routed to.
         reached: report
             .cases
@@ -43,38 +43,54 @@ pub fn run_text(file: &Path, text: &str, opts: &Options, source: &RuleSource) ->
             .collect(),
         ..Default::default()
     };
+    let mut errors = Vec::new();
     let groups = report
         .cases
         .iter()
-        .filter(|c| opts.run.as_ref().is_none_or(|re| re.is_match(&c.name)))
-        .map(|c| GroupOutcome {
-            name: c.name.clone(),
-            line: c.pos.line,
+        .zip(&tf.cases)
+        .filter(|(c, _)| opts.run.as_ref().is_none_or(|re| re.is_match(&c.name)))
+        .map(|(c, case)| {
+            let mut failures = Vec::new();
+            for (a, want) in c.alerts.iter().zip(&case.alerts) {
+                let mut differences: Vec<RoutingDifference> = a
+                    .failures
+                    .iter()
+                    .map(|f| RoutingDifference {
+                        what: f.what.to_owned(),
+                        expected: f.expected.clone(),
+                        got: f.got.clone(),
+                    })
+                    .collect();
+                if let Some(pin) = &want.notification {
+                    match notification(file, &config_file, case, &want.labels, pin, opts) {
+                        Ok(Some(d)) => differences.push(d),
+                        Ok(None) => {}
+                        Err(e) => errors.push(Diagnostic::new(file, text, Some(pin.pos), e)),
+                    }
+                }
+                if !differences.is_empty() {
+                    failures.push(Failure::Routing {
+                        line: a.pos.line,
+                        column: a.pos.column,
+                        labels: routing::tests::labels_text(&a.labels),
+                        differences,
+                        routes: a.paths.clone(),
+                    });
+                }
+            }
             // Routing a case takes microseconds; a time would only make outputs unstable.
-            duration: std::time::Duration::ZERO,
-            failures: c
-                .alerts
-                .iter()
-                .filter(|a| !a.failures.is_empty())
-                .map(|a| Failure::Routing {
-                    line: a.pos.line,
-                    column: a.pos.column,
-                    labels: routing::tests::labels_text(&a.labels),
-                    differences: a
-                        .failures
-                        .iter()
-                        .map(|f| RoutingDifference {
-                            what: f.what.to_owned(),
-                            expected: f.expected.clone(),
-                            got: f.got.clone(),
-                        })
-                        .collect(),
-                    routes: a.paths.clone(),
-                })
-                .collect(),
-            notes: Vec::new(),
+            GroupOutcome {
+                name: c.name.clone(),
+                line: c.pos.line,
+                duration: std::time::Duration::ZERO,
+                failures,
+                notes: Vec::new(),
+            }
         })
         .collect();
+    if !errors.is_empty() {
+        return stop(errors);
+    }
     FileOutcome {
         file: file.to_path_buf(),
         errors: Vec::new(),
@@ -83,6 +99,63 @@ pub fn run_text(file: &Path, text: &str, opts: &Options, source: &RuleSource) ->
         coverage,
         routing: true,
     }
+}
+
+/// Checks a pinned notification field: `None` when it says what is expected (or, with
+/// `--update-golden`, once its golden file is written); `Err` for a pin that cannot be rendered.
+fn notification(
+    file: &Path,
+    config: &(PathBuf, String),
+    case: &routing::tests::Case,
+    labels: &routing::Labels,
+    pin: &routing::tests::NotificationPin,
+    opts: &Options,
+) -> Result<Option<RoutingDifference>, String> {
+    let alert = crate::notify::Alert {
+        labels: labels.clone(),
+        annotations: pin.annotations.clone(),
+        // The case's instant, else the epoch: a preview must not change from run to run.
+        starts_at: case.at.map_or(0.0, |t| t.0 as f64),
+        generator_url: String::new(),
+        external_url: "http://localhost:9093".to_owned(),
+    };
+    let sent = crate::notify::preview(&config.0, &config.1, &pin.receiver, &alert).map_err(|e| e.to_string())?;
+    let Some(n) = sent.iter().find(|n| n.integration == pin.integration) else {
+        let has: Vec<String> = sent.iter().map(|n| n.integration.clone()).collect();
+        return Err(format!(
+            "receiver `{}` has no `{}` integration (it has: {})",
+            pin.receiver,
+            pin.integration,
+            if has.is_empty() { "none".to_owned() } else { format!("`{}`", has.join("`, `")) }
+        ));
+    };
+    let Some((_, got)) = n.fields.iter().find(|(f, _)| *f == pin.field) else {
+        let fields: Vec<&str> = n.fields.iter().map(|(f, _)| f.as_str()).collect();
+        return Err(format!("`{}` has no field `{}`; fields: `{}`", pin.integration, pin.field, fields.join("`, `")));
+    };
+    let got = got.clone().map_err(|e| format!("`{}.{}` does not render: {e}", pin.integration, pin.field))?;
+    let expected = match (&pin.equals, &pin.file) {
+        (Some(text), _) => text.clone(),
+        (None, Some(golden)) => {
+            let path = file.parent().unwrap_or(Path::new("")).join(golden);
+            if opts.update_golden {
+                std::fs::write(&path, &got).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+                return Ok(None);
+            }
+            std::fs::read_to_string(&path).map_err(|e| {
+                format!(
+                    "cannot read the golden file `{}`: {e} (write it with `monstack test --update-golden`)",
+                    path.display()
+                )
+            })?
+        }
+        (None, None) => return Ok(None),
+    };
+    Ok((expected != got).then(|| RoutingDifference {
+        what: format!("notification {}.{} to {}", pin.integration, pin.field, pin.receiver),
+        expected: format!("{expected:?}"),
+        got: format!("{got:?}"),
+    }))
 }
 
 /// The config a routing test file runs against: the project's render (project mode), else its

@@ -140,3 +140,27 @@ fn preview_renders_each_integration() {
         .status(0)
         .stdout_has("receiver `nobody` has no integrations: it notifies no one");
 }
+
+/// Routing test cases pin a notification's field: `equals`, or a golden `file` that
+/// `--update-golden` writes; a changed text fails with expected vs got, a pin naming an
+/// integration the receiver lacks is exit 2.
+#[test]
+fn routing_tests_pin_notification_text() {
+    let p = Project::copy_of(&fixtures().join("preview"));
+    p.run(&["test", "routing.yml"]).status(0).stdout_has("1 passed, 0 failed");
+    std::fs::remove_file(p.path().join("db3.pagerduty.txt")).unwrap();
+    p.run(&["test", "routing.yml"]).status(2).stdout_has("cannot read the golden file `db3.pagerduty.txt`");
+    p.run(&["test", "routing.yml", "--update-golden"]).status(0);
+    assert!(p.read("db3.pagerduty.txt").starts_with("Labels:\n - alertname = HostDown\n - instance = db3\n"));
+    p.write("db3.pagerduty.txt", "something else");
+    p.run(&["test", "routing.yml"])
+        .status(1)
+        .stdout_has("notification pagerduty.details.firing to everyone: expected \"something else\", got \"Labels:");
+    let text = p
+        .read("routing.yml")
+        .replace("integration: slack\n          field: title", "integration: webex\n          field: title");
+    p.write("routing.yml", &text);
+    p.run(&["test", "routing.yml"])
+        .status(2)
+        .stdout_has("receiver `everyone` has no `webex` integration (it has: `slack`, `pagerduty`");
+}
