@@ -36,6 +36,8 @@ pub enum Command {
     Restart(RestartArgs),
     /// Show the receivers an alert with the given labels reaches, as `amtool config routes test`.
     Routes(RoutesArgs),
+    /// Show what each integration of a receiver would send for an alert (Alertmanager's templates).
+    Preview(PreviewArgs),
 }
 
 /// The project folder, shared by commands that work on a project.
@@ -109,6 +111,10 @@ pub struct TestArgs {
     /// Also run `promtool test rules` from the pinned Prometheus image and report disagreements.
     #[arg(long)]
     pub exact: bool,
+    /// Write routing tests' notification golden files (`notification: {file: …}`) with what
+    /// is rendered now, instead of comparing.
+    #[arg(long)]
+    pub update_golden: bool,
 }
 
 fn percent(s: &str) -> Result<f64, String> {
@@ -214,6 +220,32 @@ pub struct RoutesArgs {
     /// `config`, or the project.
     #[arg(long = "test", value_name = "FILE", num_args = 1.., conflicts_with_all = ["labels", "verify", "tree", "at"])]
     pub tests: Vec<PathBuf>,
+    /// The alert's labels, `name=value`.
+    #[arg(value_name = "LABEL=VALUE")]
+    pub labels: Vec<String>,
+}
+
+/// Arguments of `monstack preview`.
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// The project whose rendered alertmanager.yml is used (unless --config).
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// An Alertmanager config file to use instead of the project's.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The receiver whose integrations are previewed.
+    #[arg(long, value_name = "NAME")]
+    pub receiver: String,
+    /// An annotation of the alert, `key=value` (repeatable).
+    #[arg(long = "annotation", value_name = "KEY=VALUE")]
+    pub annotations: Vec<String>,
+    /// When the alert started (RFC 3339); default now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// The Alertmanager's external URL, as templates see it.
+    #[arg(long, value_name = "URL", default_value = "http://localhost:9093")]
+    pub external_url: String,
     /// The alert's labels, `name=value`.
     #[arg(value_name = "LABEL=VALUE")]
     pub labels: Vec<String>,

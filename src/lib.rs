@@ -14,6 +14,7 @@ pub mod difftext;
 pub mod fsutil;
 pub mod gotemplate;
 pub mod kube;
+pub mod notify;
 pub mod out;
 pub mod paths;
 pub mod probe;

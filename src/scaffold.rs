@@ -24,7 +24,7 @@ pub struct NewFile {
 pub const ROUTING_TEST_FILE: &str = "tests/routing.yml";
 
 const ROUTING_TEST: &str = r#"# Routing tests: where alerts go, checked offline against the rendered alertmanager.yml.
-# Run them with `monstack routes --test tests/routing.yml`; the format is in the README.
+# `monstack test -C .` runs them with the rule tests; the format is in the README.
 # A new project sends everything to `default`. When you add receivers in monstack.yaml, say
 # `oncall` (PagerDuty) and `chat` (Slack), critical alerts go to oncall and warnings to chat:
 # change the expected receivers below to say so.
@@ -80,8 +80,8 @@ project's thresholds and overrides.
 `monstack test --coverage` lists the alerts no test names, those no test saw firing, and the
 recording rules no asserted expression reads. See `tests/example.yml` for the format.
 
-`routing.yml` holds routing tests (`routing_tests:`): `monstack routes --test tests/routing.yml`
-runs those; `monstack test` leaves them alone.
+`routing.yml` holds routing tests (`routing_tests:`, told apart by that key): `monstack test`
+runs them against the `alertmanager.yml` `render` would write, each case a test group.
 ";
 
 const EXAMPLE_TEST: &str = "# Tests of alerts/example.yml. Series are written `1 0 1`, `0+1x10` (0, 1, …, 10), `1x5`

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod init;
+pub mod preview;
 pub mod render;
 pub mod routes;
 pub mod stack;
@@ -30,6 +31,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
         Command::Logs(args) => stack::logs(&args),
         Command::Restart(args) => stack::restart(&args),
         Command::Routes(args) => routes::run(&args),
+        Command::Preview(args) => preview::run(&args),
     }
 }
 

@@ -1,4 +1,5 @@
-//! A project's rule unit tests: `tests/*.yml`, run against the rule files `render` would write,
+//! A project's rule and routing tests: `tests/*.yml` (routing test files run against the
+//! `alertmanager.yml` `render` would write; rule tests against the rule files `render` would write,
 //! named as under `build/prometheus/rules/`, rendered in memory (nothing is written); and the
 //! bundled alerts' own tests, rendered with the project's thresholds and overrides.
 
@@ -30,11 +31,6 @@ pub fn collect(dir: &Path) -> anyhow::Result<(Vec<PathBuf>, RuleSource)> {
         Ok(entries) => entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
-            // Routing tests share the folder; `monstack routes --test` runs them.
-            .filter(|p| {
-                std::fs::read_to_string(p)
-                    .map_or(true, |t| crate::test::kind_of(&t) != crate::test::FileKind::RoutingTests)
-            })
             .collect(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(anyhow::anyhow!("cannot read `{}`: {e}", tests_dir.display())),
@@ -42,5 +38,8 @@ pub fn collect(dir: &Path) -> anyhow::Result<(Vec<PathBuf>, RuleSource)> {
     tests.sort();
     let external_labels =
         project.spec.prometheus.external_labels.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-    Ok((tests, RuleSource { rendered, tests: bundled, external_labels }))
+    let alertmanager = files
+        .get(super::layout::ALERTMANAGER_CONFIG)
+        .map(|f| (out.join(super::layout::ALERTMANAGER_CONFIG), String::from_utf8_lossy(&f.contents).into_owned()));
+    Ok((tests, RuleSource { rendered, tests: bundled, external_labels, alertmanager }))
 }

@@ -49,6 +49,12 @@ impl RuleCoverage {
 pub struct FileCoverage {
     /// Every rule of the rule files the test file names.
     pub rules: Vec<RuleCoverage>,
+    /// Alerting rules of the rule files, for routing coverage.
+    pub alerts: Vec<super::routing_coverage::AlertRule>,
+    /// Routing test files: the config they ran against (path shown, text).
+    pub routing_config: Option<(PathBuf, String)>,
+    /// Routing test files: the receivers their alerts reached where not inhibited.
+    pub reached: std::collections::BTreeSet<String>,
 }
 
 fn name_matcher(ms: &[Matcher]) -> Option<&Matcher> {
@@ -121,7 +127,7 @@ impl FileCoverage {
                 }
             }
         }
-        FileCoverage { rules }
+        FileCoverage { rules, alerts: super::routing_coverage::alert_rules(groups), ..FileCoverage::default() }
     }
 
     /// Records what an `alert_rule_test` of `alertname` saw: alerts firing or not.
@@ -139,6 +145,8 @@ impl FileCoverage {
 pub struct Coverage {
     /// Every rule, by file, line and name.
     pub rules: Vec<RuleCoverage>,
+    /// Per Alertmanager config routing tests ran against: its routing coverage.
+    pub routing: Vec<super::routing_coverage::RoutingCoverage>,
 }
 
 impl Coverage {
@@ -157,7 +165,7 @@ impl Coverage {
                     .or_insert_with(|| r.clone());
             }
         }
-        Coverage { rules: by.into_values().collect() }
+        Coverage { rules: by.into_values().collect(), routing: Vec::new() }
     }
 
     /// Covered rules in percent (100 when there are none).

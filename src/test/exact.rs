@@ -46,7 +46,11 @@ pub fn jobs(files: &[PathBuf], source: &RuleSource) -> Vec<Job> {
         .iter()
         .map(|(name, text)| (format!("{ROOT}/rules/{}", name.display()), text.clone().into_bytes()))
         .collect();
-    let texts = files.iter().filter_map(|f| std::fs::read_to_string(f).ok().map(|t| (f.clone(), t)));
+    // Routing tests are ours alone: promtool has no say on them.
+    let texts = files
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok().map(|t| (f.clone(), t)))
+        .filter(|(_, t)| super::kind_of(t) != super::FileKind::RoutingTests);
     for (i, (file, text)) in texts.chain(source.tests.iter().cloned()).enumerate() {
         if !source.rendered.is_empty() {
             let path = format!("{ROOT}/rules/test-{i}.yml");
@@ -106,6 +110,7 @@ pub fn our_failures(o: &FileOutcome) -> BTreeSet<String> {
                 format!("alert {alertname} at {}", format_duration(*eval_time))
             }
             Failure::Expr { expr, eval_time, .. } => format!("expr {expr} at {}", format_duration(*eval_time)),
+            Failure::Routing { line, .. } => format!("routing at line {line}"),
             Failure::Error { .. } => "error".into(),
         });
     }

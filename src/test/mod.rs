@@ -7,6 +7,8 @@ mod eval;
 pub mod exact;
 pub mod format;
 pub mod report;
+pub mod routing;
+pub mod routing_coverage;
 pub mod rules;
 mod run;
 pub mod template;
@@ -26,6 +28,8 @@ pub struct Options {
     pub run: Option<regex::Regex>,
     /// Unknown keys in test and rule files are not errors.
     pub ignore_unknown_fields: bool,
+    /// Routing tests' notification golden files are written rather than compared.
+    pub update_golden: bool,
 }
 
 /// Rule files a test file names, given to the runner instead of reading them from disk (project
@@ -38,6 +42,9 @@ pub struct RuleSource {
     pub tests: Vec<(PathBuf, String)>,
     /// External labels of a test group that sets none (project mode: the spec's).
     pub external_labels: Vec<(String, String)>,
+    /// The rendered `alertmanager.yml` (path shown, text) routing test files run against
+    /// (project mode); `None`: each file's own `config:`.
+    pub alertmanager: Option<(PathBuf, String)>,
 }
 
 /// What kind of file a path holds, told by its content.
@@ -45,7 +52,7 @@ pub struct RuleSource {
 pub enum FileKind {
     /// `promtool test rules`' format (`tests:`, `rule_files:`, `evaluation_interval:`).
     RuleTests,
-    /// Routing tests (`routing_tests:`), which `monstack routes --test` runs.
+    /// Routing tests (`routing_tests:`), run by [`routing`].
     RoutingTests,
     /// Anything else.
     Unknown,
@@ -77,6 +84,8 @@ pub struct FileOutcome {
     pub duration: Duration,
     /// What coverage needs to know.
     pub coverage: coverage::FileCoverage,
+    /// Whether it is a routing test file (promtool has nothing to say about it).
+    pub routing: bool,
 }
 
 impl FileOutcome {
@@ -92,6 +101,7 @@ impl FileOutcome {
             groups: Vec::new(),
             duration: started.elapsed(),
             coverage: Default::default(),
+            routing: false,
         }
     }
 }
@@ -167,6 +177,19 @@ pub enum Failure {
         /// As for alerts.
         note: Option<String>,
     },
+    /// A routing test case's alert whose expectations did not hold.
+    Routing {
+        /// Line of the alert in the test file.
+        line: u64,
+        /// Its column.
+        column: u64,
+        /// Its labels, `{alertname="X", …}`.
+        labels: String,
+        /// The expectations that did not hold.
+        differences: Vec<RoutingDifference>,
+        /// The routes it ended at, in words from the root.
+        routes: Vec<String>,
+    },
     /// An error: a rule or query that failed, expected labels that do not parse.
     Error {
         /// What went wrong.
@@ -176,6 +199,17 @@ pub enum Failure {
         /// The rule concerned (file, line), when a rule failed.
         rule: Option<(PathBuf, u64)>,
     },
+}
+
+/// One routing expectation that did not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutingDifference {
+    /// `receivers`, `inhibited`, `inhibited_by`, `muted`, `group_by`.
+    pub what: String,
+    /// Expected, in words.
+    pub expected: String,
+    /// Got, in words.
+    pub got: String,
 }
 
 /// Runs every test file; the outcomes in the order given.

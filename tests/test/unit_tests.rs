@@ -269,10 +269,8 @@ fn project_mode_runs_the_scaffolded_example() {
         .stdout_has("example.yml")
         .stdout_has("ok   a flapping target fires once it has flapped for 5 minutes");
     assert!(!dir.join("build").exists(), "project mode must not write build/");
-    // init's routing tests share tests/: project mode leaves them to `routes --test`, and named
-    // they are refused with that hint.
+    // init's routing tests share tests/ and run with them (tests/test/routing_tests.rs).
     assert!(dir.join("tests/routing.yml").is_file());
-    p.run(&["test", "shop/tests/routing.yml"]).status(2).stdout_has("run them with `monstack routes --test");
     let test = p.read("shop/tests/example.yml").replace("eval_time: 3m", "eval_time: 11m");
     std::fs::write(dir.join("tests/example.yml"), test).unwrap();
     p.run(&["test", "-C", "shop"]).status(1).stdout_has("alert `ExampleTargetFlapping` at eval_time 11m");

@@ -38,7 +38,8 @@ pub const KEY: &str = "routing_tests";
 
 const TOP: &[&str] = &["config", KEY];
 const CASE: &[&str] = &["name", "at", "firing", "alerts"];
-const ALERT: &[&str] = &["labels", "receivers", "inhibited", "inhibited_by", "muted", "group_by"];
+const ALERT: &[&str] = &["labels", "receivers", "inhibited", "inhibited_by", "muted", "group_by", "notification"];
+const NOTIFICATION: &[&str] = &["receiver", "integration", "field", "equals", "file", "annotations"];
 
 /// A routing test file.
 #[derive(Debug, Clone)]
@@ -85,6 +86,27 @@ pub struct AlertCase {
     pub muted: Option<Located<BTreeSet<String>>>,
     /// `group_by`: label names (a set), `...` for all.
     pub group_by: Option<BTreeSet<String>>,
+    /// `notification`: a field of a notification pinned (checked by `monstack test`).
+    pub notification: Option<NotificationPin>,
+}
+
+/// What a notification of the alert must say: `field` of the first `integration` of `receiver`.
+#[derive(Debug, Clone, Default)]
+pub struct NotificationPin {
+    /// Where it is.
+    pub pos: Pos,
+    /// `receiver`.
+    pub receiver: String,
+    /// `integration` (`slack`, `pagerduty`, `email`, `webhook`, …).
+    pub integration: String,
+    /// `field` (`title`, `details.firing`, `headers.Subject`, `payload`, …).
+    pub field: String,
+    /// `annotations` of the alert.
+    pub annotations: Labels,
+    /// `equals`: the text expected.
+    pub equals: Option<String>,
+    /// `file`: a golden file holding the text expected, relative to the test file.
+    pub file: Option<PathBuf>,
 }
 
 /// A value with the position of the item each member came from.
@@ -209,6 +231,36 @@ fn names(at: &Tree, what: &str, cx: &mut Loader) -> Located<BTreeSet<String>> {
     out
 }
 
+fn notification(at: &Tree, cx: &mut Loader) -> NotificationPin {
+    let mut n = NotificationPin { pos: pos(at), ..NotificationPin::default() };
+    for (k, v) in cx.map(at, "a notification") {
+        match k.value.as_str() {
+            "receiver" => n.receiver = cx.text(v, "receiver").unwrap_or_default(),
+            "integration" => n.integration = cx.text(v, "integration").unwrap_or_default(),
+            "field" => n.field = cx.text(v, "field").unwrap_or_default(),
+            "equals" => n.equals = cx.text(v, "equals"),
+            "file" => n.file = cx.text(v, "file").map(PathBuf::from),
+            "annotations" => n.annotations = labels(v, cx),
+            other => cx.unknown(k, other, NOTIFICATION, "routing test notification"),
+        }
+    }
+    if n.receiver.is_empty() || n.integration.is_empty() || n.field.is_empty() {
+        cx.err_help(
+            at,
+            "a notification needs `receiver`, `integration` and `field`",
+            "e.g. `{receiver: chat, integration: slack, field: title, equals: \"…\"}`",
+        );
+    }
+    if n.equals.is_some() == n.file.is_some() {
+        cx.err_help(
+            at,
+            "a notification needs one of `equals` and `file`",
+            "`equals: <text>`, or `file: <golden file>` (written by `monstack test --update-golden`)",
+        );
+    }
+    n
+}
+
 fn alert(at: &Tree, cx: &mut Loader) -> AlertCase {
     let mut a = AlertCase { pos: pos(at), ..AlertCase::default() };
     for (k, v) in cx.map(at, "an alert") {
@@ -222,6 +274,7 @@ fn alert(at: &Tree, cx: &mut Loader) -> AlertCase {
             "inhibited_by" => a.inhibited_by = Some(names(v, "inhibited_by", cx).value),
             "muted" => a.muted = Some(names(v, "muted", cx)),
             "group_by" => a.group_by = Some(names(v, "group_by", cx).value),
+            "notification" => a.notification = Some(notification(v, cx)),
             other => cx.unknown(k, other, ALERT, "routing test alert"),
         }
     }

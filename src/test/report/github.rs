@@ -38,7 +38,9 @@ pub(super) fn render(files: &[FileOutcome], coverage: Option<&Coverage>) -> Stri
             }
             for failure in &g.failures {
                 let line = match failure {
-                    Failure::Alert { line, .. } | Failure::Expr { line, .. } => Some(*line),
+                    Failure::Alert { line, .. } | Failure::Expr { line, .. } | Failure::Routing { line, .. } => {
+                        Some(*line)
+                    }
                     Failure::Error { line, .. } => *line,
                 }
                 .unwrap_or(g.line);

@@ -5,6 +5,7 @@ use serde_json::{json, Value as Json};
 use super::{counts, ms, number};
 use crate::promql::Labels;
 use crate::test::coverage::{Coverage, RuleCoverage};
+use crate::test::routing_coverage::{ReceiverCoverage, RoutingCoverage};
 use crate::test::{format_duration, AlertSeen, Failure, FileOutcome, SampleSeen};
 
 fn labels_json(l: &Labels) -> Json {
@@ -36,6 +37,11 @@ fn failure_json(f: &Failure) -> Json {
             "kind": "expr", "expr": expr, "eval_time": format_duration(*eval_time), "line": line,
             "expected": samples(expected), "got": samples(got), "note": note,
         }),
+        Failure::Routing { line, column, labels, differences, routes } => json!({
+            "kind": "routing", "line": line, "column": column, "labels": labels,
+            "differences": differences.iter().map(|d| json!({"what": d.what, "expected": d.expected, "got": d.got})).collect::<Vec<_>>(),
+            "routes": routes,
+        }),
         Failure::Error { message, line, rule } => json!({
             "kind": "error", "message": message, "line": line,
             "rule": rule.as_ref().map(|(f, l)| json!({"file": f.display().to_string(), "line": l})),
@@ -46,6 +52,23 @@ fn failure_json(f: &Failure) -> Json {
 fn rule_json(r: &RuleCoverage) -> Json {
     json!({"file": r.file.display().to_string(), "line": r.line, "group": r.group, "name": r.name,
            "kind": if r.alert { "alert" } else { "record" }, "covered": r.covered()})
+}
+
+fn routing_json(r: &RoutingCoverage) -> Json {
+    let receiver = |x: &ReceiverCoverage| {
+        json!({"name": x.name, "integrations": x.integrations, "by_tests": x.by_tests, "by_rules": x.by_rules,
+               "covered": x.covered()})
+    };
+    json!({
+        "config": r.config.display().to_string(),
+        "percent": r.percent(),
+        "receivers": r.receivers.iter().map(receiver).collect::<Vec<_>>(),
+        "unreached": r.unreached().into_iter().map(|x| x.name.clone()).collect::<Vec<_>>(),
+        "silent_alerts": r.silent.iter().map(|s| json!({
+            "file": s.rule.file.display().to_string(), "line": s.rule.line, "name": s.rule.name,
+            "receivers": s.receivers, "inhibited_by": s.inhibited_by,
+        })).collect::<Vec<_>>(),
+    })
 }
 
 pub(super) fn value(files: &[FileOutcome], coverage: Option<&Coverage>) -> Json {
@@ -78,6 +101,7 @@ pub(super) fn value(files: &[FileOutcome], coverage: Option<&Coverage>) -> Json 
             "never_named": c.never_named().into_iter().map(rule_json).collect::<Vec<_>>(),
             "never_fired": c.never_fired().into_iter().map(rule_json).collect::<Vec<_>>(),
             "never_read": c.never_read().into_iter().map(rule_json).collect::<Vec<_>>(),
+            "routing": c.routing.iter().map(routing_json).collect::<Vec<_>>(),
         })
     });
     json!({

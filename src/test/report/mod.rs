@@ -7,6 +7,7 @@ mod json;
 mod junit;
 
 use super::coverage::Coverage;
+use super::routing_coverage::RoutingCoverage;
 use super::{format_duration, AlertSeen, Failure, FileOutcome, SampleSeen};
 use crate::diag::printable;
 use crate::promql::Labels;
@@ -163,6 +164,18 @@ pub fn failure_text(file: &std::path::Path, f: &Failure) -> String {
                 let _ = writeln!(out, "      note: {n}");
             }
         }
+        Failure::Routing { line, column, labels, differences, routes } => {
+            let _ = writeln!(out, "    alert {labels} ({file}:{line}:{column})");
+            for d in differences {
+                let _ = writeln!(out, "      {}: expected {}, got {}", d.what, d.expected, d.got);
+            }
+            for r in routes {
+                let _ = writeln!(out, "      route: {r}");
+            }
+            if routes.is_empty() {
+                let _ = writeln!(out, "      route: (none)");
+            }
+        }
         Failure::Error { message, line, rule } => {
             let at = match (line, rule) {
                 (_, Some((f, l))) => format!(" (rule {}:{l})", f.display()),
@@ -267,5 +280,61 @@ fn coverage_table(c: &Coverage) -> String {
     }
     let covered = c.rules.iter().filter(|r| r.covered()).count();
     let _ = writeln!(out, "coverage: {:.1}% ({covered} of {} rules)", c.percent(), c.rules.len());
+    for r in &c.routing {
+        out.push_str(&routing_table(r));
+    }
+    out
+}
+
+fn routing_table(r: &RoutingCoverage) -> String {
+    let mut out = format!("\nrouting coverage of {}\n", printable(&r.config.display().to_string()));
+    let rows: Vec<(String, String, &str)> = r
+        .receivers
+        .iter()
+        .map(|x| {
+            let integrations = if x.integrations.is_empty() { "(none)".to_owned() } else { x.integrations.join(", ") };
+            let by = match (x.by_tests, x.by_rules) {
+                (true, true) => "routing tests, alert rules",
+                (true, false) => "routing tests",
+                (false, true) => "alert rules",
+                (false, false) => "nothing: no routing test or alert rule reaches it",
+            };
+            (printable(&x.name).into_owned(), integrations, by)
+        })
+        .collect();
+    let w0 = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0).max(8);
+    let w1 = rows.iter().map(|r| r.1.len()).max().unwrap_or(0).max(12);
+    let _ = writeln!(out, "  {:w0$}  {:w1$}  reached by", "receiver", "integrations");
+    for (name, integrations, by) in rows {
+        let _ = writeln!(out, "  {name:w0$}  {integrations:w1$}  {by}");
+    }
+    for s in &r.silent {
+        let why = if s.inhibited_by.is_empty() {
+            format!(
+                "reaches only `{}`, which notif{} no one",
+                s.receivers.join("`, `"),
+                if s.receivers.len() == 1 { "ies" } else { "y" }
+            )
+        } else {
+            format!("inhibited by `{}`, which always fires", s.inhibited_by.join("`, `"))
+        };
+        let _ = writeln!(
+            out,
+            "  silent alert {} ({}:{}): {}",
+            printable(&s.rule.name),
+            printable(&s.rule.file.display().to_string()),
+            s.rule.line,
+            printable(&why)
+        );
+    }
+    let covered = r.receivers.iter().filter(|x| x.covered()).count();
+    let _ = writeln!(
+        out,
+        "routing coverage: {:.1}% ({covered} of {} receivers reached; {} silent alert{})",
+        r.percent(),
+        r.receivers.len(),
+        r.silent.len(),
+        plural(r.silent.len())
+    );
     out
 }

@@ -25,17 +25,9 @@ pub const MAX_STEPS: i64 = 5_000_000;
 /// when it holds rendered ones.
 pub fn run_file(file: &Path, opts: &Options, source: &RuleSource) -> FileOutcome {
     match std::fs::read_to_string(file) {
-        // The one place a test file's kind is told by its content. Routing tests (issue #12) are
-        // `monstack routes --test`'s, and named here are refused with that hint; anything else
-        // runs as rule tests, whose parser then says precisely what is wrong with it.
-        Ok(text) => match super::kind_of(&text) {
-            super::FileKind::RuleTests | super::FileKind::Unknown => run_text(file, &text, opts, source),
-            super::FileKind::RoutingTests => {
-                let d = Diagnostic::new(file, &text, None, format!("`{}` holds routing tests", file.display()))
-                    .with_help(format!("run them with `monstack routes --test {}`", file.display()));
-                FileOutcome::stopped(file, vec![d], Instant::now())
-            }
-        },
+        // The one place a test file's kind is told by its content; anything not routing tests runs
+        // as rule tests, whose parser then says precisely what is wrong with it.
+        Ok(text) => run_text(file, &text, opts, source),
         Err(e) => {
             let d = Diagnostic::new(file, "", None, format!("cannot read test file `{}`: {e}", file.display()));
             FileOutcome::stopped(file, vec![d], Instant::now())
@@ -45,6 +37,9 @@ pub fn run_file(file: &Path, opts: &Options, source: &RuleSource) -> FileOutcome
 
 /// Runs a test file whose text is `text` (`file` is the name shown).
 pub fn run_text(file: &Path, text: &str, opts: &Options, source: &RuleSource) -> FileOutcome {
+    if super::kind_of(text) == super::FileKind::RoutingTests {
+        return super::routing::run_text(file, text, opts, source);
+    }
     let started = Instant::now();
     let tf = match format::parse(file, text, opts.ignore_unknown_fields) {
         Ok(tf) => tf,
@@ -105,6 +100,7 @@ pub fn run_text(file: &Path, text: &str, opts: &Options, source: &RuleSource) ->
         groups: outcomes,
         duration: started.elapsed(),
         coverage,
+        routing: false,
     }
 }
 

@@ -1,0 +1,166 @@
+//! `monstack preview`: what each integration of a receiver would send, and agreement with
+//! `amtool template render` (Debian's 0.25) on every named template of Alertmanager 0.25's
+//! `default.tmpl` for a set of alerts.
+
+use std::collections::BTreeMap;
+
+use monstack::notify::{self, Alert};
+
+use crate::{fixtures, monstack, require, Project};
+
+fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// Alerts, with the grouping labels of their route: plain, annotated, grouped by everything,
+/// with characters templates and HTML care about.
+fn cases() -> Vec<(&'static str, Alert, BTreeMap<String, String>)> {
+    let alert = |l: &[(&str, &str)], a: &[(&str, &str)], url: &str| Alert {
+        labels: labels(l),
+        annotations: labels(a),
+        starts_at: 1_764_039_600.0,
+        generator_url: url.to_owned(),
+        external_url: "http://am.example:9093".to_owned(),
+    };
+    vec![
+        (
+            "team chat",
+            alert(&[("alertname", "Down"), ("job", "api"), ("instance", "x")], &[], ""),
+            labels(&[("alertname", "Down")]),
+        ),
+        (
+            "oncall",
+            alert(
+                &[("alertname", "HostDown"), ("severity", "critical"), ("instance", "db1:9100")],
+                &[("summary", "db1 is down"), ("description", "no scrape for 5m\nsecond line")],
+                "http://prom:9090/graph?g0.expr=up+%3D%3D+0",
+            ),
+            labels(&[("alertname", "HostDown"), ("instance", "db1:9100")]),
+        ),
+        (
+            "all",
+            alert(
+                &[("alertname", "Odd"), ("path", "/a&b<c>"), ("q", "\"quoted\"")],
+                &[("summary", "<b>bold</b> & more")],
+                "",
+            ),
+            labels(&[("alertname", "Odd"), ("path", "/a&b<c>"), ("q", "\"quoted\"")]),
+        ),
+        ("empty group", alert(&[("alertname", "NoGroup")], &[("runbook", "http://r/1")], "http://p/"), BTreeMap::new()),
+    ]
+}
+
+#[test]
+fn default_templates_agree_with_amtool() {
+    if !require::tool("amtool") {
+        return;
+    }
+    let tmpl = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/alertmanager/default.tmpl");
+    let text =
+        std::fs::read_to_string(&tmpl).unwrap() + &std::fs::read_to_string(tmpl.with_file_name("email.tmpl")).unwrap();
+    let re = regex::Regex::new(r#"define "([^"]+)""#).unwrap();
+    let mut texts: Vec<String> = re
+        .captures_iter(&text)
+        .map(|c| c[1].to_owned())
+        .filter(|n| !n.starts_with("__text_alert_list"))
+        // Templates of alert lists are given the firing alerts, as the integrations call them.
+        .map(|n| match n.ends_with("instances") {
+            true => format!("{{{{ template \"{n}\" .Alerts.Firing }}}}"),
+            false => format!("{{{{ template \"{n}\" . }}}}"),
+        })
+        .collect();
+    texts.push("{{ template \"__text_alert_list\" .Alerts.Firing }}".to_owned());
+    assert!(texts.len() > 35, "{} named templates", texts.len());
+    let p = Project::empty();
+    let (mut agree, mut total, mut differ) = (0, 0, Vec::new());
+    for (receiver, alert, group) in cases() {
+        let data = p.path().join("data.json");
+        std::fs::write(&data, serde_json::to_string(&notify::data_json(receiver, &alert, &group)).unwrap()).unwrap();
+        for t in &texts {
+            total += 1;
+            let out = std::process::Command::new("amtool")
+                .args(["template", "render"])
+                .arg(format!("--template.glob={}", tmpl.display()))
+                .arg(format!("--template.glob={}", tmpl.with_file_name("email.tmpl").display()))
+                .arg(format!("--template.text={t}"))
+                .arg(format!("--template.data={}", data.display()))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "amtool on {t}: {}", String::from_utf8_lossy(&out.stderr));
+            let theirs = String::from_utf8_lossy(&out.stdout).into_owned();
+            let ours = notify::render_text(t, receiver, &alert, &group).unwrap();
+            if ours == theirs {
+                agree += 1;
+            } else {
+                differ.push(format!("{receiver}: {t}\n  ours:   {ours:?}\n  amtool: {theirs:?}"));
+            }
+        }
+    }
+    require::say(&format!("preview vs amtool: {agree}/{total} agree"));
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+}
+
+/// Per integration of the receiver, the fields it would send (`tests/fixtures/preview/`); an
+/// unknown receiver is exit 2 with the receivers listed.
+#[test]
+fn preview_renders_each_integration() {
+    let dir = fixtures().join("preview");
+    let run = monstack(
+        &dir,
+        &[
+            "preview",
+            "--config",
+            "alertmanager.yml",
+            "--receiver",
+            "everyone",
+            "--at",
+            "2026-11-25T03:00:00Z",
+            "alertname=HostDown",
+            "severity=critical",
+            "instance=db1",
+            "--annotation",
+            "summary=db1 is down",
+        ],
+    );
+    run.status(0);
+    let path = dir.join("everyone.out");
+    if std::env::var("UPDATE_GOLDEN").is_ok() {
+        std::fs::write(&path, &run.stdout).unwrap();
+    }
+    assert_eq!(run.stdout, std::fs::read_to_string(&path).unwrap());
+    monstack(&dir, &["preview", "--config", "alertmanager.yml", "--receiver", "everyon", "a=b"])
+        .status(2)
+        .stderr_has("no receiver `everyon` in the config")
+        .stderr_has("did you mean `everyone`?")
+        .stderr_has("receivers: `everyone`, `nobody`");
+    monstack(&dir, &["preview", "--config", "alertmanager.yml", "--receiver", "nobody", "a"])
+        .status(2)
+        .stderr_has("label: label `a` is not `name=value`");
+    monstack(&dir, &["preview", "--config", "alertmanager.yml", "--receiver", "nobody", "a=b"])
+        .status(0)
+        .stdout_has("receiver `nobody` has no integrations: it notifies no one");
+}
+
+/// Routing test cases pin a notification's field: `equals`, or a golden `file` that
+/// `--update-golden` writes; a changed text fails with expected vs got, a pin naming an
+/// integration the receiver lacks is exit 2.
+#[test]
+fn routing_tests_pin_notification_text() {
+    let p = Project::copy_of(&fixtures().join("preview"));
+    p.run(&["test", "routing.yml"]).status(0).stdout_has("1 passed, 0 failed");
+    std::fs::remove_file(p.path().join("db3.pagerduty.txt")).unwrap();
+    p.run(&["test", "routing.yml"]).status(2).stdout_has("cannot read the golden file `db3.pagerduty.txt`");
+    p.run(&["test", "routing.yml", "--update-golden"]).status(0);
+    assert!(p.read("db3.pagerduty.txt").starts_with("Labels:\n - alertname = HostDown\n - instance = db3\n"));
+    p.write("db3.pagerduty.txt", "something else");
+    p.run(&["test", "routing.yml"])
+        .status(1)
+        .stdout_has("notification pagerduty.details.firing to everyone: expected \"something else\", got \"Labels:");
+    let text = p
+        .read("routing.yml")
+        .replace("integration: slack\n          field: title", "integration: webex\n          field: title");
+    p.write("routing.yml", &text);
+    p.run(&["test", "routing.yml"])
+        .status(2)
+        .stdout_has("receiver `everyone` has no `webex` integration (it has: `slack`, `pagerduty`");
+}
