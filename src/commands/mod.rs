@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod init;
+pub mod meta;
 pub mod render;
 pub mod routes;
 pub mod stack;
@@ -19,6 +20,7 @@ use crate::Status;
 
 /// Runs the parsed command line.
 pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
+    crate::term::set(cli.color);
     match cli.command {
         Command::Init(args) => init::run(&args),
         Command::Render(args) => render::run(&args),
@@ -30,6 +32,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
         Command::Logs(args) => stack::logs(&args),
         Command::Restart(args) => stack::restart(&args),
         Command::Routes(args) => routes::run(&args),
+        Command::Completions(args) => meta::completions(&args),
+        Command::Man => meta::man(),
     }
 }
 

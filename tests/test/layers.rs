@@ -31,7 +31,9 @@ fn commands_never_import_each_other() {
 
 #[test]
 fn offline_modules_never_reach_docker() {
-    for dir in ["check", "spec", "render", "syntax", "services", "project", "promql", "routing", "gotemplate", "kube", "test"] {
+    for dir in
+        ["check", "spec", "render", "syntax", "services", "project", "promql", "routing", "gotemplate", "kube", "test"]
+    {
         for (file, text) in sources(dir) {
             for needle in ["bollard", "crate::stack::engine", "crate::stack::exact", "tokio::"] {
                 assert!(!text.contains(needle), "src/{dir}/{file} uses `{needle}`, but {dir}/ works offline");
