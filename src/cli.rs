@@ -173,6 +173,9 @@ pub struct UpArgs {
     /// Limit for readiness and --wait, a Prometheus duration.
     #[arg(long, default_value = "120s", value_parser = duration)]
     pub timeout: std::time::Duration,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
 }
 
 /// Arguments of `monstack down`.
@@ -184,6 +187,9 @@ pub struct DownArgs {
     /// Also remove the data volumes (Prometheus TSDB, Alertmanager and Grafana state).
     #[arg(long)]
     pub volumes: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
 }
 
 /// Arguments of `monstack status`.
@@ -295,6 +301,18 @@ pub struct RenderArgs {
     /// folder DIR/build/kubernetes).
     #[arg(long, value_enum, default_value = "docker")]
     pub target: Target,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
+}
+
+/// `--format` of `render`, `up` and `down`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Lines for people.
+    Human,
+    /// One JSON document on stdout, schema in the README; messages stay on stderr.
+    Json,
 }
 
 /// What `render` renders for.
