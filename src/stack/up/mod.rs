@@ -149,6 +149,9 @@ pub struct UpReport {
     pub refused: Vec<(String, String)>,
     /// Targets not up (or not yet scraped as the config declares) when waiting ended.
     pub down_targets: Vec<TargetHealth>,
+    /// What was done to each service, in the order it was done: (service, `started`,
+    /// `restarted`, `reloaded`, `unchanged` or `removed`).
+    pub actions: Vec<(String, &'static str)>,
 }
 
 impl UpReport {
@@ -245,6 +248,7 @@ pub async fn up(
     preflight::ensure_images(engine, plan, opts.pull, log).await?;
     preflight::check_network(engine, plan).await?;
     let existing = converge::settle_previous(engine, engine.containers(&plan.project).await?, log).await?;
+    let mut actions = Vec::new();
     let mut applied = state::load(out_dir);
     let work = decide(plan, &existing, &applied, out_dir)?;
     preflight::check_names(engine, plan, &work).await?;
@@ -253,6 +257,7 @@ pub async fn up(
     for e in existing.iter().filter(|e| !plan.containers.iter().any(|c| c.service == e.service)) {
         writeln!(log, "removing {} (no longer in the spec)", e.name).ok();
         engine.remove(&e.id, &e.name).await?;
+        actions.push((e.service.clone(), "removed"));
     }
     let mut merged = Vec::new();
     let network = engine.ensure_network(plan, &mut merged).await?;
@@ -280,6 +285,7 @@ pub async fn up(
         match done {
             Done::Started(how) => {
                 writeln!(log, "{how} {}", c.name).ok();
+                actions.push((c.service.clone(), how));
                 applied.insert(c.service.clone(), files);
                 started.push((c, id));
             }
@@ -287,6 +293,7 @@ pub async fn up(
             Done::Reload => reloads.push((c, id, files)),
             Done::Unchanged => {
                 writeln!(log, "unchanged {}", c.name).ok();
+                actions.push((c.service.clone(), "unchanged"));
             }
         }
     }
@@ -296,13 +303,14 @@ pub async fn up(
         let _ = state::save(out_dir, &applied);
         return Err(e);
     }
-    let mut report = UpReport::default();
+    let mut report = UpReport { actions, ..UpReport::default() };
     let probe = Client::new();
     for (c, id, files) in reloads {
         if c.reload == Reload::Http {
             match probe.reload(&c.base_url()).await {
                 Ok(()) => {
                     writeln!(log, "reloaded {}", c.name).ok();
+                    report.actions.push((c.service.clone(), "reloaded"));
                     applied.insert(c.service.clone(), files);
                     continue;
                 }
@@ -321,6 +329,7 @@ pub async fn up(
         engine.restart(&id, &c.name).await?;
         let why = if c.reload == Reload::Http { "it did not answer the reload" } else { "config changed" };
         writeln!(log, "restarted {} ({why})", c.name).ok();
+        report.actions.push((c.service.clone(), "restarted"));
         applied.insert(c.service.clone(), files);
         started.push((c, id));
     }
