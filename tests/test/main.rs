@@ -18,6 +18,7 @@ mod routes;
 mod services;
 mod stack;
 mod stack_support;
+mod terminal;
 mod unit_tests;
 
 use std::path::{Path, PathBuf};
