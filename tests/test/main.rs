@@ -12,6 +12,7 @@ mod lifecycle;
 mod oracle;
 mod plan;
 mod promql;
+mod recipes;
 mod render;
 mod require;
 mod routes;
