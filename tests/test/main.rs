@@ -2,6 +2,7 @@
 //! exit status, stdout, stderr and the files it leaves behind.
 
 mod check;
+mod container;
 mod findings;
 mod golden;
 mod hostile;
