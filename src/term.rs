@@ -83,6 +83,36 @@ pub fn paint(on: bool, style: Style, text: &str) -> String {
     }
 }
 
+/// A progress bar on stderr (`targets up 3/5`), drawn only when stderr is a terminal, so logs and
+/// pipes never see it; cleared when dropped.
+pub struct Progress(indicatif::ProgressBar);
+
+impl Progress {
+    /// A bar counting `what` (`targets up`).
+    pub fn new(what: &str) -> Self {
+        if !std::io::stderr().is_terminal() {
+            return Progress(indicatif::ProgressBar::hidden());
+        }
+        let style = indicatif::ProgressStyle::with_template("{spinner} {prefix} {pos}/{len} {bar:30} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        let bar = indicatif::ProgressBar::new(0).with_style(style).with_prefix(what.to_owned());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Progress(bar)
+    }
+
+    /// `done` of `total`.
+    pub fn set(&self, done: usize, total: usize) {
+        self.0.set_length(total as u64);
+        self.0.set_position(done.min(total) as u64);
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,7 +83,10 @@ pub fn status(args: &StatusArgs) -> anyhow::Result<Status> {
         let engine = super::connect(args.wait.then_some(args.timeout)).await?;
         let probe = Client::new();
         let report = if args.wait {
-            status::gather_until_healthy(&engine, &plan, &probe, &out, Instant::now() + args.timeout).await?
+            let bar = crate::term::Progress::new("targets up");
+            let deadline = Instant::now() + args.timeout;
+            status::gather_until_healthy(&engine, &plan, &probe, &out, deadline, &mut |up, total| bar.set(up, total))
+                .await?
         } else {
             status::gather(&engine, &plan, &probe, &out).await?
         };

@@ -39,7 +39,9 @@ pub fn run(args: &UpArgs) -> anyhow::Result<Status> {
     let plan = project.stack_plan();
     // The Docker side wants absolute paths for its bind mounts.
     let abs_out = project.dir().join(layout::OUT_DIR);
-    let opts = UpOptions { pull: args.pull, wait: args.wait, timeout: args.timeout };
+    // Progress goes where `log` below sends it.
+    let color = if json { crate::term::stderr() } else { crate::term::stdout() };
+    let opts = UpOptions { pull: args.pull, wait: args.wait, timeout: args.timeout, color };
     super::block_on("the stack may be half converged; run `monstack up` again to finish", async {
         // Progress is for people: in JSON mode it goes to stderr, keeping stdout one document.
         let mut log: Box<dyn Write> = if json { Box::new(std::io::stderr()) } else { Box::new(std::io::stdout()) };

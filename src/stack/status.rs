@@ -153,9 +153,11 @@ pub async fn gather_until_healthy(
     probe: &Client,
     out_dir: &Path,
     deadline: Instant,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Report, DaemonError> {
     loop {
         let report = gather(engine, plan, probe, out_dir).await?;
+        progress(report.targets.iter().filter(|t| t.health == "up").count(), report.targets.len());
         if report.healthy || Instant::now() >= deadline {
             return Ok(report);
         }

@@ -182,7 +182,7 @@ fn render_json_refusal_is_checks_json() {
 }
 
 #[test]
-fn up_and_down_json() {
+fn up_and_down_json_and_colour() {
     if !require::images() {
         return;
     }
@@ -205,6 +205,18 @@ fn up_and_down_json() {
     let again: serde_json::Value =
         serde_json::from_str(&stack.run(&["up", "--format", "json"]).status(0).stdout).unwrap();
     assert!(again["services"].as_array().unwrap().iter().all(|s| s["action"] == "unchanged"), "{again}");
+
+    // Colour of `up` progress and `status` health: only when asked (the test's pipes are no terminal).
+    stack
+        .run(&["up", "--color", "always"])
+        .status(0)
+        .stdout_has(&format!("\x1b[2munchanged\x1b[0m {}-node", stack.name));
+    let plain = stack.run(&["up"]);
+    assert!(!plain.stdout.contains(ESC), "{plain:?}");
+    let status = stack.run(&["status", "--color", "always", "--wait", "--timeout", "60s"]);
+    status.status(0).stdout_has("\x1b[32mrunning    \x1b[0m").stdout_has("\x1b[32mhealthy:");
+    let plain = stack.run(&["status"]);
+    assert!(!plain.stdout.contains(ESC) && !plain.stderr.contains(ESC), "{plain:?}");
 
     let down = stack.run(&["down", "--format", "json", "--volumes"]);
     down.status(0);

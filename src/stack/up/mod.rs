@@ -19,6 +19,7 @@ use super::plan::{ContainerPlan, Reload, StackPlan, LABEL_CONFIG_HASH};
 use super::ready::{self, Readiness};
 use super::{state, targets};
 use crate::probe::{Client, ProbeError, TargetHealth};
+use crate::term::{paint, Style};
 
 /// When to pull images.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -40,6 +41,8 @@ pub struct UpOptions {
     pub wait: bool,
     /// Limit for readiness and `wait`.
     pub timeout: Duration,
+    /// Colour the progress lines (their stream is a terminal, see [`crate::term`]).
+    pub color: bool,
 }
 
 /// Why `up` stopped.
@@ -255,7 +258,7 @@ pub async fn up(
     preflight::check_ports(engine, plan, &work, &existing).await?;
 
     for e in existing.iter().filter(|e| !plan.containers.iter().any(|c| c.service == e.service)) {
-        writeln!(log, "removing {} (no longer in the spec)", e.name).ok();
+        writeln!(log, "{} {} (no longer in the spec)", paint(opts.color, Style::Warning, "removing"), e.name).ok();
         engine.remove(&e.id, &e.name).await?;
         actions.push((e.service.clone(), "removed"));
     }
@@ -284,7 +287,7 @@ pub async fn up(
         };
         match done {
             Done::Started(how) => {
-                writeln!(log, "{how} {}", c.name).ok();
+                writeln!(log, "{} {}", paint(opts.color, Style::Ok, how), c.name).ok();
                 actions.push((c.service.clone(), how));
                 applied.insert(c.service.clone(), files);
                 started.push((c, id));
@@ -292,7 +295,7 @@ pub async fn up(
             Done::Judge => started.push((c, id)),
             Done::Reload => reloads.push((c, id, files)),
             Done::Unchanged => {
-                writeln!(log, "unchanged {}", c.name).ok();
+                writeln!(log, "{} {}", paint(opts.color, Style::Dim, "unchanged"), c.name).ok();
                 actions.push((c.service.clone(), "unchanged"));
             }
         }
@@ -309,7 +312,7 @@ pub async fn up(
         if c.reload == Reload::Http {
             match probe.reload(&c.base_url()).await {
                 Ok(()) => {
-                    writeln!(log, "reloaded {}", c.name).ok();
+                    writeln!(log, "{} {}", paint(opts.color, Style::Ok, "reloaded"), c.name).ok();
                     report.actions.push((c.service.clone(), "reloaded"));
                     applied.insert(c.service.clone(), files);
                     continue;
@@ -328,7 +331,7 @@ pub async fn up(
         }
         engine.restart(&id, &c.name).await?;
         let why = if c.reload == Reload::Http { "it did not answer the reload" } else { "config changed" };
-        writeln!(log, "restarted {} ({why})", c.name).ok();
+        writeln!(log, "{} {} ({why})", paint(opts.color, Style::Warning, "restarted"), c.name).ok();
         report.actions.push((c.service.clone(), "restarted"));
         applied.insert(c.service.clone(), files);
         started.push((c, id));
@@ -347,7 +350,10 @@ pub async fn up(
     if opts.wait && report.ok() {
         if let Some(prom) = plan.containers.iter().find(|c| c.service == "prometheus") {
             let declared = targets::declared(out_dir);
-            report.down_targets = ready::wait_targets(&probe, &prom.base_url(), &declared, deadline).await;
+            let bar = crate::term::Progress::new("targets up");
+            let mut progress = |up, total| bar.set(up, total);
+            report.down_targets =
+                ready::wait_targets(&probe, &prom.base_url(), &declared, deadline, &mut progress).await;
         }
     }
     Ok(report)
