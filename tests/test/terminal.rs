@@ -228,3 +228,38 @@ fn up_and_down_json_and_colour() {
     assert!(!strings(&doc["removed"]["volumes"]).is_empty(), "{doc}");
     assert!(down.stderr.contains("removed container"), "progress belongs on stderr: {down:?}");
 }
+
+#[test]
+fn every_command_keeps_data_on_stdout_and_messages_on_stderr() {
+    let tmp = Project::empty();
+    let missing = tmp.path().join("no-such-project");
+    let missing = missing.to_str().unwrap();
+    let commands: &[&[&str]] = &[
+        &["render", "-C", missing],
+        &["render", "-C", missing, "--format", "json"],
+        &["check", "-C", missing],
+        &["check", "-C", missing, "--format", "json"],
+        &["test", "-C", missing],
+        &["up", "-C", missing, "--format", "json"],
+        &["down", "-C", missing, "--format", "json"],
+        &["status", "-C", missing, "--json"],
+        &["logs", "-C", missing],
+        &["restart", "-C", missing],
+        &["routes", "-C", missing, "severity=critical"],
+    ];
+    for args in commands {
+        let run = monstack(tmp.path(), args);
+        run.status(2);
+        assert!(run.stdout.is_empty(), "{args:?}: an error wrote to stdout: {}", run.stdout);
+        assert!(run.stderr.starts_with("error: "), "{args:?}: {}", run.stderr);
+    }
+    // Usage errors: exit 2 on stderr; asked-for help and version: exit 0 on stdout.
+    let usage = monstack(tmp.path(), &["render", "--format", "yaml"]);
+    usage.status(2).stderr_has("yaml");
+    assert!(usage.stdout.is_empty());
+    for args in [&["--help"][..], &["--version"], &["up", "--help"]] {
+        let run = monstack(tmp.path(), args);
+        run.status(0);
+        assert!(!run.stdout.is_empty() && run.stderr.is_empty(), "{args:?}: {run:?}");
+    }
+}
