@@ -12,6 +12,14 @@ pub fn completions(args: &CompletionsArgs) -> anyhow::Result<Status> {
     let mut buf = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "monstack", &mut buf);
     out!("{}", String::from_utf8_lossy(&buf));
+    if args.shell == clap_complete::Shell::Fish {
+        // clap's fish script completes no positional values; add the service names, with the
+        // helper function that same script defines.
+        let names: Vec<&str> = crate::services::ALL.iter().map(|s| s.name).collect();
+        for sub in ["logs", "restart"] {
+            out!("complete -c monstack -n \"__fish_monstack_using_subcommand {sub}\" -f -a \"{}\"\n", names.join(" "));
+        }
+    }
     Ok(Status::Ok)
 }
 

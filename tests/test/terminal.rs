@@ -46,6 +46,16 @@ fn completions_for_every_shell() {
             run.stdout_has(sub);
         }
     }
+    // Service names for `logs` and `restart` where the generator can say so (not PowerShell's).
+    for shell in ["bash", "zsh", "fish"] {
+        let script = monstack(here, &["completions", shell]).stdout;
+        for service in monstack::services::ALL.iter().map(|s| s.name) {
+            assert!(script.contains(service), "{shell} completion lacks {service}");
+        }
+    }
+    let fish = monstack(here, &["completions", "fish"]).stdout;
+    assert!(fish.contains("__fish_monstack_using_subcommand logs\" -f -a \"prometheus alertmanager"), "{fish}");
+    assert!(fish.contains("function __fish_monstack_using_subcommand"), "the helper the service lines use is gone");
     monstack(here, &["completions", "tcsh"]).status(2).stderr_has("tcsh");
 }
 
