@@ -18,7 +18,31 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
     }
 }
 
+/// `git` asked in the repository, or `None` outside one or without git: a build from a source
+/// tarball must still succeed.
+fn git(args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new("git").args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().ok()?;
+    let text = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+    (out.status.success() && !text.is_empty()).then_some(text)
+}
+
+/// The commit `--version` names, and a rebuild when HEAD moves (worktrees keep HEAD and refs in
+/// different folders, hence `--git-path`).
+fn git_commit() {
+    let commit = git(&["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".to_owned());
+    println!("cargo:rustc-env=MONSTACK_GIT_COMMIT={commit}");
+    if let Some(p) = git(&["rev-parse", "--git-path", "HEAD"]) {
+        println!("cargo:rerun-if-changed={p}");
+    }
+    if let Some(head_ref) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        if let Some(p) = git(&["rev-parse", "--git-path", &head_ref]) {
+            println!("cargo:rerun-if-changed={p}");
+        }
+    }
+}
+
 fn main() {
+    git_commit();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     for dir in ["templates", "alerts", "dashboards"] {

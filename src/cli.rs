@@ -6,12 +6,18 @@ use clap::{Args, Parser, Subcommand};
 
 /// Top-level arguments.
 #[derive(Debug, Parser)]
-#[command(name = "monstack", version, about = "A working monitoring stack in one command, kept honest in CI")]
+#[command(name = "monstack", version = VERSION, about = "A working monitoring stack in one command, kept honest in CI")]
 pub struct Cli {
+    /// When to colour the output: on a terminal by default, never with `NO_COLOR` set.
+    #[arg(long, global = true, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: crate::term::ColorChoice,
     /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// `--version`: the release and the commit it was built from (`unknown` outside git).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("MONSTACK_GIT_COMMIT"), ")");
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
@@ -38,6 +44,40 @@ pub enum Command {
     Routes(RoutesArgs),
     /// Show what each integration of a receiver would send for an alert (Alertmanager's templates).
     Preview(PreviewArgs),
+    /// Print a shell completion script: `monstack completions bash > ~/.local/share/bash-completion/completions/monstack`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): `monstack man > ~/.local/share/man/man1/monstack.1`.
+    Man,
+}
+
+/// Arguments of `monstack completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Service names: any is accepted here (the project says which exist, with a better message than
+/// clap's), but the registry's names are offered to shell completion and shown in `--help`.
+#[derive(Debug, Clone, Copy)]
+struct ServiceName;
+
+impl clap::builder::TypedValueParser for ServiceName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(crate::services::ALL.iter().map(|s| clap::builder::PossibleValue::new(s.name))))
+    }
 }
 
 /// The project folder, shared by commands that work on a project.
@@ -139,6 +179,9 @@ pub struct UpArgs {
     /// Limit for readiness and --wait, a Prometheus duration.
     #[arg(long, default_value = "120s", value_parser = duration)]
     pub timeout: std::time::Duration,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
 }
 
 /// Arguments of `monstack down`.
@@ -150,6 +193,9 @@ pub struct DownArgs {
     /// Also remove the data volumes (Prometheus TSDB, Alertmanager and Grafana state).
     #[arg(long)]
     pub volumes: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
 }
 
 /// Arguments of `monstack status`.
@@ -176,6 +222,7 @@ pub struct LogsArgs {
     #[command(flatten)]
     pub project: ProjectArgs,
     /// Services to show (default: all).
+    #[arg(value_parser = ServiceName)]
     pub services: Vec<String>,
     /// Keep following new lines.
     #[arg(short, long)]
@@ -192,6 +239,7 @@ pub struct RestartArgs {
     #[command(flatten)]
     pub project: ProjectArgs,
     /// Services to restart (default: all).
+    #[arg(value_parser = ServiceName)]
     pub services: Vec<String>,
     /// How long to wait for each to be ready again, a Prometheus duration.
     #[arg(long, default_value = "120s", value_parser = duration)]
@@ -285,6 +333,18 @@ pub struct RenderArgs {
     /// folder DIR/build/kubernetes).
     #[arg(long, value_enum, default_value = "docker")]
     pub target: Target,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
+}
+
+/// `--format` of `render`, `up` and `down`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Lines for people.
+    Human,
+    /// One JSON document on stdout, schema in the README; messages stay on stderr.
+    Json,
 }
 
 /// What `render` renders for.

@@ -28,6 +28,7 @@ pub mod services;
 pub mod spec;
 pub mod stack;
 pub mod syntax;
+pub mod term;
 pub mod test;
 
 use clap::Parser;

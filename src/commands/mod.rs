@@ -5,6 +5,7 @@
 pub mod check;
 pub mod init;
 pub mod preview;
+pub mod meta;
 pub mod render;
 pub mod routes;
 pub mod stack;
@@ -20,6 +21,7 @@ use crate::Status;
 
 /// Runs the parsed command line.
 pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
+    crate::term::set(cli.color);
     match cli.command {
         Command::Init(args) => init::run(&args),
         Command::Render(args) => render::run(&args),
@@ -32,6 +34,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
         Command::Restart(args) => stack::restart(&args),
         Command::Routes(args) => routes::run(&args),
         Command::Preview(args) => preview::run(&args),
+        Command::Completions(args) => meta::completions(&args),
+        Command::Man => meta::man(),
     }
 }
 

@@ -6,8 +6,8 @@ use std::path::Path;
 use anyhow::{bail, Context as _};
 
 use crate::check::report;
-use crate::cli::{RenderArgs, Target};
-use crate::project::write::{self, Change, WritePlan};
+use crate::cli::{OutputFormat, RenderArgs, Target};
+use crate::project::write::{self, Change, WritePlan, WriteSummary};
 use crate::project::{errors, kubernetes, provenance, render_checked, Project};
 use crate::render::Rendered;
 use crate::{difftext, Status};
@@ -28,8 +28,11 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Status> {
         }
     };
     // What Prometheus, Alertmanager or Grafana would refuse never reaches the output folder.
+    let json = args.format == OutputFormat::Json;
     if let Some(errors) = errors(&outcome) {
-        out!("{}", report::render(&errors, report::Format::Human));
+        // In JSON mode stdout stays one document: check's own JSON report.
+        let format = if json { report::Format::Json } else { report::Format::Human };
+        out!("{}", report::render(&errors, format));
         for note in provenance(&errors, &files, &out, &project) {
             eprintln!("note: {note}");
         }
@@ -40,10 +43,19 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Status> {
         );
     }
     let plan = write::plan(&out, &files).with_context(|| format!("failed to read `{}`", out.display()))?;
+    if args.check && json {
+        outln!("{}", serde_json::to_string_pretty(&WriteSummary::new(&out, &files, &plan, false))?);
+        return Ok(if plan.changes.is_empty() { Status::Ok } else { Status::Findings });
+    }
     if args.check {
         return Ok(print_drift(&out, &files, &plan));
     }
-    outln!("{}", write::commit(&out, &files, &plan, args.force)?);
+    let line = write::commit(&out, &files, &plan, args.force)?;
+    if json {
+        outln!("{}", serde_json::to_string_pretty(&WriteSummary::new(&out, &files, &plan, true))?);
+    } else {
+        outln!("{line}");
+    }
     Ok(Status::Ok)
 }
 

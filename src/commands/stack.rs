@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::bail;
 
-use crate::cli::{DownArgs, LogsArgs, RestartArgs, StatusArgs};
+use crate::cli::{DownArgs, LogsArgs, OutputFormat, RestartArgs, StatusArgs};
 use crate::probe::Client;
 use crate::project::{layout, Project};
 use crate::stack::engine::Daemon;
@@ -25,10 +25,16 @@ fn load(dir: &std::path::Path) -> anyhow::Result<(StackPlan, std::path::PathBuf)
 pub fn down(args: &DownArgs) -> anyhow::Result<Status> {
     let (plan, out) = load(&args.project.dir)?;
     super::block_on("the stack may be half removed; run `monstack down` again to finish", async {
-        let mut stdout = std::io::stdout();
-        let _lock = lock::acquire(&out, &plan.project, "down", Instant::now() + LOCK_WAIT, &mut stdout).await?;
+        let json = args.format == OutputFormat::Json;
+        // Progress is for people: in JSON mode it goes to stderr, keeping stdout one document.
+        let mut log: Box<dyn std::io::Write> =
+            if json { Box::new(std::io::stderr()) } else { Box::new(std::io::stdout()) };
+        let _lock = lock::acquire(&out, &plan.project, "down", Instant::now() + LOCK_WAIT, &mut log).await?;
         let engine = super::connect(None).await?;
-        let report = down::down(&engine, &plan, args.volumes, &mut stdout).await?;
+        let report = down::down(&engine, &plan, args.volumes, &mut log).await?;
+        if json {
+            outln!("{}", serde_json::to_string_pretty(&down_json(&plan, args.volumes, &report))?);
+        }
         if !report.volumes_left.is_empty() {
             for v in &report.volumes_left {
                 match v.users.as_slice() {
@@ -40,12 +46,33 @@ pub fn down(args: &DownArgs) -> anyhow::Result<Status> {
             eprintln!("  = help: remove the containers that use them, then run `monstack down --volumes` again");
             return Ok(Status::Error);
         }
+        if json {
+            return Ok(Status::Ok);
+        }
         outln!(
             "project `{}` is down{}",
             plan.project,
             if args.volumes { "" } else { " (data volumes kept; `--volumes` removes them)" }
         );
         Ok(Status::Ok)
+    })
+}
+
+/// `down --format json` (schema in the README).
+fn down_json(plan: &StackPlan, volumes: bool, report: &down::DownReport) -> serde_json::Value {
+    serde_json::json!({
+        "schema": crate::project::write::JSON_SCHEMA,
+        "project": plan.project,
+        "ok": report.volumes_left.is_empty(),
+        "removed": {
+            "containers": report.containers,
+            "networks": report.networks,
+            "volumes": report.volumes,
+        },
+        "volumes_kept": !volumes,
+        "volumes_left": report.volumes_left.iter().map(|v| serde_json::json!({
+            "volume": v.name, "why": v.why, "users": v.users,
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -56,7 +83,10 @@ pub fn status(args: &StatusArgs) -> anyhow::Result<Status> {
         let engine = super::connect(args.wait.then_some(args.timeout)).await?;
         let probe = Client::new();
         let report = if args.wait {
-            status::gather_until_healthy(&engine, &plan, &probe, &out, Instant::now() + args.timeout).await?
+            let bar = crate::term::Progress::new("targets up");
+            let deadline = Instant::now() + args.timeout;
+            status::gather_until_healthy(&engine, &plan, &probe, &out, deadline, &mut |up, total| bar.set(up, total))
+                .await?
         } else {
             status::gather(&engine, &plan, &probe, &out).await?
         };

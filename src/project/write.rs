@@ -131,6 +131,52 @@ pub enum CommitError {
     Write(#[from] WriteError),
 }
 
+/// Schema version of the JSON `render`, `up` and `down` print with `--format json`.
+pub const JSON_SCHEMA: u32 = 1;
+
+/// What writing a rendered tree did (or, with `--check`, would do), as `render --format json`
+/// prints it (schema in the README).
+#[derive(Debug, serde::Serialize)]
+pub struct WriteSummary {
+    /// [`JSON_SCHEMA`].
+    pub schema: u32,
+    /// The output folder.
+    pub out: String,
+    /// Whether the files were written (false for `--check`).
+    pub written: bool,
+    /// Files rendered in all.
+    pub files: usize,
+    /// Paths relative to `out`, sorted.
+    pub created: Vec<String>,
+    /// Paths relative to `out`, sorted.
+    pub changed: Vec<String>,
+    /// Paths relative to `out`, sorted.
+    pub removed: Vec<String>,
+    /// Rendered files left as they were.
+    pub unchanged: usize,
+}
+
+impl WriteSummary {
+    /// The summary of `plan` for a tree of `files` rendered into `out`.
+    pub fn new(out: &Path, files: &Rendered, plan: &WritePlan, written: bool) -> Self {
+        let pick = |f: fn(&Change) -> Option<&String>| plan.changes.iter().filter_map(f).cloned().collect::<Vec<_>>();
+        let created = pick(|c| if let Change::Create(r) = c { Some(r) } else { None });
+        let changed = pick(|c| if let Change::Update(r) = c { Some(r) } else { None });
+        let removed = pick(|c| if let Change::Remove(r) = c { Some(r) } else { None });
+        let unchanged = files.len() - created.len() - changed.len();
+        WriteSummary {
+            schema: JSON_SCHEMA,
+            out: out.display().to_string(),
+            written,
+            files: files.len(),
+            created,
+            changed,
+            removed,
+            unchanged,
+        }
+    }
+}
+
 /// Writes a rendered tree as `plan` says, refusing to replace files render did not write unless
 /// `force`; returns the one-line summary to print.
 pub fn commit(out: &Path, files: &Rendered, plan: &WritePlan, force: bool) -> Result<String, CommitError> {

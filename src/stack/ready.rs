@@ -49,12 +49,21 @@ pub async fn wait_ready(
 }
 
 /// Waits until Prometheus scrapes exactly the targets the rendered config declares, each since it
-/// loaded that config, and all are up; returns what is not so at `deadline`.
-pub async fn wait_targets(probe: &Client, base: &str, declared: &Declared, deadline: Instant) -> Vec<TargetHealth> {
+/// loaded that config, and all are up; returns what is not so at `deadline`. `progress` hears
+/// (targets up, targets in all) after each look.
+pub async fn wait_targets(
+    probe: &Client,
+    base: &str,
+    declared: &Declared,
+    deadline: Instant,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Vec<TargetHealth> {
     loop {
         let problems = match probe.discovery(base).await {
             Ok(found) => {
                 let verdict = targets::judge(declared, &found);
+                let total = found.active.len() + verdict.missing.len();
+                progress(total.saturating_sub(verdict.problems.len()), total);
                 if verdict.healthy() {
                     return Vec::new();
                 }

@@ -11,6 +11,7 @@ use super::plan::StackPlan;
 use super::state::rfc3339_seconds;
 use super::targets;
 use crate::probe::{Client, FiringAlert};
+use crate::term::{paint, Style};
 
 /// Schema version of `status --json`; bumped on incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -152,9 +153,11 @@ pub async fn gather_until_healthy(
     probe: &Client,
     out_dir: &Path,
     deadline: Instant,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Report, DaemonError> {
     loop {
         let report = gather(engine, plan, probe, out_dir).await?;
+        progress(report.targets.iter().filter(|t| t.health == "up").count(), report.targets.len());
         if report.healthy || Instant::now() >= deadline {
             return Ok(report);
         }
@@ -175,44 +178,81 @@ pub fn human_age(seconds: i64) -> String {
 
 /// The report as the human table.
 pub fn render_human(r: &Report) -> String {
+    let color = crate::term::stdout();
     let mut out = String::new();
-    let row = |cols: &[&str], widths: &[usize]| {
+    // Padding goes before the colour, so escape codes do not skew the columns.
+    let row = |cols: &[(&str, Option<Style>)], widths: &[usize]| {
         let mut line = String::new();
-        for (c, w) in cols.iter().zip(widths) {
-            line.push_str(&format!("{c:<w$}  "));
+        for ((c, style), w) in cols.iter().zip(widths) {
+            let cell = format!("{c:<w$}");
+            match style {
+                Some(style) => line.push_str(&paint(color, *style, &cell)),
+                None => line.push_str(&cell),
+            }
+            line.push_str("  ");
         }
         line.trim_end().to_owned() + "\n"
     };
+    let good = |ok: bool| Some(if ok { Style::Ok } else { Style::Error });
+    let heading = |cols: &[&'static str]| cols.iter().map(|c| (*c, Some(Style::Bold))).collect::<Vec<_>>();
     let w = [14, 11, 6, 8, 0];
-    out.push_str(&row(&["SERVICE", "STATE", "READY", "UPTIME", "URL"], &w));
+    out.push_str(&row(&heading(&["SERVICE", "STATE", "READY", "UPTIME", "URL"]), &w));
     for s in &r.services {
         let up = s.uptime_seconds.map(human_age).unwrap_or_else(|| "-".into());
-        out.push_str(&row(&[&s.service, &s.state, if s.ready { "yes" } else { "no" }, &up, &s.url], &w));
+        let ready = if s.ready { "yes" } else { "no" };
+        out.push_str(&row(
+            &[
+                (&s.service, None),
+                (&s.state, good(s.state == "running")),
+                (ready, good(s.ready)),
+                (&up, None),
+                (&s.url, None),
+            ],
+            &w,
+        ));
     }
     out.push('\n');
     let w = [18, 40, 8, 12, 0];
-    out.push_str(&row(&["JOB", "INSTANCE", "HEALTH", "LAST SCRAPE", "ERROR"], &w));
+    out.push_str(&row(&heading(&["JOB", "INSTANCE", "HEALTH", "LAST SCRAPE", "ERROR"]), &w));
     for t in &r.targets {
         let age = t.last_scrape_age_seconds.map(|a| format!("{} ago", human_age(a))).unwrap_or_else(|| "never".into());
-        out.push_str(&row(&[&t.job, &t.instance, &t.health, &age, &t.last_error], &w));
+        let error = (!t.last_error.is_empty()).then_some(Style::Error);
+        out.push_str(&row(
+            &[
+                (&t.job, None),
+                (&t.instance, None),
+                (&t.health, good(t.health == "up")),
+                (&age, None),
+                (&t.last_error, error),
+            ],
+            &w,
+        ));
     }
     out.push('\n');
     if let Some(why) = &r.prometheus_error {
-        out.push_str(&format!("targets and alerts unknown: Prometheus cannot be asked: {why}\n"));
+        let line = format!("targets and alerts unknown: Prometheus cannot be asked: {why}");
+        out.push_str(&format!("{}\n", paint(color, Style::Error, &line)));
     } else if r.alerts.is_empty() {
         out.push_str("no alerts firing\n");
     } else {
-        out.push_str(&format!("{} alerts firing:\n", r.alerts.len()));
+        out.push_str(&format!("{}\n", paint(color, Style::Warning, &format!("{} alerts firing:", r.alerts.len()))));
         for a in &r.alerts {
             out.push_str(&format!("  {} ({}) {}\n", a.name, a.severity, a.instance));
         }
     }
     let down = r.targets.iter().filter(|t| t.health != "up").count();
     let unready = r.services.iter().filter(|s| !s.ready).count();
-    out.push_str(&if r.healthy {
-        format!("healthy: {} services ready, {} targets up\n", r.services.len(), r.targets.len())
+    let last = if r.healthy {
+        paint(
+            color,
+            Style::Ok,
+            &format!("healthy: {} services ready, {} targets up", r.services.len(), r.targets.len()),
+        )
     } else {
-        format!("unhealthy: {unready} services not ready, {down} of {} targets not up\n", r.targets.len())
-    });
+        let line = format!("unhealthy: {unready} services not ready, {down} of {} targets not up", r.targets.len());
+        paint(color, Style::Error, &line)
+    };
+    out.push_str(&last);
+    out.push('\n');
     out
 }

@@ -2,6 +2,7 @@
 //! exit status, stdout, stderr and the files it leaves behind.
 
 mod check;
+mod container;
 mod findings;
 mod golden;
 mod hostile;
@@ -13,6 +14,7 @@ mod oracle;
 mod plan;
 mod preview;
 mod promql;
+mod recipes;
 mod render;
 mod require;
 mod routes;
@@ -20,6 +22,7 @@ mod routing_tests;
 mod services;
 mod stack;
 mod stack_support;
+mod terminal;
 mod unit_tests;
 
 use std::path::{Path, PathBuf};

@@ -7,8 +7,11 @@ use std::path::Path;
 
 use super::{group, Outcome};
 use crate::diag::Diagnostic;
+use crate::term::{paint, Style};
 
 pub(super) fn render(o: &Outcome) -> String {
+    // Only the binary turns colour on (`crate::term::set`): library callers and tests get text.
+    let color = crate::term::stdout();
     let mut out = String::new();
     // Each file's lines, split once: thousands of findings in a big file must not rescan it.
     let mut lines: HashMap<&Path, Vec<&str>> = HashMap::new();
@@ -20,13 +23,45 @@ pub(super) fn render(o: &Outcome) -> String {
         let excerpt = p.pos.and_then(|pos| file_lines.get(pos.line.saturating_sub(1) as usize)).copied();
         let mut d = Diagnostic::with_excerpt(&p.file, excerpt, p.pos, p.message.clone());
         d.help = p.help.clone();
-        out.push_str(&format!("{}[{}]: {d}\n", super::level(p.severity), p.check));
+        let style = match p.severity {
+            crate::check::Severity::Error => Style::Error,
+            crate::check::Severity::Warning => Style::Warning,
+        };
+        let head = paint(color, style, &format!("{}[{}]", super::level(p.severity), p.check));
+        out.push_str(&format!("{head}: {}\n", colour_body(&d.to_string(), color)));
         if let Some(places) = group::places(&g) {
-            out.push_str(&format!("  = {places}\n"));
+            out.push_str(&format!("{}\n", paint(color, Style::Dim, &format!("  = {places}"))));
         }
         out.push('\n');
     }
     out.push_str(&summary(o));
+    out
+}
+
+/// The diagnostic with its gutter, caret and help dimmed, so the message and the source stand out.
+/// Text quoted from files is already escaped ([`crate::diag::printable`]), so the only escape
+/// codes in the result are ours.
+fn colour_body(text: &str, color: bool) -> String {
+    if !color {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let gutter = line.find(" | ").filter(|&at| line[..at].trim().chars().all(|c| c.is_ascii_digit()));
+        if i == 0 {
+            out.push_str(line);
+        } else if line.starts_with("  = ") || line.trim_end().ends_with('^') || line.trim() == "|" {
+            out.push_str(&paint(true, Style::Dim, line));
+        } else if let Some(at) = gutter {
+            out.push_str(&paint(true, Style::Dim, &line[..at + 2]));
+            out.push_str(&line[at + 2..]);
+        } else {
+            out.push_str(line);
+        }
+    }
     out
 }
 

@@ -19,6 +19,7 @@ use super::plan::{ContainerPlan, Reload, StackPlan, LABEL_CONFIG_HASH};
 use super::ready::{self, Readiness};
 use super::{state, targets};
 use crate::probe::{Client, ProbeError, TargetHealth};
+use crate::term::{paint, Style};
 
 /// When to pull images.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -40,6 +41,8 @@ pub struct UpOptions {
     pub wait: bool,
     /// Limit for readiness and `wait`.
     pub timeout: Duration,
+    /// Colour the progress lines (their stream is a terminal, see [`crate::term`]).
+    pub color: bool,
 }
 
 /// Why `up` stopped.
@@ -149,6 +152,9 @@ pub struct UpReport {
     pub refused: Vec<(String, String)>,
     /// Targets not up (or not yet scraped as the config declares) when waiting ended.
     pub down_targets: Vec<TargetHealth>,
+    /// What was done to each service, in the order it was done: (service, `started`,
+    /// `restarted`, `reloaded`, `unchanged` or `removed`).
+    pub actions: Vec<(String, &'static str)>,
 }
 
 impl UpReport {
@@ -245,14 +251,16 @@ pub async fn up(
     preflight::ensure_images(engine, plan, opts.pull, log).await?;
     preflight::check_network(engine, plan).await?;
     let existing = converge::settle_previous(engine, engine.containers(&plan.project).await?, log).await?;
+    let mut actions = Vec::new();
     let mut applied = state::load(out_dir);
     let work = decide(plan, &existing, &applied, out_dir)?;
     preflight::check_names(engine, plan, &work).await?;
     preflight::check_ports(engine, plan, &work, &existing).await?;
 
     for e in existing.iter().filter(|e| !plan.containers.iter().any(|c| c.service == e.service)) {
-        writeln!(log, "removing {} (no longer in the spec)", e.name).ok();
+        writeln!(log, "{} {} (no longer in the spec)", paint(opts.color, Style::Warning, "removing"), e.name).ok();
         engine.remove(&e.id, &e.name).await?;
+        actions.push((e.service.clone(), "removed"));
     }
     let mut merged = Vec::new();
     let network = engine.ensure_network(plan, &mut merged).await?;
@@ -279,14 +287,16 @@ pub async fn up(
         };
         match done {
             Done::Started(how) => {
-                writeln!(log, "{how} {}", c.name).ok();
+                writeln!(log, "{} {}", paint(opts.color, Style::Ok, how), c.name).ok();
+                actions.push((c.service.clone(), how));
                 applied.insert(c.service.clone(), files);
                 started.push((c, id));
             }
             Done::Judge => started.push((c, id)),
             Done::Reload => reloads.push((c, id, files)),
             Done::Unchanged => {
-                writeln!(log, "unchanged {}", c.name).ok();
+                writeln!(log, "{} {}", paint(opts.color, Style::Dim, "unchanged"), c.name).ok();
+                actions.push((c.service.clone(), "unchanged"));
             }
         }
     }
@@ -296,13 +306,14 @@ pub async fn up(
         let _ = state::save(out_dir, &applied);
         return Err(e);
     }
-    let mut report = UpReport::default();
+    let mut report = UpReport { actions, ..UpReport::default() };
     let probe = Client::new();
     for (c, id, files) in reloads {
         if c.reload == Reload::Http {
             match probe.reload(&c.base_url()).await {
                 Ok(()) => {
-                    writeln!(log, "reloaded {}", c.name).ok();
+                    writeln!(log, "{} {}", paint(opts.color, Style::Ok, "reloaded"), c.name).ok();
+                    report.actions.push((c.service.clone(), "reloaded"));
                     applied.insert(c.service.clone(), files);
                     continue;
                 }
@@ -320,7 +331,8 @@ pub async fn up(
         }
         engine.restart(&id, &c.name).await?;
         let why = if c.reload == Reload::Http { "it did not answer the reload" } else { "config changed" };
-        writeln!(log, "restarted {} ({why})", c.name).ok();
+        writeln!(log, "{} {} ({why})", paint(opts.color, Style::Warning, "restarted"), c.name).ok();
+        report.actions.push((c.service.clone(), "restarted"));
         applied.insert(c.service.clone(), files);
         started.push((c, id));
     }
@@ -338,7 +350,10 @@ pub async fn up(
     if opts.wait && report.ok() {
         if let Some(prom) = plan.containers.iter().find(|c| c.service == "prometheus") {
             let declared = targets::declared(out_dir);
-            report.down_targets = ready::wait_targets(&probe, &prom.base_url(), &declared, deadline).await;
+            let bar = crate::term::Progress::new("targets up");
+            let mut progress = |up, total| bar.set(up, total);
+            report.down_targets =
+                ready::wait_targets(&probe, &prom.base_url(), &declared, deadline, &mut progress).await;
         }
     }
     Ok(report)
