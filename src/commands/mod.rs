@@ -4,8 +4,8 @@
 
 pub mod check;
 pub mod init;
-pub mod preview;
 pub mod meta;
+pub mod preview;
 pub mod render;
 pub mod routes;
 pub mod stack;
