@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of the PromQL engine against `promtool test rules` (issue #10):
-#   - the recording and alerting rules of ../shared/corpora/rules (or $RULES), over a synthetic
+#   - the recording and alerting rules of tests/upstream/realworld-rules (the public corpus, copied
+#     into the repository; or $RULES), over a synthetic
 #     series for every selector they use, evaluated every 15 s for 1 h: ≥ 10× faster than promtool;
 #   - memory linear in the samples stored (the same run with every series loaded 1, 2, 4, 8 times).
 # `examples/promql_bench.rs gen` writes the inputs: the rules that evaluate without error (so that
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 for tool in hyperfine promtool /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install hyperfine prometheus time" >&2; exit 2; }
 done
-rules="${RULES:-../shared/corpora/rules}"
+rules="${RULES:-tests/upstream/realworld-rules}"
 [ -d "$rules" ] || { echo "rule corpus missing at $rules (set RULES)" >&2; exit 2; }
 cargo build --release -j2 --quiet --example promql_bench
 bin="$PWD/target/release/examples/promql_bench"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark of `monstack test` against `promtool test rules` (issue #11, item 8): the public rule
-# corpus (../shared/corpora/rules, or $RULES) as one rule file per group and two unit-test files
+# corpus copied into tests/upstream/realworld-rules (or $RULES) as one rule file per group and two unit-test files
 # per group (evaluated every 15 s until 30 m and until 1 h, over series for every selector), all
 # files given to one run of each tool, same machine, same run. Target: ≥ 10× faster.
 # `examples/promql_bench.rs gen` picks the rules and writes the series; `examples/test_bench.rs
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 for tool in hyperfine promtool; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install hyperfine prometheus" >&2; exit 2; }
 done
-rules="${RULES:-../shared/corpora/rules}"
+rules="${RULES:-tests/upstream/realworld-rules}"
 [ -d "$rules" ] || { echo "rule corpus missing at $rules (set RULES)" >&2; exit 2; }
 cargo build --release -j2 --quiet --bin monstack --example promql_bench --example test_bench
 bin="$PWD/target/release"
