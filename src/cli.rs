@@ -288,12 +288,23 @@ pub struct PreviewArgs {
     /// An annotation of the alert, `key=value` (repeatable).
     #[arg(long = "annotation", value_name = "KEY=VALUE")]
     pub annotations: Vec<String>,
-    /// When the alert started (RFC 3339); default now.
+    /// The alert's `generatorURL`.
+    #[arg(long, value_name = "URL", default_value = "")]
+    pub generator_url: String,
+    /// Alerts notified together, in Alertmanager's API format (a JSON or YAML list of `labels`,
+    /// `annotations`, `startsAt`, `endsAt`, `generatorURL`), instead of labels on the command line.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["labels", "annotations", "generator_url"])]
+    pub alerts: Option<PathBuf>,
+    /// The instant of the notification (RFC 3339): the alert's start, the templates' now, and
+    /// what an alert's `endsAt` is compared with; default now.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// The Alertmanager's external URL, as templates see it.
     #[arg(long, value_name = "URL", default_value = "http://localhost:9093")]
     pub external_url: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
     /// The alert's labels, `name=value`.
     #[arg(value_name = "LABEL=VALUE")]
     pub labels: Vec<String>,
@@ -338,7 +349,7 @@ pub struct RenderArgs {
     pub format: OutputFormat,
 }
 
-/// `--format` of `render`, `up` and `down`.
+/// `--format` of `render`, `up`, `down` and `preview`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
     /// Lines for people.

@@ -1,12 +1,12 @@
-//! `monstack preview`: what each integration of a receiver would send for an alert, rendered by
-//! [`crate::notify`] from the project's rendered Alertmanager config or a given one.
+//! `monstack preview`: what each integration of a receiver would send for a group of alerts,
+//! rendered by [`crate::notify`] from the project's rendered Alertmanager config or a given one.
 
 use crate::out::outln;
 
 use anyhow::{anyhow, Context};
 
-use crate::cli::PreviewArgs;
-use crate::notify::{self, Alert};
+use crate::cli::{OutputFormat, PreviewArgs};
+use crate::notify::{self, Alert, Request, Source};
 use crate::project::Project;
 use crate::routing::{self, Instant, Labels};
 use crate::Status;
@@ -26,33 +26,67 @@ fn pairs(args: &[String], what: &str) -> anyhow::Result<Labels> {
 }
 
 fn preview(args: &PreviewArgs) -> anyhow::Result<Status> {
-    let labels = pairs(&args.labels, "label")?;
-    let annotations = pairs(&args.annotations, "`--annotation`")?;
-    let starts_at = match &args.at {
+    let now = match &args.at {
         Some(t) => Instant::parse(t).map_err(|e| anyhow!("`--at`: {e}"))?.0 as f64,
         None => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64()),
     };
-    let (path, text) = match &args.config {
-        Some(path) => (
-            path.clone(),
-            crate::fsutil::read_regular(path).with_context(|| format!("cannot read `{}`", path.display()))?,
-        ),
-        None => Project::load(&args.project.dir)?.rendered_alertmanager()?.ok_or_else(|| {
-            anyhow!(
-                "the project in `{}` does not enable Alertmanager: there is nothing to preview",
-                args.project.dir.display()
-            )
-        })?,
+    let alerts = match &args.alerts {
+        Some(file) => {
+            let text =
+                crate::fsutil::read_regular(file).with_context(|| format!("cannot read `{}`", file.display()))?;
+            notify::alerts::parse(file, &text, now)?
+        }
+        None => {
+            let labels = pairs(&args.labels, "label")?;
+            if labels.is_empty() {
+                return Err(anyhow!("no alert to preview: give its labels (`alertname=HostDown …`) or `--alerts FILE`"));
+            }
+            let annotations = pairs(&args.annotations, "`--annotation`")?;
+            vec![Alert { labels, annotations, starts_at: now, ends_at: None, generator_url: args.generator_url.clone() }]
+        }
     };
-    let alert =
-        Alert { labels, annotations, starts_at, generator_url: String::new(), external_url: args.external_url.clone() };
-    let notifications = notify::preview(&path, &text, &args.receiver, &alert)?;
-    if notifications.is_empty() {
-        outln!("receiver `{}` has no integrations: it notifies no one", args.receiver);
+    let request = Request { receiver: args.receiver.clone(), alerts, now, external_url: args.external_url.clone() };
+    let preview = match &args.config {
+        Some(path) => {
+            let text =
+                crate::fsutil::read_regular(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+            notify::preview(&Source { path: path.clone(), text, files: None }, &request)?
+        }
+        None => {
+            let project = Project::load(&args.project.dir)?;
+            let source = project.rendered_alertmanager()?.ok_or_else(|| {
+                anyhow!(
+                    "the project in `{}` does not enable Alertmanager: there is nothing to preview",
+                    args.project.dir.display()
+                )
+            })?;
+            notify::preview(&source, &request)?
+        }
+    };
+    if !preview.routed {
+        let label = crate::term::paint(crate::term::stderr(), crate::term::Style::Warning, "warning");
+        eprintln!(
+            "{label}: these labels do not reach receiver `{}` through the route tree: shown as if they did",
+            request.receiver
+        );
     }
-    let mut failed = false;
-    for n in &notifications {
+    let failed = preview.notifications.iter().flat_map(|n| &n.fields).any(|(_, v)| v.is_err());
+    match args.format {
+        OutputFormat::Json => outln!("{:#}", json(&preview)),
+        OutputFormat::Human => human(&preview),
+    }
+    Ok(if failed { Status::Findings } else { Status::Ok })
+}
+
+fn human(preview: &notify::Preview) {
+    if preview.notifications.is_empty() {
+        outln!("receiver `{}` has no integrations: it notifies no one", preview.group.receiver);
+    }
+    for n in &preview.notifications {
         outln!("{}[{}]", n.integration, n.index);
+        if let Some(why) = &n.silent {
+            outln!("  ({why})");
+        }
         for (field, value) in &n.fields {
             match value {
                 Ok(v) if v.contains('\n') => {
@@ -62,12 +96,37 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<Status> {
                     }
                 }
                 Ok(v) => outln!("  {field}: {v}"),
-                Err(e) => {
-                    failed = true;
-                    outln!("  {field}: error: {e}");
-                }
+                Err(e) => outln!("  {field}: error: {e}"),
             }
         }
     }
-    Ok(if failed { Status::Findings } else { Status::Ok })
+}
+
+/// The preview as JSON (schema in the README).
+fn json(preview: &notify::Preview) -> serde_json::Value {
+    let notifications: Vec<serde_json::Value> = preview
+        .notifications
+        .iter()
+        .map(|n| {
+            let fields: serde_json::Map<String, serde_json::Value> =
+                n.fields.iter().filter_map(|(k, v)| Some((k.clone(), v.as_ref().ok()?.clone().into()))).collect();
+            let errors: serde_json::Map<String, serde_json::Value> =
+                n.fields.iter().filter_map(|(k, v)| Some((k.clone(), v.as_ref().err()?.clone().into()))).collect();
+            serde_json::json!({
+                "integration": n.integration,
+                "index": n.index,
+                "sent": n.silent.is_none(),
+                "why_not_sent": n.silent,
+                "fields": fields,
+                "errors": errors,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "schema": crate::project::write::JSON_SCHEMA,
+        "receiver": preview.group.receiver,
+        "routed": preview.routed,
+        "group_key": preview.group.key(),
+        "notifications": notifications,
+    })
 }

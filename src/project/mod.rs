@@ -80,18 +80,32 @@ impl Project {
     }
 
     /// The Alertmanager config render would write, rendered in memory (secrets as stand-ins, as
-    /// `check` sees them): its path under the default output folder and its text; `None` when
+    /// `check` sees them), with the files beside it (its notification templates); `None` when
     /// the project does not enable Alertmanager.
-    pub fn rendered_alertmanager(&self) -> Result<Option<(PathBuf, String)>, RenderError> {
+    pub fn rendered_alertmanager(&self) -> Result<Option<crate::notify::Source>, RenderError> {
         let out = self.out_dir();
-        let files = self.render_for_check(&out)?;
-        Ok(files
-            .get(layout::ALERTMANAGER_CONFIG)
-            .map(|f| (out.join(layout::ALERTMANAGER_CONFIG), String::from_utf8_lossy(&f.contents).into_owned())))
+        Ok(alertmanager_source(&self.render_for_check(&out)?, &out))
     }
 
     /// The Docker plan: the default output folder's files, mounted by absolute path.
     pub fn stack_plan(&self) -> StackPlan {
         crate::stack::plan(&self.spec, self.dir(), &self.dir().join(layout::OUT_DIR))
     }
+}
+
+/// The rendered Alertmanager config among `files` (rendered for `out`), with every file of its
+/// folder by absolute path.
+pub fn alertmanager_source(files: &Rendered, out: &Path) -> Option<crate::notify::Source> {
+    let config = files.get(layout::ALERTMANAGER_CONFIG)?;
+    let folder = Path::new(layout::ALERTMANAGER_CONFIG).parent().unwrap_or(Path::new(""));
+    let beside = files
+        .iter()
+        .filter(|(rel, _)| Path::new(rel.as_str()).starts_with(folder))
+        .map(|(rel, f)| (out.join(rel), String::from_utf8_lossy(&f.contents).into_owned()))
+        .collect();
+    Some(crate::notify::Source {
+        path: out.join(layout::ALERTMANAGER_CONFIG),
+        text: String::from_utf8_lossy(&config.contents).into_owned(),
+        files: Some(beside),
+    })
 }

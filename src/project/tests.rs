@@ -38,8 +38,6 @@ pub fn collect(dir: &Path) -> anyhow::Result<(Vec<PathBuf>, RuleSource)> {
     tests.sort();
     let external_labels =
         project.spec.prometheus.external_labels.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-    let alertmanager = files
-        .get(super::layout::ALERTMANAGER_CONFIG)
-        .map(|f| (out.join(super::layout::ALERTMANAGER_CONFIG), String::from_utf8_lossy(&f.contents).into_owned()));
+    let alertmanager = super::alertmanager_source(&files, &out);
     Ok((tests, RuleSource { rendered, tests: bundled, external_labels, alertmanager }))
 }

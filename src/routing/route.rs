@@ -268,6 +268,17 @@ pub fn matcher_text(m: &Matcher) -> String {
     format!("{}{}\"{value}\"", m.name, m.op)
 }
 
+/// The key Alertmanager gives the route at `path` (`Route.Key`): each node's matchers from the
+/// root down, `{…}` each, joined by `/`; a notification's group key starts with it.
+pub fn key(root: &Route, path: &[usize]) -> String {
+    let nodes: Vec<String> = root
+        .chain(path)
+        .iter()
+        .map(|r| format!("{{{}}}", r.matchers.iter().map(matcher_text).collect::<Vec<_>>().join(",")))
+        .collect();
+    nodes.join("/")
+}
+
 /// A path down the tree in words: `default-route → {severity="critical"} → {team="db"}`.
 pub fn describe(root: &Route, path: &[usize]) -> String {
     root.chain(path).iter().map(|r| r.slug()).collect::<Vec<_>>().join(" → ")

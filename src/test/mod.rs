@@ -42,9 +42,9 @@ pub struct RuleSource {
     pub tests: Vec<(PathBuf, String)>,
     /// External labels of a test group that sets none (project mode: the spec's).
     pub external_labels: Vec<(String, String)>,
-    /// The rendered `alertmanager.yml` (path shown, text) routing test files run against
+    /// The rendered `alertmanager.yml` (with its templates) routing test files run against
     /// (project mode); `None`: each file's own `config:`.
-    pub alertmanager: Option<(PathBuf, String)>,
+    pub alertmanager: Option<crate::notify::Source>,
 }
 
 /// What kind of file a path holds, told by its content.

@@ -2,7 +2,7 @@
 //! rule tests: each case is a test group, each alert whose expectations did not hold a
 //! [`Failure::Routing`], so every output format shows them as it shows rule tests.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use super::Failure;
@@ -32,7 +32,7 @@ pub fn run_text(file: &Path, text: &str, opts: &Options, source: &RuleSource) ->
         Err(e) => return stop(e.0),
     };
     let coverage = super::coverage::FileCoverage {
-        routing_config: Some(config_file.clone()),
+        routing_config: Some((config_file.path.clone(), config_file.text.clone())),
         // An inhibited alert notifies no one: it does not cover the receivers it is routed to.
         reached: report
             .cases
@@ -105,21 +105,27 @@ pub fn run_text(file: &Path, text: &str, opts: &Options, source: &RuleSource) ->
 /// `--update-golden`, once its golden file is written); `Err` for a pin that cannot be rendered.
 fn notification(
     file: &Path,
-    config: &(PathBuf, String),
+    config: &crate::notify::Source,
     case: &routing::tests::Case,
     labels: &routing::Labels,
     pin: &routing::tests::NotificationPin,
     opts: &Options,
 ) -> Result<Option<RoutingDifference>, String> {
-    let alert = crate::notify::Alert {
-        labels: labels.clone(),
-        annotations: pin.annotations.clone(),
+    let at = case.at.map_or(0.0, |t| t.0 as f64);
+    let request = crate::notify::Request {
+        receiver: pin.receiver.clone(),
         // The case's instant, else the epoch: a preview must not change from run to run.
-        starts_at: case.at.map_or(0.0, |t| t.0 as f64),
-        generator_url: String::new(),
+        alerts: vec![crate::notify::Alert {
+            labels: labels.clone(),
+            annotations: pin.annotations.clone(),
+            starts_at: at,
+            ends_at: None,
+            generator_url: String::new(),
+        }],
+        now: at,
         external_url: "http://localhost:9093".to_owned(),
     };
-    let sent = crate::notify::preview(&config.0, &config.1, &pin.receiver, &alert).map_err(|e| e.to_string())?;
+    let sent = crate::notify::preview(config, &request).map_err(|e| e.to_string())?.notifications;
     let Some(n) = sent.iter().find(|n| n.integration == pin.integration) else {
         let has: Vec<String> = sent.iter().map(|n| n.integration.clone()).collect();
         return Err(format!(
@@ -165,10 +171,10 @@ fn config_of(
     text: &str,
     tf: &routing::tests::TestFile,
     source: &RuleSource,
-) -> Result<(Config, (PathBuf, String)), Vec<Diagnostic>> {
-    if let Some((path, am)) = &source.alertmanager {
-        let config = Config::parse(path, am).map_err(|e| e.0)?;
-        return Ok((config, (path.clone(), am.clone())));
+) -> Result<(Config, crate::notify::Source), Vec<Diagnostic>> {
+    if let Some(am) = &source.alertmanager {
+        let config = Config::parse(&am.path, &am.text).map_err(|e| e.0)?;
+        return Ok((config, am.clone()));
     }
     let Some(path) = &tf.config else {
         let d = Diagnostic::new(file, text, None, "the routing test file names no Alertmanager config")
@@ -179,5 +185,5 @@ fn config_of(
         vec![Diagnostic::new(file, text, None, format!("cannot read the config `{}`: {e}", path.display()))]
     })?;
     let config = Config::parse(path, &am).map_err(|e| e.0)?;
-    Ok((config, (path.clone(), am)))
+    Ok((config, crate::notify::Source { path: path.clone(), text: am, files: None }))
 }

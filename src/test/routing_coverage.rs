@@ -170,7 +170,7 @@ pub fn compute(
 pub fn of_run(outcomes: &[FileOutcome], source: &RuleSource) -> Vec<RoutingCoverage> {
     let mut configs: Vec<(PathBuf, String)> = Vec::new();
     if let Some(am) = &source.alertmanager {
-        configs.push(am.clone());
+        configs.push((am.path.clone(), am.text.clone()));
     } else {
         for c in outcomes.iter().filter_map(|o| o.coverage.routing_config.as_ref()) {
             if !configs.iter().any(|(p, _)| *p == c.0) {

@@ -3,6 +3,7 @@
 
 mod check;
 mod container;
+mod delivery;
 mod findings;
 mod golden;
 mod hostile;
