@@ -175,6 +175,9 @@ fn dashboards(env: &Env) -> Vec<Object> {
     out
 }
 
+/// Where the operator mounts an Alertmanager's config Secret.
+const ALERTMANAGER_CONFIG_MOUNT: &str = "/etc/alertmanager/config";
+
 /// The name of the Secret holding `alertmanager.yaml`, which an Alertmanager's `configSecret`
 /// names.
 pub(super) fn alertmanager_config_name(env: &Env) -> String {
@@ -204,11 +207,24 @@ fn alertmanager(env: &Env) -> Result<Vec<Object>, RenderError> {
         let mounted = format!("{ALERTMANAGER_SECRETS_MOUNT}/{secrets_name}/{key}");
         text = text.replace(&format!("_file: {rel}\n"), &format!("_file: {mounted}\n"));
     }
+    // Notification templates travel in the config Secret, which the operator mounts at
+    // `/etc/alertmanager/config/`.
+    let am_dir = Path::new(layout::ALERTMANAGER_CONFIG).parent().unwrap_or(Path::new(""));
+    let templates_dir = am_dir.join(crate::render::NOTIFICATION_TEMPLATES);
+    let mut data = Vec::new();
+    for (rel, f) in env.docker.iter() {
+        let Ok(name) = Path::new(rel.as_str()).strip_prefix(&templates_dir) else { continue };
+        let name = name.to_string_lossy().into_owned();
+        let local = format!("- {}/{name}\n", crate::render::NOTIFICATION_TEMPLATES);
+        text = text.replace(&local, &format!("- {ALERTMANAGER_CONFIG_MOUNT}/{name}\n"));
+        data.push((name, s(String::from_utf8_lossy(&f.contents).into_owned())));
+    }
     // The Docker render's header speaks of paths relative to the file; these are absolute.
     let body: String = text.lines().skip_while(|l| l.starts_with('#')).map(|l| format!("{l}\n")).collect();
     let mut config = env.object("v1", "Secret", alertmanager_config_name(env));
     config.body.push(("type".into(), s("Opaque")));
-    config.body.push(("stringData".into(), Emit::Map(vec![("alertmanager.yaml".into(), s(body))])));
+    data.insert(0, ("alertmanager.yaml".into(), s(body)));
+    config.body.push(("stringData".into(), Emit::Map(data)));
     config.from = file.from.clone();
     // It names secret files but holds none; written 0600 all the same, as every Secret.
     config.secret = true;

@@ -101,6 +101,39 @@ impl From<Box<Diagnostic>> for RenderError {
     }
 }
 
+/// Where the project's Alertmanager notification templates go, relative to alertmanager.yml.
+pub const NOTIFICATION_TEMPLATES: &str = "templates";
+
+/// The folder of the Alertmanager config under the output folder.
+fn alertmanager_folder() -> &'static str {
+    services::alertmanager::SERVICE.config.map_or("alertmanager", |c| c.folder)
+}
+
+/// The project's Alertmanager notification templates (`templates/alertmanager/*.tmpl`), by file
+/// name: Go templates of Alertmanager's, copied as they are (not rendered), when Alertmanager
+/// runs.
+fn notification_templates(
+    spec: &Spec,
+    assets: &Assets,
+    project_dir: &Path,
+) -> Result<BTreeMap<String, OutFile>, RenderError> {
+    let mut out = BTreeMap::new();
+    if !spec.alertmanager.enabled {
+        return Ok(out);
+    }
+    let dir = format!("templates/{}", alertmanager_folder());
+    let io = |source| RenderError::Io { path: project_dir.join(&dir), source };
+    for rel in assets.project_files(&dir, &["tmpl"]).map_err(io)? {
+        let Some(source) = assets.get(&rel).map_err(|source| RenderError::Io { path: project_dir.join(&rel), source })?
+        else {
+            continue;
+        };
+        let name = rel.rsplit('/').next().unwrap_or(&rel).to_owned();
+        out.insert(name, OutFile::rendered(source.text, &source.display));
+    }
+    Ok(out)
+}
+
 /// Config templates of the running services, relative to `templates/`; each renders to the same
 /// path under the output folder.
 fn config_outputs(spec: &Spec) -> Vec<&'static str> {
@@ -124,7 +157,11 @@ pub fn render(spec: &Spec, doc: &Document, out_dir: &Path, values: SecretValues)
     let out_dir = paths::absolute(out_dir);
     let assets = Assets::new(&project.dir);
     let engine = Templates::new();
-    let ctx = Context::new(spec, &project.dir, &out_dir);
+    let mut ctx = Context::new(spec, &project.dir, &out_dir);
+    let notification_templates = notification_templates(spec, &assets, &project.dir)?;
+    if let Some(am) = ctx.alertmanager.as_mut() {
+        am.templates = notification_templates.keys().map(|rel| format!("{NOTIFICATION_TEMPLATES}/{rel}")).collect();
+    }
     let value = minijinja::Value::from(minijinja::value::Serde(&ctx));
     let get = |rel: &str| assets.get(rel).map_err(|source| RenderError::Io { path: project.dir.join(rel), source });
 
@@ -137,6 +174,9 @@ pub fn render(spec: &Spec, doc: &Document, out_dir: &Path, values: SecretValues)
     });
     let mut files = files?;
     files.extend(dashboards?);
+    for (name, file) in notification_templates {
+        files.insert(format!("{}/{NOTIFICATION_TEMPLATES}/{name}", alertmanager_folder()), file);
+    }
 
     files.extend(secret_files(spec, &project.dir, values)?);
     Ok(files)

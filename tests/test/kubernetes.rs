@@ -193,19 +193,29 @@ fn rules_and_routing_pass_promtool_and_amtool_as_the_operator_mounts_them() {
         let secrets = of_kind(&objs, "Secret");
         for s in &secrets {
             let secret = s["metadata"]["name"].as_str().unwrap();
+            // The config Secret (notification templates beside alertmanager.yaml) is mounted at
+            // /etc/alertmanager/config/<key>.
+            let config_secret = s["stringData"].get("alertmanager.yaml").is_some();
             for (key, value) in s["stringData"].as_object().unwrap() {
-                let at = root.join("etc/alertmanager/secrets").join(secret).join(key);
+                let at = match config_secret {
+                    true => root.join("etc/alertmanager/config").join(key),
+                    false => root.join("etc/alertmanager/secrets").join(secret).join(key),
+                };
                 std::fs::create_dir_all(at.parent().unwrap()).unwrap();
                 std::fs::write(at, value.as_str().unwrap()).unwrap();
             }
         }
         let config =
             secrets.iter().find_map(|s| s["stringData"]["alertmanager.yaml"].as_str()).expect("a config Secret");
-        let mounted =
-            config.replace("/etc/alertmanager/secrets/", &format!("{}/etc/alertmanager/secrets/", root.display()));
+        let mounted = config.replace("/etc/alertmanager/", &format!("{}/etc/alertmanager/", root.display()));
         for line in mounted.lines().filter(|l| l.contains("_file: ")) {
             let path = line.split("_file: ").nth(1).unwrap();
             assert!(Path::new(path).is_file(), "{name}: {path} is not among the mounted secrets");
+        }
+        let templates = mounted.lines().skip_while(|l| l.trim() != "templates:").skip(1);
+        for line in templates.take_while(|l| l.trim_start().starts_with("- ")) {
+            let path = line.trim_start().trim_start_matches("- ");
+            assert!(Path::new(path).is_file(), "{name}: template {path} is not in the config Secret");
         }
         work.write("alertmanager.yaml", &mounted);
         let out = std::process::Command::new("amtool")

@@ -172,3 +172,29 @@ fn routing_tests_pin_notification_text() {
         .status(2)
         .stdout_has("receiver `everyone` has no `webex` integration (it has: `slack`, `pagerduty`");
 }
+
+/// A project's notification templates (`templates/alertmanager/*.tmpl`, the `full` render case
+/// overrides `slack.default.title`): previews and routing tests in project mode use them from
+/// the render in memory, nothing written; a broken one is an `alertmanager/template` finding
+/// at its own line and column.
+#[test]
+fn project_notification_templates_are_used_and_checked() {
+    let p = Project::copy_of(&fixtures().join("render/full/in"));
+    p.run(&["preview", "--receiver", "chat", "alertname=HostHighCpu", "severity=warning", "instance=db1"])
+        .status(0)
+        .stdout_has("  title: [FIRING] HostHighCpu (1 instances)\n");
+    assert!(!p.path().join("build").exists(), "preview wrote the render");
+    p.write(
+        "tests/chat.yml",
+        "routing_tests:\n  - name: warnings reach chat with the project's title\n    alerts:\n      \
+         - labels: {alertname: HostHighCpu, severity: warning}\n        receivers: [chat]\n        \
+         notification: {receiver: chat, integration: slack, field: title, equals: '[FIRING] HostHighCpu (1 instances)'}\n",
+    );
+    p.run(&["test", "-C", "."]).status(0).stdout_has("ok   warnings reach chat with the project's title");
+    p.write("templates/alertmanager/broken.tmpl", "{{ define \"x\" }}\n{{ .Labels | nosuch }}{{ end }}\n");
+    p.run(&["check"])
+        .status(1)
+        .stdout_has("error[alertmanager/template]: templates/alertmanager/broken.tmpl:2:14: template: broken.tmpl:2: function \"nosuch\" not defined");
+    p.run(&["render"]).status(2);
+    assert!(!p.path().join("build").exists(), "render wrote a config Alertmanager would not load");
+}

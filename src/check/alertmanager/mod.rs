@@ -221,6 +221,17 @@ fn check_tree(file: &Path, doc: &Tree, syntax_only: bool, sink: &mut Sink) {
     }
 }
 
+/// Parses a notification template file as Alertmanager loads it (with its functions); a parse
+/// error is an `alertmanager/template` finding at its line and column.
+pub fn template_file(file: &Path, text: &str, sink: &mut Sink) {
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if let Err(e) = crate::gotemplate::parse(&name, text, &receivers::AM_OPTIONS) {
+        let (line, column) = e.position(text);
+        sink.error(Check::AlertmanagerTemplate, Some(Pos { line: line as u64, column: column as u64 }), e.to_string())
+            .help(format!("in `{}`; Alertmanager would not start with it", e.excerpt(text)));
+    }
+}
+
 /// Parses the template files `pattern` names, as Alertmanager does when it loads them (amtool
 /// reports their parse errors too).
 fn template_files(at: &Tree, pattern: &str, cx: &mut Ctx<'_>) {

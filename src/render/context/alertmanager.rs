@@ -31,6 +31,9 @@ pub struct AmCtx {
     pub routes: Vec<RouteCtx>,
     /// Inhibition rules.
     pub inhibit_rules: Vec<InhibitCtx>,
+    /// The project's notification template files, relative to alertmanager.yml
+    /// (`templates/<name>.tmpl`); filled by render, which reads them.
+    pub templates: Vec<String>,
 }
 
 /// A receiver with secret paths resolved (relative to alertmanager.yml).
@@ -186,5 +189,6 @@ pub(super) fn context(spec: &Spec, res: &Resolver<'_>) -> AmCtx {
         receivers,
         routes,
         inhibit_rules,
+        templates: Vec::new(),
     }
 }
