@@ -39,10 +39,18 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<Status> {
         None => {
             let labels = pairs(&args.labels, "label")?;
             if labels.is_empty() {
-                return Err(anyhow!("no alert to preview: give its labels (`alertname=HostDown …`) or `--alerts FILE`"));
+                return Err(anyhow!(
+                    "no alert to preview: give its labels (`alertname=HostDown …`) or `--alerts FILE`"
+                ));
             }
             let annotations = pairs(&args.annotations, "`--annotation`")?;
-            vec![Alert { labels, annotations, starts_at: now, ends_at: None, generator_url: args.generator_url.clone() }]
+            vec![Alert {
+                labels,
+                annotations,
+                starts_at: now,
+                ends_at: None,
+                generator_url: args.generator_url.clone(),
+            }]
         }
     };
     let request = Request { receiver: args.receiver.clone(), alerts, now, external_url: args.external_url.clone() };

@@ -57,7 +57,11 @@ pub fn parse(file: &Path, text: &str, now: f64) -> Result<Vec<Alert>, Diagnostic
                         Some(n) => format!("did you mean `{n}`? an alert has `{}`", KEYS.join("`, `")),
                         None => format!("an alert has `{}`", KEYS.join("`, `")),
                     };
-                    err(&Tree { value: SourceNode::Null, at: k.at }, format!("unknown key `{other}` in an alert"), &help);
+                    err(
+                        &Tree { value: SourceNode::Null, at: k.at },
+                        format!("unknown key `{other}` in an alert"),
+                        &help,
+                    );
                 }
             }
         }
@@ -114,7 +118,7 @@ mod unit {
         let alerts = parse(Path::new("a.json"), text, 0.0).unwrap();
         assert_eq!(alerts.len(), 1);
         assert_eq!(alerts[0].labels["job"], "x");
-        assert_eq!(alerts[0].ends_at, Some(1_795_575_600.0 - 3600.0 + 3600.0));
+        assert_eq!(alerts[0].ends_at, Some(1_795_579_200.0));
         assert_eq!(alerts[0].generator_url, "http://p/");
     }
 

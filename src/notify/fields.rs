@@ -114,7 +114,12 @@ pub const INTEGRATIONS: &[Integration] = &[
             ("message", r#"{{ template "sns.default.message" . }}"#),
         ],
     },
-    Integration { key: "telegram_configs", name: "telegram", send_resolved: true, fields: &[("message", r#"{{ template "telegram.default.message" . }}"#)] },
+    Integration {
+        key: "telegram_configs",
+        name: "telegram",
+        send_resolved: true,
+        fields: &[("message", r#"{{ template "telegram.default.message" . }}"#)],
+    },
     Integration {
         key: "discord_configs",
         name: "discord",
@@ -124,7 +129,12 @@ pub const INTEGRATIONS: &[Integration] = &[
             ("message", r#"{{ template "discord.default.message" . }}"#),
         ],
     },
-    Integration { key: "webex_configs", name: "webex", send_resolved: true, fields: &[("message", r#"{{ template "webex.default.message" . }}"#)] },
+    Integration {
+        key: "webex_configs",
+        name: "webex",
+        send_resolved: true,
+        fields: &[("message", r#"{{ template "webex.default.message" . }}"#)],
+    },
     // The webhook sends no template: its body is the JSON payload.
     Integration { key: "webhook_configs", name: "webhook", send_resolved: true, fields: &[] },
 ];

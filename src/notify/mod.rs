@@ -148,7 +148,9 @@ fn group(config: &Config, req: &Request) -> Result<(Group, bool), PreviewError> 
         let route = route.unwrap_or(&config.route);
         let grouped: Labels = match route.group_by() {
             None => labels.clone(),
-            Some(names) => labels.iter().filter(|(k, _)| names.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect(),
+            Some(names) => {
+                labels.iter().filter(|(k, _)| names.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
+            }
         };
         (crate::routing::route::key(&config.route, &route.path), grouped, routed)
     };
@@ -176,13 +178,8 @@ fn group(config: &Config, req: &Request) -> Result<(Group, bool), PreviewError> 
     let mut alerts: Vec<(Alert, bool)> =
         req.alerts.iter().map(|a| (a.clone(), a.ends_at.is_none_or(|t| t > req.now))).collect();
     alerts.sort_by(|a, b| data::alert_order(&a.0.labels, &b.0.labels));
-    let group = Group {
-        receiver: req.receiver.clone(),
-        route_key,
-        labels,
-        alerts,
-        external_url: req.external_url.clone(),
-    };
+    let group =
+        Group { receiver: req.receiver.clone(), route_key, labels, alerts, external_url: req.external_url.clone() };
     Ok((group, routed))
 }
 
@@ -196,7 +193,11 @@ pub fn render_text(text: &str, group: &Group, now: f64) -> Result<String, String
 }
 
 /// The config's `templates:` files (globs relative to the config's folder): path and text.
-fn template_files(config_path: &Path, root: &Tree, files: Option<&BTreeMap<PathBuf, String>>) -> Result<Vec<(PathBuf, String)>, PreviewError> {
+fn template_files(
+    config_path: &Path,
+    root: &Tree,
+    files: Option<&BTreeMap<PathBuf, String>>,
+) -> Result<Vec<(PathBuf, String)>, PreviewError> {
     let base = config_path.parent().unwrap_or(Path::new(""));
     let mut out = Vec::new();
     let Some(SourceNode::Seq(globs)) = root.value.get("templates").map(|t| &t.value) else { return Ok(out) };
@@ -206,7 +207,9 @@ fn template_files(config_path: &Path, root: &Tree, files: Option<&BTreeMap<PathB
         match files {
             Some(rendered) => {
                 let pattern = glob::Pattern::new(&full.to_string_lossy()).map_err(bad)?;
-                out.extend(rendered.iter().filter(|(p, _)| pattern.matches_path(p)).map(|(p, t)| (p.clone(), t.clone())));
+                out.extend(
+                    rendered.iter().filter(|(p, _)| pattern.matches_path(p)).map(|(p, t)| (p.clone(), t.clone())),
+                );
             }
             None => {
                 let paths = glob::glob(&full.to_string_lossy()).map_err(bad)?;
@@ -246,8 +249,7 @@ fn entries(receiver: &Tree) -> Vec<Entry> {
     for integration in fields::INTEGRATIONS {
         let Some(SourceNode::Seq(items)) = receiver.value.get(integration.key).map(|e| &e.value) else { continue };
         for (index, e) in items.iter().enumerate() {
-            let send_resolved =
-                configured(e, "send_resolved").map_or(integration.send_resolved, |v| v == "true");
+            let send_resolved = configured(e, "send_resolved").map_or(integration.send_resolved, |v| v == "true");
             let max_alerts = configured(e, "max_alerts").and_then(|v| v.parse().ok()).unwrap_or(0);
             let fields = integration
                 .fields
@@ -279,15 +281,15 @@ pub fn preview(source: &Source, req: &Request) -> Result<Preview, anyhow::Error>
     let root = crate::check::node::parse(config_text.strip_prefix('\u{feff}').unwrap_or(config_text))
         .map_err(|e| anyhow::anyhow!("`{}`: {e}", config_path.display()))?;
     let template_files = template_files(config_path, &root, source.files.as_ref())?;
-    let receiver = root
-        .value
-        .get("receivers")
-        .and_then(|r| {
-            r.value.as_seq().iter().find(|i| {
-                i.value.get("name").and_then(|n| n.value.as_str()).as_deref() == Some(req.receiver.as_str())
+    let receiver =
+        root.value
+            .get("receivers")
+            .and_then(|r| {
+                r.value.as_seq().iter().find(|i| {
+                    i.value.get("name").and_then(|n| n.value.as_str()).as_deref() == Some(req.receiver.as_str())
+                })
             })
-        })
-        .ok_or_else(|| anyhow::anyhow!("no receiver `{}` in `{}`", req.receiver, config_path.display()))?;
+            .ok_or_else(|| anyhow::anyhow!("no receiver `{}` in `{}`", req.receiver, config_path.display()))?;
     let entries = entries(receiver);
     let mut set = bundled().map_err(|e| anyhow::anyhow!(e))?;
     for (path, text) in &template_files {
@@ -317,7 +319,8 @@ pub fn preview(source: &Source, req: &Request) -> Result<Preview, anyhow::Error>
     let f = funcs(&Context { now: req.now });
     let mut notifications = Vec::new();
     for (e, names) in entries.iter().zip(&names) {
-        let mut n = Notification { integration: e.integration.to_owned(), index: e.index, fields: Vec::new(), silent: None };
+        let mut n =
+            Notification { integration: e.integration.to_owned(), index: e.index, fields: Vec::new(), silent: None };
         let Some(sent) = data::sent(&group, e.send_resolved) else {
             n.silent = Some("every alert is resolved and `send_resolved` is false: nothing is sent".to_owned());
             notifications.push(n);
@@ -338,3 +341,6 @@ pub fn preview(source: &Source, req: &Request) -> Result<Preview, anyhow::Error>
     }
     Ok(Preview { group, routed, notifications })
 }
+
+#[cfg(test)]
+mod tests;

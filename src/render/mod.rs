@@ -124,7 +124,8 @@ fn notification_templates(
     let dir = format!("templates/{}", alertmanager_folder());
     let io = |source| RenderError::Io { path: project_dir.join(&dir), source };
     for rel in assets.project_files(&dir, &["tmpl"]).map_err(io)? {
-        let Some(source) = assets.get(&rel).map_err(|source| RenderError::Io { path: project_dir.join(&rel), source })?
+        let Some(source) =
+            assets.get(&rel).map_err(|source| RenderError::Io { path: project_dir.join(&rel), source })?
         else {
             continue;
         };

@@ -297,8 +297,9 @@ receivers:
         let mut reply = String::new();
         s.write_all(req.as_bytes()).is_ok() && s.read_to_string(&mut reply).is_ok() && reply.starts_with("HTTP/1.1 200")
     };
-    let body = serde_json::to_string(&[alerts.as_array().unwrap().clone(), hook_alerts.as_array().unwrap().clone()].concat())
-        .unwrap();
+    let body =
+        serde_json::to_string(&[alerts.as_array().unwrap().clone(), hook_alerts.as_array().unwrap().clone()].concat())
+            .unwrap();
     let started = Instant::now();
     while !post(&body) {
         assert!(started.elapsed() < Duration::from_secs(20), "Alertmanager did not take the alerts within 20 s");
@@ -320,7 +321,21 @@ receivers:
     let preview = |receiver: &str, file: &str| {
         let run = monstack(
             p.path(),
-            &["preview", "--config", "alertmanager.yml", "--receiver", receiver, "--alerts", file, "--at", &at, "--external-url", external, "--format", "json"],
+            &[
+                "preview",
+                "--config",
+                "alertmanager.yml",
+                "--receiver",
+                receiver,
+                "--alerts",
+                file,
+                "--at",
+                &at,
+                "--external-url",
+                external,
+                "--format",
+                "json",
+            ],
         );
         run.status(0);
         preview_fields(&run.stdout)
@@ -336,7 +351,11 @@ receivers:
             let at = ours.char_indices().zip(theirs.chars()).find(|((_, a), b)| a != b).map_or(0, |((i, _), _)| i);
             let from = ours[..at].char_indices().rev().nth(60).map_or(0, |(i, _)| i);
             let cut = |t: &str| t.get(from..).unwrap_or(t).chars().take(200).collect::<String>();
-            differ.push(format!("{what} (from byte {from})\n  monstack:     {:?}\n  alertmanager: {:?}", cut(ours), cut(theirs)));
+            differ.push(format!(
+                "{what} (from byte {from})\n  monstack:     {:?}\n  alertmanager: {:?}",
+                cut(ours),
+                cut(theirs)
+            ));
         }
     };
 
@@ -383,6 +402,9 @@ receivers:
     same("email.headers.Subject", field(&team["email[0]"], "headers.Subject"), &subject);
     same("email.html", field(&team["email[0]"], "html"), &html);
 
-    require::say(&format!("preview vs a delivering Alertmanager 0.25: {}/{compared} fields agree", compared - differ.len()));
+    require::say(&format!(
+        "preview vs a delivering Alertmanager 0.25: {}/{compared} fields agree",
+        compared - differ.len()
+    ));
     assert!(differ.is_empty(), "{}", differ.join("\n"));
 }

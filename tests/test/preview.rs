@@ -198,3 +198,64 @@ fn project_notification_templates_are_used_and_checked() {
     p.run(&["render"]).status(2);
     assert!(!p.path().join("build").exists(), "render wrote a config Alertmanager would not load");
 }
+
+/// `--alerts FILE`: alerts in Alertmanager's API format notified together; resolved ones reach
+/// only integrations that send resolved notifications; alerts of different groups, a bad file
+/// and labels given twice are errors (exit 2).
+#[test]
+fn preview_of_a_group_of_alerts() {
+    let p = Project::copy_of(&fixtures().join("preview"));
+    p.write(
+        "alerts.yml",
+        "- labels: {alertname: HostDown, instance: db1, severity: critical}\n  startsAt: 2026-11-25T02:00:00Z\n  \
+         endsAt: 2026-11-25T02:30:00Z\n",
+    );
+    let run = p.run(&[
+        "preview",
+        "--config",
+        "alertmanager.yml",
+        "--receiver",
+        "everyone",
+        "--alerts",
+        "alerts.yml",
+        "--at",
+        "2026-11-25T03:00:00Z",
+        "--format",
+        "json",
+    ]);
+    run.status(0);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["schema"], 1);
+    assert_eq!(doc["group_key"], "{}:{alertname=\"HostDown\", instance=\"db1\"}");
+    let sent = |integration: &str| {
+        let n = doc["notifications"].as_array().unwrap().iter().find(|n| n["integration"] == integration).unwrap();
+        n["sent"].as_bool().unwrap()
+    };
+    // Slack and e-mail do not send resolved alerts by default; PagerDuty and webhooks do.
+    assert!(!sent("slack") && !sent("email"), "{doc:#}");
+    assert!(sent("pagerduty") && sent("webhook"), "{doc:#}");
+    let payload = doc["notifications"][5]["fields"]["payload"].as_str().unwrap();
+    assert!(
+        payload.contains(r#""status":"resolved""#) && payload.contains(r#""endsAt":"2026-11-25T02:30:00Z""#),
+        "{payload}"
+    );
+
+    p.write(
+        "two.yml",
+        "- labels: {alertname: HostDown, instance: db1}\n- labels: {alertname: DiskFull, instance: db1}\n",
+    );
+    p.run(&["preview", "--config", "alertmanager.yml", "--receiver", "everyone", "--alerts", "two.yml"])
+        .status(2)
+        .stderr_has("are not notified together: their grouping labels differ");
+    p.write("bad.yml", "- labels: {alertname: A}\n  startsAt: noon\n  severity: x\n");
+    p.run(&["preview", "--config", "alertmanager.yml", "--receiver", "everyone", "--alerts", "bad.yml"])
+        .status(2)
+        .stderr_has("bad.yml:2:13: `noon` is not a valid instant")
+        .stderr_has("bad.yml:3:3: unknown key `severity` in an alert");
+    p.run(&["preview", "--config", "alertmanager.yml", "--receiver", "everyone", "--alerts", "two.yml", "a=b"])
+        .status(2)
+        .stderr_has("cannot be used with");
+    p.run(&["preview", "--config", "alertmanager.yml", "--receiver", "everyone"])
+        .status(2)
+        .stderr_has("no alert to preview");
+}
