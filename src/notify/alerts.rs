@@ -28,6 +28,7 @@ pub fn parse(file: &Path, text: &str, now: f64) -> Result<Vec<Alert>, Diagnostic
         err(&root, "the alerts file holds no alert".to_owned(), EXAMPLE);
     }
     let mut out = Vec::new();
+    let mut seen: Vec<(Labels, u64)> = Vec::new();
     for item in items {
         let SourceNode::Map(entries) = &item.value else {
             err(item, format!("an alert is a mapping, not {}", item.value.kind()), EXAMPLE);
@@ -67,7 +68,14 @@ pub fn parse(file: &Path, text: &str, now: f64) -> Result<Vec<Alert>, Diagnostic
         }
         if alert.labels.is_empty() {
             err(item, "an alert needs at least one label".to_owned(), EXAMPLE);
+        } else if let Some((_, line)) = seen.iter().find(|(l, _)| *l == alert.labels) {
+            err(
+                item,
+                format!("the alert at line {line} has the same labels: Alertmanager would merge the two into one"),
+                "give each alert a label set of its own",
+            );
         }
+        seen.push((alert.labels.clone(), pos(item).line));
         if alert.ends_at.is_some_and(|e| e < alert.starts_at) {
             err(item, "the alert ends before it starts (`endsAt` < `startsAt`)".to_owned(), "");
         }
@@ -124,11 +132,13 @@ mod unit {
 
     #[test]
     fn problems_are_located() {
-        let text = "- labels: {a: b}\n  startAt: 2026-11-25T03:00:00Z\n- labels: {}\n  endsAt: yesterday\n";
+        let text =
+            "- labels: {a: b}\n  startAt: 2026-11-25T03:00:00Z\n- labels: {}\n  endsAt: yesterday\n- labels: {a: b}\n";
         let e = parse(Path::new("a.yml"), text, 0.0).unwrap_err().to_string();
         assert!(e.contains("a.yml:2:3: unknown key `startAt`"), "{e}");
         assert!(e.contains("did you mean `startsAt`?"), "{e}");
         assert!(e.contains("a.yml:3:3: an alert needs at least one label"), "{e}");
         assert!(e.contains("a.yml:4:11:"), "{e}");
+        assert!(e.contains("a.yml:5:3: the alert at line 1 has the same labels"), "{e}");
     }
 }
