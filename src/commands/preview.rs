@@ -62,12 +62,7 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<Status> {
         }
         None => {
             let project = Project::load(&args.project.dir)?;
-            let source = project.rendered_alertmanager()?.ok_or_else(|| {
-                anyhow!(
-                    "the project in `{}` does not enable Alertmanager: there is nothing to preview",
-                    args.project.dir.display()
-                )
-            })?;
+            let source = project.rendered_alertmanager()?;
             notify::preview(&source, &request)?
         }
     };

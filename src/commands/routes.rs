@@ -28,12 +28,7 @@ fn config(args: &RoutesArgs, fallback: Option<&Path>) -> anyhow::Result<Config> 
         ),
         None => {
             let project = Project::load(&args.project.dir)?;
-            let source = project.rendered_alertmanager()?.ok_or_else(|| {
-                anyhow!(
-                    "the project in `{}` does not enable Alertmanager: there are no routes",
-                    args.project.dir.display()
-                )
-            })?;
+            let source = project.rendered_alertmanager()?;
             (source.path, source.text)
         }
     };

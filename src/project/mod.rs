@@ -26,6 +26,9 @@ pub enum ProjectError {
     /// A rendered file could not be checked.
     #[error(transparent)]
     Check(#[from] crate::check::run::CheckError),
+    /// The project runs no Alertmanager, which a command needs.
+    #[error("the project in `{}` does not enable Alertmanager: it has no routes and sends no notifications", .0.display())]
+    NoAlertmanager(PathBuf),
 }
 
 /// A loaded, validated project.
@@ -80,11 +83,11 @@ impl Project {
     }
 
     /// The Alertmanager config render would write, rendered in memory (secrets as stand-ins, as
-    /// `check` sees them), with the files beside it (its notification templates); `None` when
-    /// the project does not enable Alertmanager.
-    pub fn rendered_alertmanager(&self) -> Result<Option<crate::notify::Source>, RenderError> {
+    /// `check` sees them), with the files beside it (its notification templates).
+    pub fn rendered_alertmanager(&self) -> Result<crate::notify::Source, ProjectError> {
         let out = self.out_dir();
-        Ok(alertmanager_source(&self.render_for_check(&out)?, &out))
+        alertmanager_source(&self.render_for_check(&out)?, &out)
+            .ok_or_else(|| ProjectError::NoAlertmanager(self.named.clone()))
     }
 
     /// The Docker plan: the default output folder's files, mounted by absolute path.
