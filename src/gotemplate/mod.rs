@@ -30,6 +30,7 @@ mod builtins;
 mod exec;
 pub mod fmt;
 pub mod funcs;
+pub mod html;
 mod humanize;
 mod lex;
 mod number;

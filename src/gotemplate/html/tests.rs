@@ -1,0 +1,1 @@
+//! Conformance with Go's html/template tests.

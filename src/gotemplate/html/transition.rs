@@ -1,0 +1,518 @@
+//! How literal text moves the context (Go's `transition.go`): one function per state, each
+//! consuming a prefix of the text and returning the context after it.
+
+use super::content::{attr_type, ContentType};
+use super::context::{Attr, Context, Delim, Element, EscError, JsCtx, State, UrlPart};
+use super::js::{is_js_type, next_js_ctx};
+use crate::gotemplate::lex::go_quote;
+
+fn find(s: &[u8], pat: &[u8]) -> Option<usize> {
+    s.windows(pat.len()).position(|w| w == pat)
+}
+
+fn find_any(s: &[u8], set: &[u8]) -> Option<usize> {
+    s.iter().position(|b| set.contains(b))
+}
+
+/// Go's `%q` of some bytes, with `%.32q`'s truncation to `max` characters when given.
+pub fn q(s: &[u8], max: Option<usize>) -> String {
+    let text = String::from_utf8_lossy(s);
+    match max {
+        Some(n) => go_quote(&text.chars().take(n).collect::<String>()),
+        None => go_quote(&text),
+    }
+}
+
+fn bad(description: String) -> Context {
+    Context::error(EscError::new(None, 0, description))
+}
+
+/// The transition of state `c.state` over a prefix of `s`.
+pub fn transition(c: Context, s: &[u8]) -> (Context, usize) {
+    use State::*;
+    match c.state {
+        Text => t_text(c, s),
+        Tag => t_tag(c, s),
+        AttrName => t_attr_name(c, s),
+        AfterName => t_after_name(c, s),
+        BeforeValue => t_before_value(c, s),
+        HtmlCmt => t_html_cmt(c, s),
+        Rcdata => t_special_tag_end(c, s),
+        Attr | Error | Dead => (c, s.len()),
+        Url | Srcset => t_url(c, s),
+        Js => t_js(c, s),
+        JsDqStr | JsSqStr | JsRegexp => t_js_delimited(c, s),
+        JsTmplLit => t_js_tmpl(c, s),
+        JsBlockCmt | CssBlockCmt => t_block_cmt(c, s),
+        JsLineCmt | JsHtmlOpenCmt | JsHtmlCloseCmt | CssLineCmt => t_line_cmt(c, s),
+        Css => t_css(c, s),
+        CssDqStr | CssSqStr | CssDqUrl | CssSqUrl | CssUrl => t_css_str(c, s),
+    }
+}
+
+fn t_text(c: Context, s: &[u8]) -> (Context, usize) {
+    let mut k = 0;
+    loop {
+        let Some(off) = s[k..].iter().position(|&b| b == b'<') else { return (c, s.len()) };
+        let mut i = k + off;
+        if i + 1 == s.len() {
+            return (c, s.len());
+        }
+        if s[i..].starts_with(b"<!--") {
+            return (Context::of(State::HtmlCmt), i + 4);
+        }
+        i += 1;
+        let mut end = false;
+        if s[i] == b'/' {
+            if i + 1 == s.len() {
+                return (c, s.len());
+            }
+            end = true;
+            i += 1;
+        }
+        let (j, e) = eat_tag_name(s, i);
+        if j != i {
+            let element = if end { Element::None } else { e };
+            return (Context { state: State::Tag, element, ..Context::default() }, j);
+        }
+        k = j;
+    }
+}
+
+fn t_tag(c: Context, s: &[u8]) -> (Context, usize) {
+    let i = eat_white_space(s, 0);
+    if i == s.len() {
+        return (c, s.len());
+    }
+    if s[i] == b'>' {
+        return (Context { state: c.element.content_state(), element: c.element, ..Context::default() }, i + 1);
+    }
+    let j = match eat_attr_name(s, i) {
+        Ok(j) => j,
+        Err(e) => return (Context::error(e), s.len()),
+    };
+    if i == j {
+        return (bad(format!("expected space, attr name, or end of tag, but got {}", q(&s[i..], None))), s.len());
+    }
+    let name = String::from_utf8_lossy(&s[i..j]).to_lowercase();
+    let attr = if c.element == Element::Script && name == "type" {
+        Attr::ScriptType
+    } else {
+        match attr_type(&name) {
+            ContentType::Url => Attr::Url,
+            ContentType::Css => Attr::Style,
+            ContentType::Js => Attr::Script,
+            ContentType::Srcset => Attr::Srcset,
+            _ => Attr::None,
+        }
+    };
+    let state = if j == s.len() { State::AttrName } else { State::AfterName };
+    (Context { state, element: c.element, attr, ..Context::default() }, j)
+}
+
+fn t_attr_name(mut c: Context, s: &[u8]) -> (Context, usize) {
+    match eat_attr_name(s, 0) {
+        Err(e) => (Context::error(e), s.len()),
+        Ok(i) => {
+            if i != s.len() {
+                c.state = State::AfterName;
+            }
+            (c, i)
+        }
+    }
+}
+
+fn t_after_name(mut c: Context, s: &[u8]) -> (Context, usize) {
+    let i = eat_white_space(s, 0);
+    if i == s.len() {
+        return (c, s.len());
+    }
+    if s[i] != b'=' {
+        c.state = State::Tag;
+        return (c, i);
+    }
+    c.state = State::BeforeValue;
+    (c, i + 1)
+}
+
+fn t_before_value(mut c: Context, s: &[u8]) -> (Context, usize) {
+    let mut i = eat_white_space(s, 0);
+    if i == s.len() {
+        return (c, s.len());
+    }
+    let mut delim = Delim::SpaceOrTagEnd;
+    match s[i] {
+        b'\'' => (delim, i) = (Delim::SingleQuote, i + 1),
+        b'"' => (delim, i) = (Delim::DoubleQuote, i + 1),
+        _ => {}
+    }
+    c.state = c.attr.start_state();
+    c.delim = delim;
+    (c, i)
+}
+
+fn t_html_cmt(c: Context, s: &[u8]) -> (Context, usize) {
+    match find(s, b"-->") {
+        Some(i) => (Context::default(), i + 3),
+        None => (c, s.len()),
+    }
+}
+
+pub fn t_special_tag_end(c: Context, s: &[u8]) -> (Context, usize) {
+    let tag: &[u8] = match c.element {
+        Element::None => return (c, s.len()),
+        Element::Script => b"script",
+        Element::Style => b"style",
+        Element::Textarea => b"textarea",
+        Element::Title => b"title",
+    };
+    // `</script` inside a JS literal or comment is escaped rather than ending the element.
+    if c.element == Element::Script && (c.state.is_in_script_literal() || c.state.is_comment()) {
+        return (c, s.len());
+    }
+    match index_tag_end(s, tag) {
+        Some(i) => (Context::default(), i),
+        None => (c, s.len()),
+    }
+}
+
+fn index_tag_end(mut s: &[u8], tag: &[u8]) -> Option<usize> {
+    let mut res = 0;
+    while !s.is_empty() {
+        let i = find(s, b"</")?;
+        s = &s[i + 2..];
+        if tag.len() <= s.len() && s[..tag.len()].eq_ignore_ascii_case(tag) {
+            s = &s[tag.len()..];
+            if !s.is_empty() && b"> \t\n\x0c/".contains(&s[0]) {
+                return Some(res + i);
+            }
+            res += tag.len();
+        }
+        res += i + 2;
+    }
+    None
+}
+
+pub fn t_url(mut c: Context, s: &[u8]) -> (Context, usize) {
+    if find_any(s, b"#?").is_some() {
+        c.url_part = UrlPart::QueryOrFrag;
+    } else if s.len() != eat_white_space(s, 0) && c.url_part == UrlPart::None {
+        c.url_part = UrlPart::PreQuery;
+    }
+    (c, s.len())
+}
+
+fn t_js(mut c: Context, s: &[u8]) -> (Context, usize) {
+    let Some(mut i) = find_any(s, b"\"`'/{}<-#") else {
+        c.js_ctx = next_js_ctx(s, c.js_ctx);
+        return (c, s.len());
+    };
+    c.js_ctx = next_js_ctx(&s[..i], c.js_ctx);
+    match s[i] {
+        b'"' => (c.state, c.js_ctx) = (State::JsDqStr, JsCtx::Regexp),
+        b'\'' => (c.state, c.js_ctx) = (State::JsSqStr, JsCtx::Regexp),
+        b'`' => (c.state, c.js_ctx) = (State::JsTmplLit, JsCtx::Regexp),
+        b'/' => {
+            if i + 1 < s.len() && s[i + 1] == b'/' {
+                (c.state, i) = (State::JsLineCmt, i + 1);
+            } else if i + 1 < s.len() && s[i + 1] == b'*' {
+                (c.state, i) = (State::JsBlockCmt, i + 1);
+            } else if c.js_ctx == JsCtx::Regexp {
+                c.state = State::JsRegexp;
+            } else if c.js_ctx == JsCtx::DivOp {
+                c.js_ctx = JsCtx::Regexp;
+            } else {
+                return (bad(format!("'/' could start a division or regexp: {}", q(&s[i..], Some(32)))), s.len());
+            }
+        }
+        // Lines starting `<!--` or `-->` are comments in JS (ECMAScript B.1.1), as is `#!`.
+        b'<' => {
+            if s[i..].starts_with(b"<!--") {
+                (c.state, i) = (State::JsHtmlOpenCmt, i + 3);
+            }
+        }
+        b'-' => {
+            if s[i..].starts_with(b"-->") {
+                (c.state, i) = (State::JsHtmlCloseCmt, i + 2);
+            }
+        }
+        b'#' => {
+            if s[i..].starts_with(b"#!") {
+                (c.state, i) = (State::JsLineCmt, i + 1);
+            }
+        }
+        b'{' => {
+            let Some(d) = c.brace.last_mut() else { return (c, i + 1) };
+            *d += 1;
+        }
+        _ => {
+            let Some(d) = c.brace.last_mut() else { return (c, i + 1) };
+            *d -= 1;
+            if *d >= 0 {
+                return (c, i + 1);
+            }
+            c.brace.pop();
+            c.state = State::JsTmplLit;
+        }
+    }
+    (c, i + 1)
+}
+
+fn t_js_tmpl(mut c: Context, s: &[u8]) -> (Context, usize) {
+    let mut k = 0;
+    while let Some(off) = find_any(&s[k..], b"`\\$") {
+        let mut i = k + off;
+        match s[i] {
+            b'\\' => {
+                i += 1;
+                if i == s.len() {
+                    return (bad(format!("unfinished escape sequence in JS string: {}", q(s, None))), s.len());
+                }
+            }
+            b'$' => {
+                if s.len() >= i + 2 && s[i + 1] == b'{' {
+                    c.brace.push(0);
+                    c.state = State::Js;
+                    return (c, i + 2);
+                }
+            }
+            _ => {
+                c.state = State::Js;
+                return (c, i + 1);
+            }
+        }
+        k = i + 1;
+    }
+    (c, s.len())
+}
+
+fn t_js_delimited(mut c: Context, s: &[u8]) -> (Context, usize) {
+    let specials: &[u8] = match c.state {
+        State::JsSqStr => b"\\'",
+        State::JsRegexp => b"\\/[]",
+        _ => b"\\\"",
+    };
+    let (mut k, mut in_charset) = (0, false);
+    while let Some(off) = find_any(&s[k..], specials) {
+        let mut i = k + off;
+        match s[i] {
+            b'\\' => {
+                i += 1;
+                if i == s.len() {
+                    return (bad(format!("unfinished escape sequence in JS string: {}", q(s, None))), s.len());
+                }
+            }
+            b'[' => in_charset = true,
+            b']' => in_charset = false,
+            b'/' if i > 0 && i + 7 <= s.len() && s[i - 1..i + 7].eq_ignore_ascii_case(b"</script") => i += 1,
+            _ => {
+                if !in_charset {
+                    c.state = State::Js;
+                    c.js_ctx = JsCtx::DivOp;
+                    return (c, i + 1);
+                }
+            }
+        }
+        k = i + 1;
+    }
+    if in_charset {
+        return (bad(format!("unfinished JS regexp charset: {}", q(s, None))), s.len());
+    }
+    (c, s.len())
+}
+
+fn t_block_cmt(mut c: Context, s: &[u8]) -> (Context, usize) {
+    let Some(i) = find(s, b"*/") else { return (c, s.len()) };
+    c.state = if c.state == State::JsBlockCmt { State::Js } else { State::Css };
+    (c, i + 2)
+}
+
+fn t_line_cmt(mut c: Context, s: &[u8]) -> (Context, usize) {
+    let (i, end) = if c.state == State::CssLineCmt {
+        (find_any(s, b"\n\x0c\r"), State::Css)
+    } else {
+        let text = String::from_utf8_lossy(s);
+        let i = text.find(['\n', '\r', '\u{2028}', '\u{2029}']);
+        // Lossy decoding keeps byte offsets only for valid UTF-8; fall back to bytes otherwise.
+        let i = if text.len() == s.len() { i } else { find_any(s, b"\n\r") };
+        (i, State::Js)
+    };
+    let Some(i) = i else { return (c, s.len()) };
+    c.state = end;
+    (c, i)
+}
+
+fn t_css(mut c: Context, s: &[u8]) -> (Context, usize) {
+    let mut k = 0;
+    loop {
+        let Some(off) = find_any(&s[k..], b"(\"'/") else { return (c, s.len()) };
+        let i = k + off;
+        match s[i] {
+            b'(' => {
+                let p = trim_right(&s[..i], b"\t\n\x0c\r ");
+                if super::css::ends_with_css_keyword(p, "url") {
+                    let rest = &s[i + 1..];
+                    let mut j = s.len() - trim_left(rest, b"\t\n\x0c\r ").len();
+                    if j != s.len() && s[j] == b'"' {
+                        (c.state, j) = (State::CssDqUrl, j + 1);
+                    } else if j != s.len() && s[j] == b'\'' {
+                        (c.state, j) = (State::CssSqUrl, j + 1);
+                    } else {
+                        c.state = State::CssUrl;
+                    }
+                    return (c, j);
+                }
+            }
+            b'/' => {
+                if i + 1 < s.len() {
+                    match s[i + 1] {
+                        b'/' => {
+                            c.state = State::CssLineCmt;
+                            return (c, i + 2);
+                        }
+                        b'*' => {
+                            c.state = State::CssBlockCmt;
+                            return (c, i + 2);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            b'"' => {
+                c.state = State::CssDqStr;
+                return (c, i + 1);
+            }
+            _ => {
+                c.state = State::CssSqStr;
+                return (c, i + 1);
+            }
+        }
+        k = i + 1;
+    }
+}
+
+fn t_css_str(mut c: Context, s: &[u8]) -> (Context, usize) {
+    let end_and_esc: &[u8] = match c.state {
+        State::CssDqStr | State::CssDqUrl => b"\\\"",
+        State::CssSqStr | State::CssSqUrl => b"\\'",
+        _ => b"\\\t\n\x0c\r )",
+    };
+    let mut k = 0;
+    loop {
+        let Some(off) = find_any(&s[k..], end_and_esc) else {
+            let (c, n) = t_url(c, &super::css::decode_css(&s[k..]));
+            let _ = n;
+            return (c, s.len());
+        };
+        let mut i = k + off;
+        if s[i] == b'\\' {
+            i += 1;
+            if i == s.len() {
+                return (bad(format!("unfinished escape sequence in CSS string: {}", q(s, None))), s.len());
+            }
+        } else {
+            c.state = State::Css;
+            return (c, i + 1);
+        }
+        c = t_url(c, &super::css::decode_css(&s[..i + 1])).0;
+        k = i + 1;
+    }
+}
+
+fn trim_right<'s>(s: &'s [u8], set: &[u8]) -> &'s [u8] {
+    let n = s.iter().rposition(|b| !set.contains(b)).map_or(0, |i| i + 1);
+    &s[..n]
+}
+
+fn trim_left<'s>(s: &'s [u8], set: &[u8]) -> &'s [u8] {
+    let n = s.iter().position(|b| !set.contains(b)).unwrap_or(s.len());
+    &s[n..]
+}
+
+fn eat_attr_name(s: &[u8], i: usize) -> Result<usize, Box<EscError>> {
+    for j in i..s.len() {
+        match s[j] {
+            b' ' | b'\t' | b'\n' | b'\x0c' | b'\r' | b'=' | b'>' => return Ok(j),
+            b'\'' | b'"' | b'<' => {
+                let d = format!("{} in attribute name: {}", q(&s[j..j + 1], None), q(s, Some(32)));
+                return Err(EscError::new(None, 0, d));
+            }
+            _ => {}
+        }
+    }
+    Ok(s.len())
+}
+
+fn eat_tag_name(s: &[u8], i: usize) -> (usize, Element) {
+    if i == s.len() || !s[i].is_ascii_alphabetic() {
+        return (i, Element::None);
+    }
+    let mut j = i + 1;
+    while j < s.len() {
+        let x = s[j];
+        if x.is_ascii_alphanumeric() {
+            j += 1;
+            continue;
+        }
+        if (x == b':' || x == b'-') && j + 1 < s.len() && s[j + 1].is_ascii_alphanumeric() {
+            j += 2;
+            continue;
+        }
+        break;
+    }
+    let e = match String::from_utf8_lossy(&s[i..j]).to_lowercase().as_str() {
+        "script" => Element::Script,
+        "style" => Element::Style,
+        "textarea" => Element::Textarea,
+        "title" => Element::Title,
+        _ => Element::None,
+    };
+    (j, e)
+}
+
+pub fn eat_white_space(s: &[u8], i: usize) -> usize {
+    s[i..].iter().position(|b| !b" \t\n\x0c\r".contains(b)).map_or(s.len(), |p| i + p)
+}
+
+/// The context after a prefix of `s`, and the prefix's length (Go's `contextAfterText`):
+/// attribute values end at their delimiter and are entity-decoded before the inner state
+/// machine (JS, CSS, URL) sees them.
+pub fn context_after_text(c: Context, s: &[u8]) -> (Context, usize) {
+    if c.delim == Delim::None {
+        let (c1, i) = t_special_tag_end(c.clone(), s);
+        if i == 0 {
+            return (c1, 0);
+        }
+        return transition(c, &s[..i]);
+    }
+    let mut i = find_any(s, c.delim.ends()).unwrap_or(s.len());
+    if c.delim == Delim::SpaceOrTagEnd {
+        if let Some(j) = find_any(&s[..i], b"\"'<=`") {
+            let d = format!("{} in unquoted attr: {}", q(&s[j..j + 1], None), q(&s[..i], None));
+            return (bad(d), s.len());
+        }
+    }
+    if i == s.len() {
+        let decoded = super::escapers::html_unescape(&String::from_utf8_lossy(s));
+        let mut u = decoded.as_bytes();
+        let mut c = c;
+        while !u.is_empty() {
+            let (c1, i1) = transition(c, u);
+            c = c1;
+            u = &u[i1..];
+        }
+        return (c, s.len());
+    }
+    let mut element = c.element;
+    if c.state == State::Attr
+        && c.element == Element::Script
+        && c.attr == Attr::ScriptType
+        && !is_js_type(&String::from_utf8_lossy(&s[..i]))
+    {
+        element = Element::None;
+    }
+    if c.delim != Delim::SpaceOrTagEnd {
+        i += 1;
+    }
+    (Context { state: State::Tag, element, ..Context::default() }, i)
+}
