@@ -17,6 +17,8 @@ pub enum State {
     Attr,
     Url,
     Srcset,
+    MetaContent,
+    MetaContentUrl,
     Js,
     JsDqStr,
     JsSqStr,
@@ -52,6 +54,8 @@ impl State {
             Attr => "stateAttr",
             Url => "stateURL",
             Srcset => "stateSrcset",
+            MetaContent => "stateMetaContent",
+            MetaContentUrl => "stateMetaContentURL",
             Js => "stateJS",
             JsDqStr => "stateJSDqStr",
             JsSqStr => "stateJSSqStr",
@@ -168,6 +172,7 @@ pub enum Attr {
     Style,
     Url,
     Srcset,
+    MetaContent,
 }
 
 impl Attr {
@@ -179,6 +184,7 @@ impl Attr {
             Attr::Style => "attrStyle",
             Attr::Url => "attrURL",
             Attr::Srcset => "attrSrcset",
+            Attr::MetaContent => "attrMetaContent",
         }
     }
 
@@ -190,6 +196,7 @@ impl Attr {
             Attr::Style => State::Css,
             Attr::Url => State::Url,
             Attr::Srcset => State::Srcset,
+            Attr::MetaContent => State::MetaContent,
         }
     }
 }
@@ -202,6 +209,7 @@ pub enum Element {
     Style,
     Textarea,
     Title,
+    Meta,
 }
 
 impl Element {
@@ -212,13 +220,14 @@ impl Element {
             Element::Style => "elementStyle",
             Element::Textarea => "elementTextarea",
             Element::Title => "elementTitle",
+            Element::Meta => "elementMeta",
         }
     }
 
     /// The state of the element's body.
     pub fn content_state(self) -> State {
         match self {
-            Element::None => State::Text,
+            Element::None | Element::Meta => State::Text,
             Element::Script => State::Js,
             Element::Style => State::Css,
             Element::Textarea | Element::Title => State::Rcdata,

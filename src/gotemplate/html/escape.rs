@@ -272,6 +272,8 @@ impl<'s, 'a> Escaper<'s, 'a> {
                 s.push("_html_template_htmlnamefilter");
             }
             Srcset => s.push("_html_template_srcsetescaper"),
+            MetaContent => {}
+            MetaContentUrl => s.push("_html_template_urlfilter"),
             st if st.is_comment() => s.push("_html_template_commentescaper"),
             _ => {}
         }

@@ -106,6 +106,10 @@ fn rcdata_escaper(args: &[Value]) -> String {
 
 fn html_nospace_escaper(args: &[Value]) -> String {
     let (s, t) = stringify(args);
+    if s.is_empty() {
+        // `<p name={{""}}>` would let the next attribute become this one's value.
+        return FILTER_FAILSAFE.into();
+    }
     if t == ContentType::Html {
         return html_replacer(&strip_tags(&s), Table::NospaceNorm, false);
     }

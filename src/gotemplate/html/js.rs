@@ -76,7 +76,7 @@ pub fn is_js_type(mime: &str) -> bool {
     let mime = mime.split(';').next().unwrap_or("").to_lowercase();
     matches!(
         mime.trim(),
-        "application/ecmascript"
+        "" | "application/ecmascript"
             | "application/javascript"
             | "application/json"
             | "application/ld+json"

@@ -21,6 +21,8 @@ mod js;
 mod transition;
 
 #[cfg(test)]
+mod golit;
+#[cfg(test)]
 mod tests;
 
 use std::collections::{HashMap, HashSet};

@@ -40,6 +40,8 @@ pub fn transition(c: Context, s: &[u8]) -> (Context, usize) {
         Rcdata => t_special_tag_end(c, s),
         Attr | Error | Dead => (c, s.len()),
         Url | Srcset => t_url(c, s),
+        MetaContent => t_meta_content(c, s),
+        MetaContentUrl => t_meta_content_url(c, s),
         Js => t_js(c, s),
         JsDqStr | JsSqStr | JsRegexp => t_js_delimited(c, s),
         JsTmplLit => t_js_tmpl(c, s),
@@ -85,7 +87,9 @@ fn t_tag(c: Context, s: &[u8]) -> (Context, usize) {
         return (c, s.len());
     }
     if s[i] == b'>' {
-        return (Context { state: c.element.content_state(), element: c.element, ..Context::default() }, i + 1);
+        // `<meta>` has no body: only its `content` attribute is special.
+        let element = if c.element == Element::Meta { Element::None } else { c.element };
+        return (Context { state: c.element.content_state(), element, ..Context::default() }, i + 1);
     }
     let j = match eat_attr_name(s, i) {
         Ok(j) => j,
@@ -97,6 +101,8 @@ fn t_tag(c: Context, s: &[u8]) -> (Context, usize) {
     let name = String::from_utf8_lossy(&s[i..j]).to_lowercase();
     let attr = if c.element == Element::Script && name == "type" {
         Attr::ScriptType
+    } else if c.element == Element::Meta && name == "content" {
+        Attr::MetaContent
     } else {
         match attr_type(&name) {
             ContentType::Url => Attr::Url,
@@ -160,7 +166,7 @@ fn t_html_cmt(c: Context, s: &[u8]) -> (Context, usize) {
 
 pub fn t_special_tag_end(c: Context, s: &[u8]) -> (Context, usize) {
     let tag: &[u8] = match c.element {
-        Element::None => return (c, s.len()),
+        Element::None | Element::Meta => return (c, s.len()),
         Element::Script => b"script",
         Element::Style => b"style",
         Element::Textarea => b"textarea",
@@ -200,6 +206,30 @@ pub fn t_url(mut c: Context, s: &[u8]) -> (Context, usize) {
         c.url_part = UrlPart::PreQuery;
     }
     (c, s.len())
+}
+
+/// `<meta http-equiv=refresh content="0; url=…">`: the part after `url=` is a URL.
+fn t_meta_content(mut c: Context, s: &[u8]) -> (Context, usize) {
+    for i in 0..s.len() {
+        if i + 3 < s.len() && s[i..i + 3].eq_ignore_ascii_case(b"url") {
+            let j = eat_white_space(s, i + 3);
+            if j < s.len() && s[j] == b'=' {
+                c.state = State::MetaContentUrl;
+                return (c, j + 1);
+            }
+        }
+    }
+    (c, s.len())
+}
+
+fn t_meta_content_url(mut c: Context, s: &[u8]) -> (Context, usize) {
+    match s.iter().position(|&b| b == b';') {
+        Some(i) => {
+            c.state = State::MetaContent;
+            (c, i + 1)
+        }
+        None => (c, s.len()),
+    }
 }
 
 fn t_js(mut c: Context, s: &[u8]) -> (Context, usize) {
@@ -242,13 +272,19 @@ fn t_js(mut c: Context, s: &[u8]) -> (Context, usize) {
             }
         }
         b'{' => {
+            // After a brace a `/` starts a regexp (`if (x) { /re/.test(y) }`).
+            c.js_ctx = JsCtx::Regexp;
             let Some(d) = c.brace.last_mut() else { return (c, i + 1) };
             *d += 1;
         }
         _ => {
-            let Some(d) = c.brace.last_mut() else { return (c, i + 1) };
+            let Some(d) = c.brace.last_mut() else {
+                c.js_ctx = JsCtx::Regexp;
+                return (c, i + 1);
+            };
             *d -= 1;
             if *d >= 0 {
+                c.js_ctx = JsCtx::Regexp;
                 return (c, i + 1);
             }
             c.brace.pop();
@@ -273,11 +309,13 @@ fn t_js_tmpl(mut c: Context, s: &[u8]) -> (Context, usize) {
                 if s.len() >= i + 2 && s[i + 1] == b'{' {
                     c.brace.push(0);
                     c.state = State::Js;
+                    c.js_ctx = JsCtx::Regexp;
                     return (c, i + 2);
                 }
             }
             _ => {
                 c.state = State::Js;
+                c.js_ctx = JsCtx::DivOp;
                 return (c, i + 1);
             }
         }
@@ -465,6 +503,7 @@ fn eat_tag_name(s: &[u8], i: usize) -> (usize, Element) {
         "style" => Element::Style,
         "textarea" => Element::Textarea,
         "title" => Element::Title,
+        "meta" => Element::Meta,
         _ => Element::None,
     };
     (j, e)
