@@ -21,6 +21,8 @@ mod js;
 mod transition;
 
 #[cfg(test)]
+mod email_tests;
+#[cfg(test)]
 mod golit;
 #[cfg(test)]
 mod tests;
