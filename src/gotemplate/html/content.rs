@@ -105,6 +105,7 @@ pub fn stringify(args: &[Value]) -> (String, ContentType) {
             return (t.text.to_string(), t.kind);
         }
     }
+    let args = super::untyped(args);
     let kept: Vec<Value> = args.iter().filter(|a| !matches!(a, Value::Missing | Value::Nil)).cloned().collect();
     (sprint(&kept), ContentType::Plain)
 }

@@ -108,3 +108,29 @@ fn escaping_errors_are_gos() {
     let err = render("<a b={{ .Receiver }}").unwrap_err();
     assert!(err.starts_with("html/template: ends in a non-text context: {stateAttr delimSpaceOrTagEnd"), "{err}");
 }
+
+/// `safeHtml`'s `template.HTML` in text/template: a string to Go's builtins and `fmt`, not to
+/// a function taking a `string` (outputs as Go 1.24 gives them).
+#[test]
+fn typed_content_in_text_template_is_a_named_string() {
+    let opts = Options { funcs: &[names::BUILTINS, names::ALERTMANAGER], ..Options::default() };
+    let f = funcs(&Context { now: 0.0 });
+    for (t, want) in [
+        (r#"{{ safeHtml "a" | toUpper }}"#, Err("wrong type for value; expected string; got template.HTML")),
+        (r#"{{ eq (safeHtml "a") "a" }}"#, Ok("true")),
+        (r#"{{ len (safeHtml "abc") }}"#, Ok("3")),
+        (r#"{{ printf "%s|%v|%q" (safeHtml "x") (safeHtml "y") (safeHtml "z") }}"#, Ok(r#"x|y|"z""#)),
+        (r#"{{ if safeHtml "" }}yes{{ else }}no{{ end }}"#, Ok("no")),
+        (r#"{{ html (safeHtml "<b>") }}"#, Ok("&lt;b&gt;")),
+        (r#"{{ print (safeHtml "<b>") 1 }}"#, Ok("<b>1")),
+        (r#"{{ safeUrl "javascript:x" }}"#, Ok("javascript:x")),
+    ] {
+        let mut set = Set::new();
+        set.add("t", t, parse("t", t, &opts).unwrap());
+        match (set.execute("t", &Value::Nil, &f, MissingKey::Zero), want) {
+            (Ok(got), Ok(want)) => assert_eq!(got, want, "{t}"),
+            (Err(got), Err(want)) => assert!(got.ends_with(want), "{t}: {got}"),
+            (got, want) => panic!("{t}: got {got:?}, want {want:?}"),
+        }
+    }
+}

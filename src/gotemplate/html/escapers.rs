@@ -26,7 +26,7 @@ pub fn call(name: &str, args: &[Value]) -> Option<Value> {
         "_html_template_urlescaper" => url_processor(false, args),
         "_html_template_urlfilter" => url_filter(args),
         "_html_template_urlnormalizer" => url_processor(true, args),
-        "_eval_args_" => sprint(args),
+        "_eval_args_" => sprint(&super::untyped(args)),
         _ => return None,
     };
     Some(Value::from(s))

@@ -189,7 +189,7 @@ pub fn js_val_escaper(args: &[Value]) -> String {
         }
         json_marshal(one)
     } else {
-        json_marshal(&Value::from(sprint(args)))
+        json_marshal(&Value::from(sprint(&super::untyped(args))))
     };
     let b = match json {
         Ok(b) => b,

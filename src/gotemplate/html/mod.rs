@@ -117,6 +117,16 @@ impl Set<'_> {
     }
 }
 
+/// `v` as a plain string if it is typed content: Go's builtins and `fmt` see a named string
+/// type as a string (`eq`, `len`, `printf "%q"`, `print`'s spacing).
+pub(crate) fn untyped(args: &[Value]) -> std::borrow::Cow<'_, [Value]> {
+    if !args.iter().any(|a| content::typed(a).is_some()) {
+        return std::borrow::Cow::Borrowed(args);
+    }
+    let plain = |a: &Value| content::typed(a).map_or_else(|| a.clone(), |t| Value::Str(t.text.clone()));
+    std::borrow::Cow::Owned(args.iter().map(plain).collect())
+}
+
 fn err_named(err: &mut EscError, name: &str) -> String {
     err.name = name.to_owned();
     err.to_string()
