@@ -26,6 +26,9 @@ pub struct Edits {
     pub texts: HashMap<usize, String>,
 }
 
+/// Whether a scratch escaper's inferences and output context hold.
+type Filter<'f, 'a> = dyn Fn(&Escaper<'_, 'a>, &Context) -> bool + 'f;
+
 type Derived<'a> = HashMap<String, (Rc<List<'a>>, usize)>;
 
 pub struct Escaper<'s, 'a> {
@@ -153,7 +156,7 @@ impl<'s, 'a> Escaper<'s, 'a> {
         &mut self,
         c: Context,
         list: &List<'a>,
-        filter: Option<&dyn Fn(&Escaper<'_, 'a>, &Context) -> bool>,
+        filter: Option<&Filter<'_, 'a>>,
     ) -> (Context, bool) {
         let mut e1 = Escaper::new(self.set, self.output.clone());
         e1.text = self.text;
@@ -394,6 +397,7 @@ impl<'s, 'a> Escaper<'s, 'a> {
     }
 }
 
+#[cfg(test)]
 /// The context of a text after escaping it in `c` (what Go's `TestEscapeText` checks).
 pub fn context_of_text(set: &Set<'_>, text: &str) -> Context {
     let mut e = Escaper::new(set, HashMap::new());

@@ -207,7 +207,7 @@ fn ensure_pipeline_contains<'a>(p: &mut Pipe<'a>, s: &[&'static str]) {
     if s.is_empty() {
         return;
     }
-    let mut s: Vec<&'a str> = s.iter().copied().collect();
+    let mut s: Vec<&'a str> = s.to_vec();
     let mut len = p.cmds.len();
     let last_ident = p.cmds.last().and_then(|c| match c.args.first() {
         Some(Arg::Identifier(pos, name)) => Some((*pos, *name)),
