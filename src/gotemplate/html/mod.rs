@@ -18,6 +18,8 @@ mod css;
 mod escape;
 mod escapers;
 mod js;
+mod lang;
+mod text;
 mod transition;
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 use std::rc::Rc;
 
 use super::content::{ContentType, Typed};
-use super::escape::context_of_text;
 use super::golit::{table, Lit};
+use super::text::context_of_text;
 use crate::gotemplate::exec::{Funcs, MissingKey, Param, Set};
 use crate::gotemplate::value::{Object, Struct, Value};
 use crate::gotemplate::{funcs, parse, Options};
