@@ -222,6 +222,18 @@ impl Object for Struct {
         Some(Ok(v.clone()))
     }
 
+    /// Go's `encoding/json` of a struct without field tags: its fields by name.
+    fn json(&self) -> Option<Result<String, String>> {
+        let mut items = Vec::new();
+        for (k, v) in &self.fields {
+            match super::html::json_marshal(v) {
+                Ok(j) => items.push(format!("{}:{j}", super::html::json_string(k))),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        Some(Ok(format!("{{{}}}", items.join(","))))
+    }
+
     /// `{v1 v2 …}`, as `fmt` prints a struct.
     fn print(&self) -> String {
         let parts: Vec<String> = self.fields.iter().map(|(_, v)| v.print()).collect();

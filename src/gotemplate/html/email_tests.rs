@@ -134,3 +134,15 @@ fn typed_content_in_text_template_is_a_named_string() {
         }
     }
 }
+
+#[test]
+fn values_in_script_are_json() {
+    let out = render(
+        "<script>var d = {{ .CommonLabels }}, t = {{ (index .Alerts 0).StartsAt }}, n = {{ len .Alerts }};</script>",
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        r#"<script>var d = {"alertname":"Disk \u003cfull\u003e \u0026 \"x\"","team":"O'Reilly"}, t = "2023-11-14T22:13:20Z", n =  1 ;</script>"#
+    );
+}

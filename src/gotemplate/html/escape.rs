@@ -200,7 +200,6 @@ impl<'s, 'a> Escaper<'s, 'a> {
             Node::Template { pos, name, .. } => {
                 let line = self.line(*pos);
                 let (c, dname) = self.escape_tree(c, *pos, name, line);
-                // The callee's lookup moved `text`; locations below are the caller's again.
                 if dname != *name {
                     self.edits.templates.insert(addr(n), dname);
                 }

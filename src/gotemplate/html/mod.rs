@@ -33,6 +33,7 @@ use std::collections::{HashMap, HashSet};
 
 pub use content::{ContentType, Typed};
 pub use escapers::call as call_escaper;
+pub(crate) use js::{json_marshal, json_string};
 
 use super::ast::{Arg, Command, List, Node, Pipe};
 use super::exec::{Funcs, MissingKey, Set};
