@@ -11,8 +11,8 @@ pub type List<'a> = Vec<Node<'a>>;
 /// A node of a template body.
 #[derive(Debug, Clone)]
 pub enum Node<'a> {
-    /// Plain text, trim markers applied.
-    Text(&'a str),
+    /// Plain text, trim markers applied (html/template's escaping may rewrite it).
+    Text(Cow<'a, str>),
     /// `{{pipeline}}`: prints the value unless the pipeline declares variables.
     Action(Pipe<'a>),
     /// `{{if}}`, `{{with}}` or `{{range}}` with their bodies.

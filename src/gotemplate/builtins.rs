@@ -30,6 +30,7 @@ fn count(name: &str, args: &[Value], want: usize, at_least: bool) -> Result<(), 
 
 /// Calls builtin `name`; `None` if there is no such builtin.
 pub(crate) fn call(name: &str, args: &[Value]) -> Option<R> {
+    let args = &*super::html::untyped(args);
     Some(match name {
         "not" => count(name, args, 1, false).map(|()| Value::Bool(!args[0].truth())),
         "len" => count(name, args, 1, false).and_then(|()| len(&args[0])),

@@ -12,6 +12,9 @@
 //! - Prometheus: [`prometheus::funcs`] (`query` through a [`prometheus::QueryFn`] callback) and
 //!   [`prometheus::expand`], an alert label or annotation expanded as Prometheus does.
 //! - Alertmanager: [`alertmanager::funcs`].
+//! - html/template: [`Set::execute_html`] escapes a set's templates for the HTML, URL, JS and
+//!   CSS contexts their actions are in before running them, as Go's html/template does (what
+//!   Alertmanager renders an e-mail's `html` with); [`html`].
 //!
 //! ```text
 //! let parsed = gotemplate::parse("t", "{{ $labels.job | toUpper }}", &Options {
@@ -30,6 +33,7 @@ mod builtins;
 mod exec;
 pub mod fmt;
 pub mod funcs;
+pub mod html;
 mod humanize;
 mod lex;
 mod number;

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use super::html::{ContentType, Typed};
 use super::humanize::g4;
 pub use super::humanize::{go_title, humanize, humanize1024, humanize_duration};
 use super::time::{Duration, Time};
@@ -134,7 +135,7 @@ pub(crate) fn add_strings(f: &mut Funcs<'_>) {
         let re = regex(str_arg(&a[0])).map_err(|e| format!("regexp: Compile({:?}): {e}", str_arg(&a[0])))?;
         Ok(Value::from(re.replace_all(str_arg(&a[2]), str_arg(&a[1])).into_owned()))
     });
-    f.add("safeHtml", &[Param::Str], None, |a| Ok(a[0].clone()));
+    f.add("safeHtml", &[Param::Str], None, |a| Ok(Typed::value(ContentType::Html, a[0].as_str().unwrap_or(""))));
 }
 
 /// Prometheus' function map for alert templates, executable; `query` runs through `cx.query`.

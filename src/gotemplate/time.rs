@@ -154,6 +154,11 @@ impl Object for Time {
         "time.Time"
     }
 
+    /// `MarshalJSON`: RFC 3339 with nanoseconds.
+    fn json(&self) -> Option<Result<String, String>> {
+        Some(Ok(super::html::json_string(&self.format("2006-01-02T15:04:05.999999999Z07:00"))))
+    }
+
     fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         Some(Ok(match (name, args) {
             ("Format", [Value::Str(layout)]) => Value::from(self.format(layout)),

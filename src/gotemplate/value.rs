@@ -57,6 +57,15 @@ pub trait Object {
     fn entries(&self) -> Option<Vec<(Value, Value)>> {
         None
     }
+    /// Go's truth of it, where it is not that of a collection (a typed string is false empty).
+    fn truth(&self) -> Option<bool> {
+        None
+    }
+    /// Its JSON (`encoding/json`), for html/template's JS escaping; `None`: its printed text as
+    /// a JSON string.
+    fn json(&self) -> Option<Result<String, String>> {
+        None
+    }
 }
 
 impl fmt::Debug for Value {
@@ -143,7 +152,7 @@ impl Value {
             Value::Str(s) => !s.is_empty(),
             Value::List(l) => !l.is_empty(),
             Value::Map(m) => !m.entries.is_empty(),
-            Value::Object(o) => o.entries().is_none_or(|e| !e.is_empty()),
+            Value::Object(o) => o.truth().unwrap_or_else(|| o.entries().is_none_or(|e| !e.is_empty())),
         }
     }
 
@@ -211,6 +220,18 @@ impl Object for Struct {
             return Some(Err(format!("{name} has arguments but cannot be invoked as function")));
         }
         Some(Ok(v.clone()))
+    }
+
+    /// Go's `encoding/json` of a struct without field tags: its fields by name.
+    fn json(&self) -> Option<Result<String, String>> {
+        let mut items = Vec::new();
+        for (k, v) in &self.fields {
+            match super::html::json_marshal(v) {
+                Ok(j) => items.push(format!("{}:{j}", super::html::json_string(k))),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        Some(Ok(format!("{{{}}}", items.join(","))))
     }
 
     /// `{v1 v2 …}`, as `fmt` prints a struct.

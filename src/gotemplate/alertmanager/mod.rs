@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 pub mod model;
 
+use super::html::{ContentType, Typed};
 use super::prometheus::{add_strings, humanize_duration};
 use super::time::{Duration, Time};
 use super::value::Value;
@@ -106,7 +107,7 @@ pub fn funcs(cx: &Context) -> Funcs<'static> {
         }
         v => Err(format!("wrong type for value; expected []string; got {}", v.type_name())),
     });
-    f.add("safeUrl", &[Param::Str], None, |a| Ok(a[0].clone()));
+    f.add("safeUrl", &[Param::Str], None, |a| Ok(Typed::value(ContentType::Url, a[0].as_str().unwrap_or(""))));
     f.add("urlUnescape", &[Param::Str], None, |a| query_unescape(str_arg(&a[0])).map(Value::from));
     f.add("stringSlice", &[], Some(Param::Str), |a| Ok(Value::from(a.to_vec())));
     f.add("date", &[Param::Str, Param::Any], None, |a| Ok(Value::from(time_of(&a[1])?.format(str_arg(&a[0])))));

@@ -243,6 +243,9 @@ impl<'s, 'a: 's> State<'s, 'a, '_> {
             argv.push(self.eval_arg(dot, a)?);
         }
         argv.extend(fin);
+        if let Some(v) = super::super::html::call_escaper(name, &argv) {
+            return Ok(v);
+        }
         match builtins::call(name, &argv) {
             Some(Ok(v)) => Ok(v),
             Some(Err(builtins::Error::Call(e))) => {

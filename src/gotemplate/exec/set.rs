@@ -22,10 +22,12 @@ pub enum MissingKey {
 }
 
 /// Templates to execute, each with the text and name it was parsed from (for error positions).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Set<'a> {
-    pub(super) texts: Vec<(String, &'a str)>,
-    pub(super) trees: Vec<(Cow<'a, str>, List<'a>, usize)>,
+    pub(crate) texts: Vec<(String, &'a str)>,
+    pub(crate) trees: Vec<(Cow<'a, str>, List<'a>, usize)>,
+    /// What html/template's escaping learnt and did (see [`Set::execute_html`]).
+    pub(crate) html: super::super::html::Memo,
 }
 
 impl<'a> Set<'a> {
@@ -38,6 +40,7 @@ impl<'a> Set<'a> {
     /// there is replaced unless the new one is empty, as Go's `AddParseTree` does.
     pub fn add(&mut self, parse_name: &str, text: &'a str, parsed: Parsed<'a>) {
         let t = self.texts.len();
+        self.html.added_after_escape |= self.html.started();
         self.texts.push((parse_name.to_owned(), text));
         for (name, list) in parsed.trees {
             match self.trees.iter_mut().find(|(n, ..)| *n == name) {

@@ -259,7 +259,7 @@ impl<'a, 'o> Parser<'a, 'o> {
     fn text_or_action(&mut self) -> R<Step<'a>> {
         let t = self.next_non_space();
         match t.kind {
-            Kind::Text => Ok(Step::Node(Node::Text(self.val(t)))),
+            Kind::Text => Ok(Step::Node(Node::Text(self.val(t).into()))),
             Kind::LeftDelim => {
                 self.action_pos = Some(t.pos);
                 let step = self.action();
