@@ -291,15 +291,16 @@ pub fn preview(source: &Source, req: &Request) -> Result<Preview, anyhow::Error>
             })
             .ok_or_else(|| anyhow::anyhow!("no receiver `{}` in `{}`", req.receiver, config_path.display()))?;
     let entries = entries(receiver);
-    let mut set = bundled().map_err(|e| anyhow::anyhow!(e))?;
+    let mut base = bundled().map_err(|e| anyhow::anyhow!(e))?;
     for (path, text) in &template_files {
         let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let parsed = parse(&name, text, &OPTIONS).map_err(|e| {
             let (line, col) = e.position(text);
             PreviewError::Template(format!("{}:{line}:{col}: {e}", path.display()))
         })?;
-        set.add(&name, text, parsed);
+        base.add(&name, text, parsed);
     }
+    let mut set = base.clone();
     // Every field's template is added first: the set borrows their texts.
     let names: Vec<Vec<String>> = entries
         .iter()
@@ -330,9 +331,21 @@ pub fn preview(source: &Source, req: &Request) -> Result<Preview, anyhow::Error>
             n.fields.push(("payload".to_owned(), Ok(data::webhook_payload(&group, &sent, e.max_alerts))));
         }
         let template_data = data::template_data(&group, &sent);
-        for ((field, _), name) in e.fields.iter().zip(names) {
+        for ((field, text), name) in e.fields.iter().zip(names) {
             let value = match parse_errors.get(name) {
                 Some(err) => Err(err.clone()),
+                None if text.is_empty() => Ok(String::new()),
+                // As Alertmanager's `ExecuteHTMLString`: the field in a copy of the unescaped set.
+                None if HTML_FIELDS.contains(&(e.integration, *field)) => {
+                    let mut html = base.clone();
+                    match parse(name, text, &OPTIONS) {
+                        Ok(parsed) => {
+                            html.add(name, text, parsed);
+                            html.execute_html(name, &template_data, &f, MissingKey::Zero)
+                        }
+                        Err(err) => Err(err.to_string()),
+                    }
+                }
                 None => set.execute(name, &template_data, &f, MissingKey::Zero),
             };
             n.fields.push(((*field).to_owned(), value));
