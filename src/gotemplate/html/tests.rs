@@ -106,7 +106,10 @@ fn go_escape_tests_agree() {
             got => failed.push(format!("{}: {:?}\n   want {:?}\n    got {got:?}", name.str(), input.str(), want.str())),
         }
     }
-    println!("html/template TestEscape: {agree}/{total} agree ({} skipped)", ESCAPE_SKIPPED.len());
+    crate::gotemplate::tests::say(&format!(
+        "html/template TestEscape: {agree}/{total} agree ({} skipped)",
+        ESCAPE_SKIPPED.len()
+    ));
     for f in &failed {
         println!("  {f}");
     }
@@ -137,7 +140,7 @@ fn go_escape_set_tests_agree() {
             got => println!("  {source:?}\n   want {:?}\n    got {got:?}", want.str()),
         }
     }
-    println!("html/template TestEscapeSet: {agree}/{total} agree");
+    crate::gotemplate::tests::say(&format!("html/template TestEscapeSet: {agree}/{total} agree"));
     assert!(agree >= ESCAPE_SET_AGREE && total == ESCAPE_SET_AGREE, "TestEscapeSet: {agree}/{total}");
 }
 
@@ -163,7 +166,7 @@ fn go_error_tests_agree() {
             println!("  {:?}\n   want {:?}\n    got {got:?}", input.str(), want.str());
         }
     }
-    println!("html/template TestErrors: {agree}/{total} agree");
+    crate::gotemplate::tests::say(&format!("html/template TestErrors: {agree}/{total} agree"));
     assert!(agree >= ERRORS_AGREE && total == ERRORS_AGREE, "TestErrors: {agree}/{total}");
 }
 
@@ -213,7 +216,7 @@ fn go_escape_text_tests_agree() {
             println!("  {:?}\n   want {want}\n    got {got}", input.str());
         }
     }
-    println!("html/template TestEscapeText: {agree}/{total} agree");
+    crate::gotemplate::tests::say(&format!("html/template TestEscapeText: {agree}/{total} agree"));
     assert!(agree >= ESCAPE_TEXT_AGREE && total == ESCAPE_TEXT_AGREE, "TestEscapeText: {agree}/{total}");
 }
 
