@@ -158,41 +158,65 @@ pub fn check_files(files: Vec<(PathBuf, String)>, opts: &Options) -> Result<Outc
     check_all(files, opts, false).map(|(outcome, _)| outcome)
 }
 
-/// [`check_files`], also returning each file's parsed tree (`None` where it does not parse), in
-/// the order of the outcome's files, so the checks across files need not parse them again.
-pub fn check_files_keeping_trees(
-    files: Vec<(PathBuf, String)>,
+/// Checks files whose kinds the caller knows (a render's outputs, each part with its own kind),
+/// spread over the cores as [`check_files`] does, and also returns each file's parsed tree
+/// (`None` where it does not parse), in the order of the outcome's files, so the checks across
+/// files need not parse them again.
+pub fn check_files_of_kinds(
+    files: Vec<(PathBuf, String, Kind)>,
     opts: &Options,
 ) -> Result<(Outcome, Vec<Option<Tree>>), CheckError> {
-    check_all(files, opts, true)
+    let (files, kinds) = files.into_iter().map(|(p, t, k)| ((p, t), k)).unzip();
+    run_all(files, kinds, opts, true)
 }
 
 fn check_all(
+    files: Vec<(PathBuf, String)>,
+    opts: &Options,
+    keep: bool,
+) -> Result<(Outcome, Vec<Option<Tree>>), CheckError> {
+    let kinds = files
+        .iter()
+        .map(|(path, text)| {
+            let text = text.strip_prefix(BOM).unwrap_or(text);
+            opts.kind.or_else(|| detect(path, text)).ok_or_else(|| CheckError::UnknownKind { path: path.clone() })
+        })
+        .collect::<Result<Vec<Kind>, CheckError>>()?;
+    run_all(files, kinds, opts, keep)
+}
+
+fn run_all(
     mut files: Vec<(PathBuf, String)>,
+    kinds: Vec<Kind>,
     opts: &Options,
     keep: bool,
 ) -> Result<(Outcome, Vec<Option<Tree>>), CheckError> {
     files.iter_mut().for_each(|(_, text)| strip_bom(text));
-    let kinds = files
-        .iter()
-        .map(|(path, text)| {
-            opts.kind.or_else(|| detect(path, text)).ok_or_else(|| CheckError::UnknownKind { path: path.clone() })
-        })
-        .collect::<Result<Vec<Kind>, CheckError>>()?;
     let jobs: Vec<(&(PathBuf, String), Kind)> = files.iter().zip(kinds.iter().copied()).collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, files.len().max(1));
-    let chunk = jobs.len().div_ceil(threads).max(1);
-    let results: Vec<Result<(Sink, Option<Tree>), CheckError>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = jobs
-            .chunks(chunk)
-            .map(|part| {
+    // Each worker takes the next file, largest first: one big file among many small ones no
+    // longer keeps its share of the small ones waiting behind it.
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].0 .1.len()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, Result<(Sink, Option<Tree>), CheckError>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let (jobs, order, next) = (&jobs, &order, &next);
                 deep::spawn(scope, move || {
-                    part.iter().map(|((path, text), kind)| check_one(path, text, *kind, opts, keep)).collect::<Vec<_>>()
+                    let mut done = Vec::new();
+                    while let Some(&i) = order.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                        let ((path, text), kind) = jobs[i];
+                        done.push((i, check_one(path, text, kind, opts, keep)));
+                    }
+                    done
                 })
             })
             .collect();
         workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     });
+    results.sort_by_key(|(i, _)| *i);
+    let results = results.into_iter().map(|(_, r)| r);
     let mut problems = Vec::new();
     let mut trees = Vec::new();
     for r in results {

@@ -119,16 +119,14 @@ pub fn check_rendered(out: &Path, files: &Rendered, opts: &Options) -> Result<Ou
         (layout::ALERTMANAGER_CONFIG, Kind::Alertmanager),
         (layout::DASHBOARDS, Kind::Dashboard),
     ];
-    let mut outcome = Outcome { files: Vec::new(), problems: Vec::new() };
-    let mut trees = Vec::new();
-    for (prefix, kind) in parts {
-        let part_opts =
-            Options { kind: Some(kind), syntax_only: true, datasources: datasources.clone(), ..opts.clone() };
-        let (more, parsed) = run::check_files_keeping_trees(pick(prefix), &part_opts)?;
-        outcome.files.extend(more.files);
-        outcome.problems.extend(more.problems);
-        trees.extend(parsed);
-    }
+    // One run over every part, so that the big Prometheus config is checked while the other
+    // core checks dashboards.
+    let all: Vec<(PathBuf, String, Kind)> = parts
+        .iter()
+        .flat_map(|&(prefix, kind)| pick(prefix).into_iter().map(move |(path, text)| (path, text, kind)))
+        .collect();
+    let run_opts = Options { kind: None, syntax_only: true, datasources, ..opts.clone() };
+    let (mut outcome, trees) = run::check_files_of_kinds(all, &run_opts)?;
     let checked: Vec<(&PathBuf, &String, &Tree)> = outcome
         .files
         .iter()
