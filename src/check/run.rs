@@ -185,6 +185,9 @@ fn check_all(
     run_all(files, kinds, opts, keep)
 }
 
+/// One file's findings and tree, or why it could not be checked.
+type Checked = Result<(Sink, Option<Tree>), CheckError>;
+
 fn run_all(
     mut files: Vec<(PathBuf, String)>,
     kinds: Vec<Kind>,
@@ -199,7 +202,7 @@ fn run_all(
     let mut order: Vec<usize> = (0..jobs.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].0 .1.len()));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<(usize, Result<(Sink, Option<Tree>), CheckError>)> = std::thread::scope(|scope| {
+    let mut results: Vec<(usize, Checked)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 let (jobs, order, next) = (&jobs, &order, &next);
