@@ -146,27 +146,10 @@ fn raw_byte(c: char) -> Option<u8> {
     (c as u32).checked_sub(RAW_BYTE_BASE).and_then(|b| u8::try_from(b).ok())
 }
 
-/// Quotes like Go's `strconv.Quote`, which Prometheus uses in label and error texts.
+/// Quotes like Go's `strconv.Quote`, which Prometheus uses in label and error texts (a label
+/// value's bytes that are not UTF-8 as `\xNN`).
 pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        if let Some(b) = raw_byte(c) {
-            out.push_str(&format!("\\x{b:02x}"));
-            continue;
-        }
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::syntax::quote::quote_with_bytes(s, raw_byte)
 }
 
 /// Whether `name` is a valid label name under UTF-8 validation (any non-empty valid UTF-8).

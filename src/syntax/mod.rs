@@ -7,6 +7,7 @@ pub mod date;
 pub mod duration;
 pub mod matcher;
 pub mod names;
+pub mod quote;
 pub mod regex;
 pub mod yaml;
 
