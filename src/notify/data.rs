@@ -95,10 +95,7 @@ pub fn fingerprint(labels: &Labels) -> String {
 
 /// `model.LabelSet.String()`: `{a="1", b="2"}`, values quoted as Go's `%q` quotes them.
 pub fn label_set_text(labels: &Labels) -> String {
-    let parts: Vec<String> = labels
-        .iter()
-        .map(|(k, v)| format!("{k}={}", crate::gotemplate::fmt::sprintf("%q", &[Value::from(v.as_str())])))
-        .collect();
+    let parts: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={}", crate::syntax::quote::quote(v))).collect();
     format!("{{{}}}", parts.join(", "))
 }
 
