@@ -179,23 +179,6 @@ fn generated_case(rng: &mut Lcg) -> (String, String) {
     (rules, test)
 }
 
-/// What failed, as promtool 2.42 prints it: `alertname: X, time: T` and `expr: "E", time: T`.
-fn promtool_failures(output: &str) -> std::collections::BTreeSet<String> {
-    let mut out = std::collections::BTreeSet::new();
-    for line in output.lines().map(str::trim) {
-        if let Some(rest) = line.strip_prefix("alertname: ") {
-            let (name, time) = rest.split_once(", time: ").unwrap_or((rest, ""));
-            out.insert(format!("alert {name} at {}", time.trim_end_matches([',', ' '])));
-        } else if let Some(rest) = line.strip_prefix("expr: ") {
-            let (expr, time) = rest.rsplit_once(", time: ").unwrap_or((rest, ""));
-            let expr: String = serde_json::from_str(expr).unwrap_or_else(|_| expr.to_string());
-            let time = time.split(',').next().unwrap_or("").trim();
-            out.insert(format!("expr {expr} at {time}"));
-        }
-    }
-    out
-}
-
 fn monstack_failures(json: &str) -> std::collections::BTreeSet<String> {
     let v: serde_json::Value = serde_json::from_str(json).unwrap();
     let mut out = std::collections::BTreeSet::new();
@@ -237,7 +220,7 @@ fn generated_cases_agree_with_promtool() {
         let oracle_text =
             format!("{}{}", String::from_utf8_lossy(&oracle.stdout), String::from_utf8_lossy(&oracle.stderr));
         let ours = monstack(&dir, &["test", "--format", "json", "test.yml"]);
-        let (want, got) = (promtool_failures(&oracle_text), monstack_failures(&ours.stdout));
+        let (want, got) = (monstack::test::exact::promtool_failures(&oracle_text), monstack_failures(&ours.stdout));
         total += 1;
         failing += usize::from(!want.is_empty());
         if oracle.status.code() != Some(ours.status) || want != got {
