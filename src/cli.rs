@@ -42,7 +42,7 @@ pub enum Command {
     Restart(RestartArgs),
     /// Show the receivers an alert with the given labels reaches, as `amtool config routes test`.
     Routes(RoutesArgs),
-    /// Show what each integration of a receiver would send for an alert (Alertmanager's templates).
+    /// Show what each integration of a receiver would send for alerts (Alertmanager's templates).
     Preview(PreviewArgs),
     /// Print a shell completion script: `monstack completions bash > ~/.local/share/bash-completion/completions/monstack`.
     Completions(CompletionsArgs),
@@ -289,8 +289,8 @@ pub struct PreviewArgs {
     #[arg(long = "annotation", value_name = "KEY=VALUE")]
     pub annotations: Vec<String>,
     /// The alert's `generatorURL`.
-    #[arg(long, value_name = "URL", default_value = "")]
-    pub generator_url: String,
+    #[arg(long, value_name = "URL")]
+    pub generator_url: Option<String>,
     /// Alerts notified together, in Alertmanager's API format (a JSON or YAML list of `labels`,
     /// `annotations`, `startsAt`, `endsAt`, `generatorURL`), instead of labels on the command line.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["labels", "annotations", "generator_url"])]

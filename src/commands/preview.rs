@@ -49,7 +49,7 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<Status> {
                 annotations,
                 starts_at: now,
                 ends_at: None,
-                generator_url: args.generator_url.clone(),
+                generator_url: args.generator_url.clone().unwrap_or_default(),
             }]
         }
     };
@@ -82,6 +82,14 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<Status> {
 }
 
 fn human(preview: &notify::Preview) {
+    let firing = preview.group.alerts.iter().filter(|(_, f)| *f).count();
+    let total = preview.group.alerts.len();
+    let alerts = match (total, firing) {
+        (1, 1) => "1 alert, firing".to_owned(),
+        (1, _) => "1 alert, resolved".to_owned(),
+        (n, f) => format!("{n} alerts, {f} firing, {} resolved", n - f),
+    };
+    outln!("group {}: {alerts}", preview.group.key());
     if preview.notifications.is_empty() {
         outln!("receiver `{}` has no integrations: it notifies no one", preview.group.receiver);
     }
