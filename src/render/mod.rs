@@ -11,6 +11,8 @@ pub mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 pub use context::{Context, DATASOURCE_UID};
 pub use templates::Templates;
@@ -158,25 +160,46 @@ pub fn render(spec: &Spec, doc: &Document, out_dir: &Path, values: SecretValues)
     let out_dir = paths::absolute(out_dir);
     let assets = Assets::new(&project.dir);
     let engine = Templates::new();
-    let mut ctx = Context::new(spec, &project.dir, &out_dir);
-    let notification_templates = notification_templates(spec, &assets, &project.dir)?;
-    if let Some(am) = ctx.alertmanager.as_mut() {
-        am.templates = notification_templates.keys().map(|rel| format!("{NOTIFICATION_TEMPLATES}/{rel}")).collect();
-    }
-    let value = minijinja::Value::from(minijinja::value::Serde(&ctx));
-    let get = |rel: &str| assets.get(rel).map_err(|source| RenderError::Io { path: project.dir.join(rel), source });
 
-    // Dashboards are independent of the rest and the largest part of a big project: render
-    // them on a second thread.
-    let (files, dashboards) = std::thread::scope(|scope| {
-        let dashboards = scope.spawn(|| render_dashboards(project, spec, &assets));
-        let files = render_configs_and_rules(project, spec, &engine, &value, &get);
-        (files, dashboards.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    // Dashboards are independent of the rest and the largest part of a big project: a second
+    // thread reads and renders them from the start, and this one helps once the configs and
+    // rules are done.
+    let sources: OnceLock<Result<Vec<(String, assets::Source)>, RenderError>> = OnceLock::new();
+    let next = AtomicUsize::new(0);
+    let (files, mut dashboards) = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let collected = sources.get_or_init(|| collect_dashboards(project, spec, &assets));
+            render_dashboards(collected, &next)
+        });
+        let files = (|| {
+            let mut ctx = Context::new(spec, &project.dir, &out_dir);
+            let notification_templates = notification_templates(spec, &assets, &project.dir)?;
+            if let Some(am) = ctx.alertmanager.as_mut() {
+                am.templates =
+                    notification_templates.keys().map(|rel| format!("{NOTIFICATION_TEMPLATES}/{rel}")).collect();
+            }
+            let value = minijinja::Value::from(minijinja::value::Serde(&ctx));
+            let get =
+                |rel: &str| assets.get(rel).map_err(|source| RenderError::Io { path: project.dir.join(rel), source });
+            let mut files = render_configs_and_rules(project, spec, &engine, &value, &get)?;
+            for (name, file) in notification_templates {
+                files.insert(format!("{}/{NOTIFICATION_TEMPLATES}/{name}", alertmanager_folder()), file);
+            }
+            Ok::<_, RenderError>(files)
+        })();
+        let mut dashboards = sources.get().map_or_else(Vec::new, |s| render_dashboards(s, &next));
+        dashboards.extend(worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        (files, dashboards)
     });
     let mut files = files?;
-    files.extend(dashboards?);
-    for (name, file) in notification_templates {
-        files.insert(format!("{}/{NOTIFICATION_TEMPLATES}/{name}", alertmanager_folder()), file);
+    if let Some(Err(e)) = sources.into_inner() {
+        return Err(e);
+    }
+    // The first broken dashboard in name order is reported, whichever thread met it.
+    dashboards.sort_by_key(|(i, _)| *i);
+    for (_, dashboard) in dashboards {
+        let (name, file) = dashboard?;
+        files.insert(name, file);
     }
 
     files.extend(secret_files(spec, &project.dir, values)?);
@@ -262,15 +285,38 @@ fn render_configs_and_rules(
     Ok(files)
 }
 
-fn render_dashboards(project: &Document, spec: &Spec, assets: &Assets) -> Result<Rendered, RenderError> {
-    let mut files = Rendered::new();
-    if spec.grafana.enabled {
-        for (name, source) in dashboards::collect(spec, &project.dir, assets)? {
-            let text = dashboards::process(&source)?;
-            files.insert(format!("grafana/dashboards/{name}"), OutFile::rendered(text, &source.display));
-        }
+/// A rendered dashboard's output path and file, or its error.
+type RenderedDashboard = Result<(String, OutFile), RenderError>;
+
+/// The dashboards to render, in name order (none when Grafana is off).
+fn collect_dashboards(
+    project: &Document,
+    spec: &Spec,
+    assets: &Assets,
+) -> Result<Vec<(String, assets::Source)>, RenderError> {
+    if !spec.grafana.enabled {
+        return Ok(Vec::new());
     }
-    Ok(files)
+    Ok(dashboards::collect(spec, &project.dir, assets)?.into_iter().collect())
+}
+
+/// Renders the dashboards of `sources` that no other thread took (`next` counts them out), each
+/// with its index in `sources`.
+fn render_dashboards(
+    sources: &Result<Vec<(String, assets::Source)>, RenderError>,
+    next: &AtomicUsize,
+) -> Vec<(usize, RenderedDashboard)> {
+    let Ok(sources) = sources else { return Vec::new() };
+    let mut out = Vec::new();
+    loop {
+        let index = next.fetch_add(1, Ordering::Relaxed);
+        let Some((name, source)) = sources.get(index) else { break };
+        let file = dashboards::process(source)
+            .map(|text| (format!("grafana/dashboards/{name}"), OutFile::rendered(text, &source.display)))
+            .map_err(RenderError::from);
+        out.push((index, file));
+    }
+    out
 }
 
 fn missing_bundled(rel: &str) -> RenderError {
