@@ -159,9 +159,9 @@ pub fn check_rendered(out: &Path, files: &Rendered, opts: &Options) -> Result<Ou
     // Notification templates are copied as they are: findings point at the project's file.
     let am_dir = Path::new(layout::ALERTMANAGER_CONFIG).parent().unwrap_or(Path::new(""));
     let templates = am_dir.join(crate::render::NOTIFICATION_TEMPLATES);
+    let cwd = std::env::current_dir().unwrap_or_default();
     for (rel, f) in files.iter().filter(|(rel, _)| Path::new(rel.as_str()).starts_with(&templates)) {
         let from = f.from.clone().unwrap_or_else(|| out.join(rel));
-        let cwd = std::env::current_dir().unwrap_or_default();
         let shown = from.strip_prefix(&cwd).map_or_else(|_| from.clone(), Path::to_path_buf);
         let mut sink = crate::check::Sink::new(&shown);
         crate::check::alertmanager::template_file(&shown, &String::from_utf8_lossy(&f.contents), &mut sink);

@@ -15,19 +15,30 @@ impl Daemon {
     }
 
     /// The last `n` log lines the container wrote since `started_at` (RFC 3339, when the run in
-    /// question started): what that run said, never an earlier run's lines.
+    /// question started): what that run said, not an earlier run's lines unless that run said
+    /// nothing Docker could time after its start.
     pub async fn run_tail(&self, id: &str, started_at: &str, n: usize) -> Result<String> {
         let Some(since) = rfc3339_nanos(started_at) else { return self.tail(id, n).await };
         let mut text = String::new();
         // Docker cannot filter by a time finer than a second: take more, keep what is new.
         self.logs(id, false, Some(n * 10), true, |chunk| text.push_str(chunk)).await?;
-        let fresh: Vec<&str> = text
-            .lines()
-            .filter_map(|line| {
-                let (stamp, rest) = line.split_once(' ').unwrap_or((line, ""));
-                rfc3339_nanos(stamp).is_some_and(|t| t >= since).then_some(rest)
-            })
-            .collect();
+        let since_start = |from: i128| -> Vec<&str> {
+            text.lines()
+                .filter_map(|line| {
+                    let (stamp, rest) = line.split_once(' ').unwrap_or((line, ""));
+                    rfc3339_nanos(stamp).is_some_and(|t| t >= from).then_some(rest)
+                })
+                .collect()
+        };
+        let mut fresh = since_start(since);
+        if fresh.is_empty() {
+            // Docker records `StartedAt` once the process runs: a process that fails at once may
+            // log before it. A second's grace, then any last lines rather than none.
+            fresh = since_start(since - 1_000_000_000);
+            if fresh.is_empty() {
+                return self.tail(id, n).await;
+            }
+        }
         let skip = fresh.len().saturating_sub(n);
         Ok(fresh[skip..].iter().map(|l| format!("{l}\n")).collect())
     }
